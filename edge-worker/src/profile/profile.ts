@@ -1,0 +1,193 @@
+/**
+ * The compact per-visitor profile and how events change it. Pure functions:
+ * the KV store and the decision engine build on them, tests call them directly.
+ */
+import type { TrackedEvent } from '../contract/schemas';
+
+/** Interaction kinds kept in `recent`, strongest last. */
+export const Kind = { view: 0, click: 1, cart: 2, purchase: 3 } as const;
+export type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** How much one interaction of each kind says about interest in its category. */
+const KIND_WEIGHT: Record<Kind, number> = [1, 1.5, 3, 5];
+
+/** Interest fades with a one-week half-life so last month's browsing stops steering today. */
+const HALF_LIFE_SECONDS = 7 * 24 * 3600;
+
+export const MAX_RECENT = 20;
+export const MAX_CATEGORIES = 12;
+export const MAX_SEEN_EVENTS = 64;
+export const MAX_CART = 30;
+export const MAX_BOUGHT = 50;
+
+/** What the Worker remembers about one pseudonymous visitor. Serialized as JSON, well under 1 KB typical. */
+export interface Profile {
+  v: 1;
+  /** Recent item interactions, oldest first: [item, kind, seconds before `at`]. */
+  recent: Array<[string, Kind, number]>;
+  /** Category → decayed interest, as of `at`. */
+  cats: Record<string, number>;
+  /** Items in the cart now. */
+  cart: string[];
+  /** Items bought, most recent last. */
+  bought: string[];
+  /** 32-bit hashes of the latest event ids, packed and base64-encoded, so a resent batch counts once. */
+  seen: string;
+  /** Events counted, by type initial: views, clicks, carts, purchases, searches, pages. */
+  n: { events: number; views: number; carts: number; purchases: number; sessions: number };
+  /** Last session id, to count sessions. */
+  sid: string;
+  /** First and last activity, epoch seconds. */
+  first: number;
+  at: number;
+}
+
+/** A profile for a visitor the Worker has not seen yet. */
+export function emptyProfile(now: number): Profile {
+  return {
+    v: 1,
+    recent: [],
+    cats: {},
+    cart: [],
+    bought: [],
+    seen: '',
+    n: { events: 0, views: 0, carts: 0, purchases: 0, sessions: 0 },
+    sid: '',
+    first: now,
+    at: now,
+  };
+}
+
+/** 32-bit FNV-1a: event ids are random, so a short hash is enough to recognise a resend. */
+export function hashId(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Unpacks the `seen` field into hashes. */
+export function unpackSeen(seen: string): number[] {
+  const bytes = Uint8Array.from(atob(seen), (ch) => ch.charCodeAt(0));
+  const view = new DataView(bytes.buffer);
+  return Array.from({ length: bytes.length >> 2 }, (_, i) => view.getUint32(i * 4));
+}
+
+/** Packs hashes into the `seen` field: 4 bytes each, so 64 ids take 344 characters. */
+export function packSeen(hashes: readonly number[]): string {
+  const view = new DataView(new ArrayBuffer(hashes.length * 4));
+  hashes.forEach((h, i) => view.setUint32(i * 4, h));
+  return btoa(String.fromCharCode(...new Uint8Array(view.buffer)));
+}
+
+/** Interest decayed from `from` to `to` (both epoch seconds). */
+export function decay(weight: number, from: number, to: number): number {
+  return to <= from ? weight : weight * 2 ** (-(to - from) / HALF_LIFE_SECONDS);
+}
+
+/** Category interests as of `now`, strongest first. */
+export function interestsAt(profile: Profile, now: number): Array<[string, number]> {
+  return Object.entries(profile.cats)
+    .map(([cat, w]): [string, number] => [cat, decay(w, profile.at, now)])
+    .sort((a, b) => b[1] - a[1]);
+}
+
+function pushBounded<T>(list: T[], value: T, max: number): void {
+  list.push(value);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
+function without(list: string[], item: string): string[] {
+  return list.filter((x) => x !== item);
+}
+
+/** Result of applying a batch: the new profile and how many events were new. */
+export interface Applied {
+  profile: Profile;
+  accepted: number;
+  duplicates: number;
+}
+
+/**
+ * Folds a batch of events into a profile. Events already applied (same id)
+ * are skipped; `categoryOf` maps an item to its catalog category, if known.
+ * The input profile is not modified.
+ */
+export function applyEvents(
+  previous: Profile,
+  events: readonly TrackedEvent[],
+  sid: string,
+  now: number,
+  categoryOf: (item: string) => string | undefined,
+): Applied {
+  const p: Profile = structuredClone(previous);
+  // Bring stored interests and ages to `now`, so old and new weights compare.
+  for (const [cat, w] of Object.entries(p.cats)) p.cats[cat] = decay(w, p.at, now);
+  for (const entry of p.recent) entry[2] += Math.max(0, now - p.at);
+  p.at = now;
+  const seen = unpackSeen(p.seen);
+  if (p.sid !== sid) {
+    p.sid = sid;
+    p.n.sessions++;
+  }
+  let accepted = 0;
+  let duplicates = 0;
+  const ordered = [...events].sort((a, b) => a.ts - b.ts);
+  for (const ev of ordered) {
+    const h = hashId(ev.id);
+    if (seen.includes(h)) {
+      duplicates++;
+      continue;
+    }
+    pushBounded(seen, h, MAX_SEEN_EVENTS);
+    accepted++;
+    p.n.events++;
+    // Client clocks drift; never let an event claim to be from the future.
+    const t = Math.min(Math.floor(ev.ts / 1000), now);
+    const touch = (item: string, kind: Kind) => {
+      p.recent = p.recent.filter(([i, k]) => i !== item || k > kind);
+      pushBounded(p.recent, [item, kind, now - t], MAX_RECENT);
+      const cat = categoryOf(item);
+      if (cat) p.cats[cat] = (p.cats[cat] ?? 0) + decay(KIND_WEIGHT[kind], t, now);
+    };
+    switch (ev.type) {
+      case 'product_view':
+        p.n.views++;
+        touch(ev.item, Kind.view);
+        break;
+      case 'click':
+        touch(ev.item, Kind.click);
+        break;
+      case 'add_to_cart':
+        p.n.carts++;
+        touch(ev.item, Kind.cart);
+        if (!p.cart.includes(ev.item)) pushBounded(p.cart, ev.item, MAX_CART);
+        break;
+      case 'remove_from_cart':
+        p.cart = without(p.cart, ev.item);
+        break;
+      case 'purchase':
+        p.n.purchases++;
+        for (const item of ev.items) {
+          touch(item, Kind.purchase);
+          p.cart = without(p.cart, item);
+          p.bought = without(p.bought, item);
+          pushBounded(p.bought, item, MAX_BOUGHT);
+        }
+        break;
+      default:
+        // page_view, scroll, search and checkout are counted but carry no item.
+        break;
+    }
+  }
+  p.seen = packSeen(seen);
+  p.cats = Object.fromEntries(
+    Object.entries(p.cats)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_CATEGORIES)
+      .map(([cat, w]) => [cat, Math.round(w * 100) / 100]),
+  );
+  return { profile: p, accepted, duplicates };
+}

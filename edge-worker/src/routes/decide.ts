@@ -1,0 +1,54 @@
+/**
+ * `POST /v1/decide`: one request for every slot on a page. Loads catalog,
+ * model, slot configuration and profile, then ranks. Scoring time is exposed
+ * in `Server-Timing`.
+ */
+import { Hono } from 'hono';
+import { decideRequest } from '../contract/schemas';
+import { decide as decideSlots, type SlotDecision } from '../engine/decide';
+import { tfReady } from '../engine/tf';
+import { readJson } from '../http/body';
+import { ApiError } from '../http/errors';
+import { readProfile } from '../profile/store';
+import { loadActiveModel, loadCatalog, loadSlots } from '../storage/published';
+
+/** The response body of a decision. */
+export interface DecideResponse {
+  decisionId: string;
+  /** `name@version` of the model that ranked, or `popularity` when none could be used. */
+  model: string;
+  /** Why the fallback was used, when it was. */
+  fallback?: string;
+  slots: Record<string, SlotDecision>;
+}
+
+export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
+  const request = await readJson(c, decideRequest);
+  const loadStart = performance.now();
+  const [slots, catalog, active, profile] = await Promise.all([
+    loadSlots(c.env.MODELS),
+    loadCatalog(c.env.MODELS),
+    loadActiveModel(c.env.MODELS),
+    request.vid ? readProfile(c.env.PROFILES, request.vid) : null,
+    tfReady(),
+  ]);
+  const unknown = request.slots.flatMap((slot, i) => (slots[slot.id] ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));
+  if (unknown.length) {
+    throw new ApiError(400, 'unknown_slot', `Unknown slot; configured slots are: ${Object.keys(slots).join(', ')}`, unknown);
+  }
+  if (!catalog) throw new ApiError(503, 'no_catalog', 'No catalog has been published yet; run the seed step');
+  if (active.problem) console.warn(`rapport: ranking by popularity: ${active.problem}`);
+
+  const scoreStart = performance.now();
+  const decided = decideSlots({ request, catalog, model: active.model, profile, slots, now: Math.floor(Date.now() / 1000) });
+  const scoreEnd = performance.now();
+
+  c.header('Server-Timing', `load;dur=${(scoreStart - loadStart).toFixed(2)}, score;dur=${(scoreEnd - scoreStart).toFixed(2)}`);
+  c.header('Cache-Control', 'no-store');
+  return c.json<DecideResponse>({
+    decisionId: crypto.randomUUID(),
+    model: active.model ? `${active.model.name}@${active.model.version}` : 'popularity',
+    ...(active.problem ? { fallback: active.problem } : {}),
+    slots: decided,
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * `npm start`: builds the SDK, seeds local KV and serves the Worker with the
+ * demo shop on one origin. Ctrl-C stops everything.
+ */
+import { spawnSync } from 'node:child_process';
+import { seed } from '../edge-worker/cli/seed';
+import { ROOT, startDevServer } from './wrangler';
+
+const port = Number(process.env.PORT ?? 8787);
+const persistTo = '.wrangler/state';
+
+const build = spawnSync(process.execPath, [`${ROOT}/node_modules/rollup/dist/bin/rollup`, '-c', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+seed(persistTo);
+const server = await startDevServer({ port, persistTo, inheritOutput: true });
+console.log(`\n  Rapport demo shop: ${server.url}\n  (Ctrl-C to stop)\n`);
+
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  await server.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
+server.process.on('exit', (code) => {
+  if (!stopping) {
+    console.error(`wrangler dev exited (${code})`);
+    process.exit(1);
+  }
+});

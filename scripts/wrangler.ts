@@ -1,0 +1,128 @@
+/**
+ * Running wrangler from scripts and tests: offline (no metrics, no
+ * cf-fetch), on the same Node that runs us (npm scripts put Node 22 from
+ * node_modules/.bin first on PATH), and in its own process group, because
+ * `wrangler dev` ignores SIGTERM and leaves workerd holding the port.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const WRANGLER_BIN = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+
+/** Environment for wrangler on machines without network access. */
+export function wranglerEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_UPDATE_NOTIFIER: '1', CI: process.env.CI ?? '' };
+}
+
+/** Runs a wrangler command to completion; throws with its output when it fails. */
+export function wrangler(args: string[]): string {
+  const result = spawnSync(process.execPath, [WRANGLER_BIN, ...args], { cwd: ROOT, env: wranglerEnv(), encoding: 'utf8' });
+  if (result.status !== 0) {
+    throw new Error(`wrangler ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+/** A running `wrangler dev`. */
+export interface DevServer {
+  url: string;
+  process: ChildProcess;
+  /** Stops wrangler and workerd: SIGINT to the group, SIGKILL if it lingers. */
+  stop(): Promise<void>;
+}
+
+/** Options for {@link startDevServer}. */
+export interface DevServerOptions {
+  port: number;
+  /** Where local KV lives (wrangler's --persist-to). */
+  persistTo: string;
+  /** Pass wrangler's output through (the demo) or keep it for error reports (tests). */
+  inheritOutput?: boolean;
+  /** Extra `--var KEY:VALUE` bindings. */
+  vars?: Record<string, string>;
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}:\n${log()}`);
+    try {
+      const res = await fetch(`${url}/v1/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs / 1000}s:\n${log()}`);
+}
+
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Starts `wrangler dev` on loopback and resolves once `/v1/health` answers. */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const url = `http://localhost:${options.port}`;
+  if (await portInUse(options.port)) {
+    throw new Error(`port ${options.port} is already in use (an earlier server still running?); stop it or choose another port`);
+  }
+  const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const child = spawn(
+    process.execPath,
+    [WRANGLER_BIN, 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo, '--show-interactive-dev-session=false', ...vars],
+    { cwd: ROOT, env: wranglerEnv(), detached: true, stdio: options.inheritOutput ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'] },
+  );
+  // If this process exits without calling stop(), take the server down with it.
+  const killOnExit = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', killOnExit);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // group already gone
+      }
+    };
+    signalGroup('SIGINT');
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    // workerd may outlive wrangler's node process by a moment; make sure the group is gone.
+    signalGroup('SIGKILL');
+  };
+
+  try {
+    await waitUntilReady(url, child, () => output, 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, process: child, stop };
+}

@@ -1,0 +1,39 @@
+/**
+ * Retry policy as pure functions: how long to wait before the next attempt
+ * and whether a response is worth retrying at all.
+ */
+
+/** Base delay of the first retry, in ms. */
+export const BASE_DELAY_MS = 1000;
+/** No retry waits longer than this. */
+export const MAX_DELAY_MS = 60_000;
+
+/**
+ * Exponential backoff with full jitter: a random wait in [0, min(max, base·2^attempt)].
+ * `random` is injectable so tests can pin it.
+ * @example backoff(3) // somewhere between 0 and 8 s
+ */
+export function backoff(attempt: number, random: () => number = Math.random): number {
+  return Math.round(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+}
+
+/** What to do with a batch after a send attempt. */
+export type Outcome =
+  | { kind: 'done' }
+  /** The Worker will never accept this batch as it is (4xx): drop it, warn, move on. */
+  | { kind: 'reject'; status: number }
+  /** Try again later; `after` is the server's Retry-After in ms when it gave one. */
+  | { kind: 'retry'; after?: number };
+
+/** Classifies an HTTP status (0 for a network failure) and its Retry-After header. */
+export function classify(status: number, retryAfter?: string | null): Outcome {
+  if (status >= 200 && status < 300) return { kind: 'done' };
+  if (status === 429 || status === 503) {
+    const seconds = Number(retryAfter);
+    return retryAfter && Number.isFinite(seconds) && seconds >= 0
+      ? { kind: 'retry', after: Math.min(seconds * 1000, MAX_DELAY_MS) }
+      : { kind: 'retry' };
+  }
+  if (status >= 400 && status < 500 && status !== 408) return { kind: 'reject', status };
+  return { kind: 'retry' };
+}

@@ -1,0 +1,44 @@
+/**
+ * Consent by purpose. Nothing is stored or sent for a purpose until it is
+ * granted; the shopper's own choice is remembered (that record is strictly
+ * necessary) and wins over a merchant default or a browser signal.
+ */
+import type { Purpose } from './wire';
+import { readLocal, writeLocal } from './storage';
+
+/** Granted (true) or refused (false) per purpose; absent means not asked yet. */
+export type Consent = Partial<Record<Purpose, boolean>>;
+
+/** How the page starts: wait for a choice, or consent already obtained by the merchant. */
+export type ConsentDefault = 'pending' | 'granted' | Consent;
+
+const CHOICE_KEY = 'rapport_consent';
+
+/** The purposes granted in `consent`, in wire order. */
+export function granted(consent: Consent): Purpose[] {
+  return (['analytics', 'personalization'] as const).filter((p) => consent[p] === true);
+}
+
+/**
+ * The consent in force at start: a remembered choice first; otherwise the
+ * merchant's default, where Global Privacy Control withdraws personalization.
+ */
+export function initialConsent(fallback: ConsentDefault, gpc: boolean): Consent {
+  const remembered = readLocal(CHOICE_KEY);
+  if (remembered) {
+    try {
+      return JSON.parse(remembered) as Consent;
+    } catch {
+      // a damaged record is as good as none
+    }
+  }
+  if (fallback === 'pending') return {};
+  const base: Consent = fallback === 'granted' ? { analytics: true, personalization: true } : { ...fallback };
+  if (gpc) base.personalization = false;
+  return base;
+}
+
+/** Remembers the shopper's explicit choice. */
+export function rememberChoice(consent: Consent): void {
+  writeLocal(CHOICE_KEY, JSON.stringify(consent));
+}

@@ -1,0 +1,31 @@
+/**
+ * Sending JSON to the Worker as `text/plain`: a "simple" request, so no CORS
+ * preflight doubles the latency, and the same body works for sendBeacon.
+ */
+import { classify, type Outcome } from './backoff';
+
+/** POSTs `body`; a network failure is a retryable outcome, never a throw. */
+export async function post(url: string, body: unknown, signal?: AbortSignal): Promise<{ outcome: Outcome; response?: Response }> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      headers: { 'content-type': 'text/plain' },
+      keepalive: true,
+      credentials: 'omit',
+      signal,
+    });
+    return { outcome: classify(response.status, response.headers.get('retry-after')), response };
+  } catch {
+    return { outcome: classify(0) };
+  }
+}
+
+/** Hands `body` to the browser to deliver even as the page unloads. */
+export function beacon(url: string, body: unknown): boolean {
+  try {
+    return navigator.sendBeacon(url, new Blob([JSON.stringify(body)], { type: 'text/plain' }));
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The whole loop in real Chromium against the real Worker: the demo shop
+ * loads the SDK by script tag, events reach /v1/collect in batches, the
+ * profile in KV changes, and slots are filled from /v1/decide.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { PRODUCTS } from '../../demo-shop/src/catalog';
+import { eventTypes, launchChromium, recordApi, settledSlot, storedProfile, type ApiCall } from './support';
+
+const base = inject('baseURL');
+const idsIn = (category: string) => PRODUCTS.filter((p) => p.category === category).map((p) => p.id);
+const categoryOf = (id: string) => PRODUCTS.find((p) => p.id === id)?.category;
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let calls: ApiCall[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  context = await browser.newContext();
+  page = await context.newPage();
+  calls = recordApi(page);
+});
+afterEach(async () => {
+  await context.close();
+});
+
+/** Waits for the SDK's next successful collect request. */
+function collected() {
+  return page.waitForResponse((r) => r.url().endsWith('/v1/collect') && r.ok());
+}
+
+async function acceptPersonalization() {
+  await page.goto(`${base}/`);
+  await page.getByRole('button', { name: 'Yes, personalize' }).click();
+}
+
+describe('demo shop with the script-tag SDK', () => {
+  it('sends nothing before consent and keeps the slot default', async () => {
+    await page.goto(`${base}/`);
+    const slot = await settledSlot(page, 'recommended');
+    expect(slot.state).toBe('default');
+    await page.getByRole('button', { name: 'No thanks' }).click();
+    await page.goto(`${base}/p/1`);
+    await settledSlot(page, 'similar');
+    await page.waitForTimeout(1500); // longer than the SDK's batching delay
+    expect(calls).toEqual([]);
+    const traces = await page.evaluate(async () => ({
+      visitor: localStorage.getItem('rapport_vid'),
+      databases: (await indexedDB.databases()).map((d) => d.name),
+    }));
+    expect(traces).toEqual({ visitor: null, databases: [] });
+  });
+
+  it('learns the category a shopper browses and fills the slot with it after a reload', async () => {
+    await acceptPersonalization();
+    const laptops = idsIn('laptops');
+    for (const id of laptops.slice(0, 3)) {
+      const sent = collected();
+      await page.goto(`${base}/p/${id}`);
+      await sent;
+    }
+    await page.goto(`${base}/`);
+    const before = calls.length;
+    await page.reload();
+    const slot = await settledSlot(page, 'recommended');
+
+    expect(slot.state).toBe('filled');
+    expect(slot.items).toHaveLength(4);
+    expect(slot.items.map(categoryOf)).toEqual(['laptops', 'laptops', 'laptops', 'laptops']);
+    expect(slot.reasons.every((r) => r === 'Because you looked at laptops')).toBe(true);
+    expect(await page.locator('[data-rapport-slot="recommended"] [data-rapport-title]').textContent()).toBe('Recommended for you');
+
+    // The reloaded page asked for its slot exactly once.
+    const decides = calls.slice(before).filter((c) => c.path === '/v1/decide');
+    expect(decides).toHaveLength(1);
+    expect(decides[0]!.body.vid).toBe(await page.evaluate(() => localStorage.getItem('rapport_vid')));
+  });
+
+  it('batches events and asks for all slots of a page in one decide request', async () => {
+    await acceptPersonalization();
+    const sent = collected();
+    await page.goto(`${base}/p/1`);
+    await sent;
+    await settledSlot(page, 'recommended');
+
+    const collects = calls.filter((c) => c.path === '/v1/collect');
+    expect(collects).toHaveLength(1);
+    // page_view and product_view of one page travel together.
+    expect(eventTypes(calls)).toEqual(['page_view', 'product_view']);
+    expect(collects[0]!.response).toEqual({ accepted: 2, duplicates: 0, profile: true });
+
+    const decides = calls.filter((c) => c.path === '/v1/decide');
+    expect(decides).toHaveLength(1);
+    expect(decides[0]!.body.slots.map((s: { id: string }) => s.id)).toEqual(['similar', 'recommended']);
+    expect(decides[0]!.body.context.item).toBe('1');
+
+    const similar = await settledSlot(page, 'similar');
+    expect(similar.state).toBe('filled');
+    expect(similar.items.every((id) => categoryOf(id) === 'beauty')).toBe(true);
+    expect(similar.items).not.toContain('1');
+  });
+
+  it('keeps the default content when the decision is late', async () => {
+    await acceptPersonalization();
+    const defaults = [...(await (await page.request.get(`${base}/p/1`)).text()).matchAll(/data-rapport-item="(\d+)"/g)]
+      .map((m) => m[1])
+      .slice(0, 4);
+    await page.route('**/v1/decide', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue().catch(() => undefined);
+    });
+    await page.goto(`${base}/p/1`);
+    const similar = await settledSlot(page, 'similar');
+    expect(similar.state).toBe('default');
+    expect(similar.items).toEqual(defaults);
+    expect(await page.locator('[data-rapport-slot="similar"]').evaluate((el) => getComputedStyle(el).visibility)).toBe('visible');
+  });
+
+  it('delivers events whose sending failed exactly once when the shop is opened again', async () => {
+    await acceptPersonalization();
+    // Every send from this tab fails: the fetch, its retries and the beacon on close.
+    await context.route('**/v1/collect', (route) => route.abort());
+    const failed = page.waitForRequest((r) => r.url().endsWith('/v1/collect'));
+    await page.goto(`${base}/p/2`);
+    const lostIds: string[] = JSON.parse((await failed).postData()!).events.map((e: { id: string }) => e.id);
+    await page.close();
+    await context.unroute('**/v1/collect');
+
+    page = await context.newPage();
+    calls = recordApi(page);
+    const sent = collected();
+    await page.goto(`${base}/`);
+    await sent;
+    await page.evaluate(() => (window as unknown as { rapport: (m: string) => Promise<void> }).rapport('flush'));
+    await expect.poll(() => calls.filter((c) => c.path === '/v1/collect').every((c) => c.response)).toBe(true);
+
+    const delivered = calls.filter((c) => c.path === '/v1/collect');
+    const ids = new Set(delivered.flatMap((c) => c.body.events.map((e: { id: string }) => e.id)));
+    for (const id of lostIds) expect(ids).toContain(id);
+    // However often the browser sent them (the closing tab's beacon may also have got
+    // through), the Worker counted each event once: two page views and one product view.
+    const profile = storedProfile(await page.evaluate(() => localStorage.getItem('rapport_vid')!));
+    expect(profile?.n).toMatchObject({ events: 3, views: 1 });
+    expect(profile?.recent.map(([item]) => item)).toEqual(['2']);
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { backoff, BASE_DELAY_MS, classify, MAX_DELAY_MS } from '../../../sdk/src/backoff';
+
+describe('backoff', () => {
+  it('doubles the ceiling with each attempt', () => {
+    expect([0, 1, 2, 3].map((n) => backoff(n, () => 1))).toEqual([1000, 2000, 4000, 8000].map((ms) => (ms / 1000) * BASE_DELAY_MS));
+  });
+
+  it('never waits longer than the maximum', () => {
+    expect(backoff(30, () => 1)).toBe(MAX_DELAY_MS);
+  });
+
+  it('spreads retries with full jitter', () => {
+    expect(backoff(3, () => 0)).toBe(0);
+    expect(backoff(3, () => 0.5)).toBe(4000);
+  });
+});
+
+describe('classify', () => {
+  it('treats 2xx as done', () => {
+    expect(classify(200)).toEqual({ kind: 'done' });
+    expect(classify(204)).toEqual({ kind: 'done' });
+  });
+
+  it('drops batches the server will never accept', () => {
+    expect(classify(400)).toEqual({ kind: 'reject', status: 400 });
+    expect(classify(413)).toEqual({ kind: 'reject', status: 413 });
+  });
+
+  it('retries network failures, timeouts and server errors', () => {
+    expect(classify(0)).toEqual({ kind: 'retry' });
+    expect(classify(408)).toEqual({ kind: 'retry' });
+    expect(classify(500)).toEqual({ kind: 'retry' });
+  });
+
+  it('honours Retry-After on 429 and 503, capped', () => {
+    expect(classify(429, '3')).toEqual({ kind: 'retry', after: 3000 });
+    expect(classify(503, '86400')).toEqual({ kind: 'retry', after: MAX_DELAY_MS });
+    expect(classify(429, 'soon')).toEqual({ kind: 'retry' });
+    expect(classify(429, null)).toEqual({ kind: 'retry' });
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { TrackedEvent } from '../../../edge-worker/src/contract/schemas';
+import { applyEvents, emptyProfile, interestsAt, Kind, MAX_RECENT, MAX_SEEN_EVENTS, packSeen, unpackSeen } from '../../../edge-worker/src/profile/profile';
+
+const NOW = 1_800_000_000;
+const DAY = 86_400;
+const categories: Record<string, string> = { a1: 'shoes', a2: 'shoes', b1: 'bags', c1: 'hats' };
+const categoryOf = (item: string) => categories[item];
+let n = 0;
+const view = (item: string, at = NOW): TrackedEvent => ({ id: `event-${++n}`, type: 'product_view', item, ts: at * 1000 });
+
+describe('applyEvents', () => {
+  it('records views, interests and counters', () => {
+    const { profile, accepted } = applyEvents(emptyProfile(NOW), [view('a1'), view('a2'), view('b1')], 'sess-0001', NOW, categoryOf);
+    expect(accepted).toBe(3);
+    expect(profile.recent.map(([item]) => item)).toEqual(['a1', 'a2', 'b1']);
+    expect(interestsAt(profile, NOW).map(([cat]) => cat)).toEqual(['shoes', 'bags']);
+    expect(profile.n).toMatchObject({ events: 3, views: 3, sessions: 1 });
+  });
+
+  it('does not modify the profile it is given', () => {
+    const start = emptyProfile(NOW);
+    applyEvents(start, [view('a1')], 'sess-0001', NOW, categoryOf);
+    expect(start).toEqual(emptyProfile(NOW));
+  });
+
+  it('counts an event id once, however often it arrives', () => {
+    const batch = [view('a1'), view('b1')];
+    const first = applyEvents(emptyProfile(NOW), batch, 'sess-0001', NOW, categoryOf);
+    const again = applyEvents(first.profile, batch, 'sess-0001', NOW + 5, categoryOf);
+    expect(again).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect(again.profile.n.views).toBe(2);
+  });
+
+  it('lets old interests fade with a one-week half-life', () => {
+    const old = applyEvents(emptyProfile(NOW - 14 * DAY), [view('a1', NOW - 14 * DAY)], 'sess-0001', NOW - 14 * DAY, categoryOf);
+    const { profile } = applyEvents(old.profile, [view('b1')], 'sess-0002', NOW, categoryOf);
+    expect(profile.cats.shoes).toBeCloseTo(0.25, 2);
+    expect(interestsAt(profile, NOW)[0]![0]).toBe('bags');
+    expect(profile.n.sessions).toBe(2);
+  });
+
+  it('moves purchased items from the cart to bought', () => {
+    const events: TrackedEvent[] = [
+      { id: 'cart-0001', type: 'add_to_cart', item: 'a1', qty: 1, ts: NOW * 1000 },
+      { id: 'cart-0002', type: 'add_to_cart', item: 'b1', qty: 1, ts: NOW * 1000 + 1 },
+      { id: 'cart-0003', type: 'remove_from_cart', item: 'b1', qty: 1, ts: NOW * 1000 + 2 },
+      { id: 'cart-0004', type: 'add_to_cart', item: 'c1', qty: 1, ts: NOW * 1000 + 3 },
+      { id: 'buy-00001', type: 'purchase', items: ['a1'], ts: NOW * 1000 + 4 },
+    ];
+    const { profile } = applyEvents(emptyProfile(NOW), events, 'sess-0001', NOW, categoryOf);
+    expect(profile.cart).toEqual(['c1']);
+    expect(profile.bought).toEqual(['a1']);
+    expect(profile.recent.find(([item]) => item === 'a1')?.[1]).toBe(Kind.purchase);
+  });
+
+  it('stays bounded however much a visitor does', () => {
+    const events = Array.from({ length: 500 }, (_, i) => view(`item-${i}`, NOW - 500 + i));
+    const { profile } = applyEvents(emptyProfile(NOW), events, 'sess-0001', NOW, categoryOf);
+    expect(profile.recent).toHaveLength(MAX_RECENT);
+    expect(unpackSeen(profile.seen)).toHaveLength(MAX_SEEN_EVENTS);
+    expect(JSON.stringify(profile).length).toBeLessThan(1024);
+  });
+
+  it('does not let a client clock in the future move interests forward', () => {
+    const { profile } = applyEvents(emptyProfile(NOW), [view('a1', NOW + 3600)], 'sess-0001', NOW, categoryOf);
+    expect(profile.recent[0]![2]).toBe(0);
+    expect(profile.cats.shoes).toBe(1);
+  });
+});
+
+describe('seen packing', () => {
+  it('round-trips 32-bit hashes', () => {
+    const hashes = [0, 1, 0xffffffff, 0x12345678];
+    expect(unpackSeen(packSeen(hashes))).toEqual(hashes);
+  });
+});

@@ -1,0 +1,121 @@
+import { env } from 'cloudflare:workers';
+import { reset } from 'cloudflare:test';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { catalogFeed } from '../../demo-shop/src/catalog';
+import type { DecideResponse } from '../../edge-worker/src/routes/decide';
+import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
+import { call, newId, post, seedModels, views } from './helpers';
+
+beforeEach(async () => {
+  await reset();
+  await seedModels();
+});
+
+const catalog = catalogFeed();
+const inCategory = (category: string) => catalog.filter((p) => p.category === category).map((p) => p.id);
+const categoryOf = (id: string) => catalog.find((p) => p.id === id)?.category;
+
+async function decide(body: object): Promise<DecideResponse> {
+  const res = await post('/v1/decide', { v: 1, ...body });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+describe('POST /v1/decide', () => {
+  it('answers a new visitor with popular items and an honest heading', async () => {
+    const decision = await decide({ slots: [{ id: 'recommended' }] });
+    const slot = decision.slots.recommended!;
+    expect(decision.decisionId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(decision.model).toBe('affinity@skeleton-1');
+    expect(slot.title).toBe('Popular right now');
+    expect(slot.items).toHaveLength(4);
+    expect(slot.items.every((i) => i.reason === 'Popular in the shop right now')).toBe(true);
+  });
+
+  it('ranks items of the categories a visitor viewed first, and says why', async () => {
+    const vid = newId('v');
+    const before = await decide({ vid, slots: [{ id: 'recommended' }] });
+    const laptops = inCategory('laptops');
+    await post('/v1/collect', views(vid, laptops.slice(0, 3)));
+
+    const after = await decide({ vid, slots: [{ id: 'recommended' }] });
+    const items = after.slots.recommended!.items;
+    expect(items.map((i) => i.id)).not.toEqual(before.slots.recommended!.items.map((i) => i.id));
+    expect(items.slice(0, 2).every((i) => i.category === 'laptops')).toBe(true);
+    expect(items[0]!.reason).toBe('Because you looked at laptops');
+    expect(after.slots.recommended!.title).toBe('Recommended for you');
+  });
+
+  it('decides all slots of a page in one request without repeating an item', async () => {
+    const decision = await decide({ slots: [{ id: 'similar' }, { id: 'recommended' }], context: { item: '1' } });
+    const ids = [...decision.slots.similar!.items, ...decision.slots.recommended!.items].map((i) => i.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain('1');
+    expect(decision.slots.similar!.items.every((i) => i.category === categoryOf('1'))).toBe(true);
+  });
+
+  it('honours a smaller max per slot', async () => {
+    const decision = await decide({ slots: [{ id: 'recommended', max: 2 }] });
+    expect(decision.slots.recommended!.items).toHaveLength(2);
+  });
+
+  it('never recommends what is in the cart, bought or out of stock', async () => {
+    const vid = newId('v');
+    const laptops = inCategory('laptops');
+    const [carted, bought] = laptops;
+    const ev = (type: string, extra: object) => ({ id: newId('ev'), type, ts: Date.now(), ...extra });
+    await post('/v1/collect', {
+      v: 1,
+      vid,
+      sid: 'session-0001',
+      consent: ['personalization'],
+      events: [...views(vid, laptops).events, ev('add_to_cart', { item: carted }), ev('purchase', { items: [bought] })],
+    });
+    // Take the most popular laptop out of stock.
+    const soldOut = laptops.filter((id) => id !== carted && id !== bought)[0]!;
+    await env.MODELS.put('catalog', JSON.stringify(catalog.map((p) => (p.id === soldOut ? { ...p, stock: 0 } : p))));
+    clearIsolateCache();
+
+    const ids = (await decide({ vid, slots: [{ id: 'recommended', max: 4 }] })).slots.recommended!.items.map((i) => i.id);
+    expect(ids).not.toContain(carted);
+    expect(ids).not.toContain(bought);
+    expect(ids).not.toContain(soldOut);
+    expect(ids.filter((id) => categoryOf(id) === 'laptops')).toHaveLength(2);
+  });
+
+  it('falls back to popularity when no model is published, and says so', async () => {
+    await env.MODELS.delete('model:active');
+    clearIsolateCache();
+    const decision = await decide({ slots: [{ id: 'recommended' }] });
+    expect(decision.model).toBe('popularity');
+    expect(decision.fallback).toBe('no active model published');
+    const top = [...catalog].filter((p) => p.stock > 0).sort((a, b) => b.popularity - a.popularity)[0]!;
+    expect(decision.slots.recommended!.items[0]!.id).toBe(top.id);
+  });
+
+  it('falls back to popularity when the model is corrupt, and says so', async () => {
+    await env.MODELS.put('model:skeleton-1', '{"name":"affinity","weights":');
+    clearIsolateCache();
+    const decision = await decide({ slots: [{ id: 'recommended' }] });
+    expect(decision.model).toBe('popularity');
+    expect(decision.fallback).toMatch(/^model skeleton-1 is unreadable/);
+  });
+
+  it('answers 503 with a JSON error before any catalog is published', async () => {
+    await env.MODELS.delete('catalog');
+    clearIsolateCache();
+    const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'no_catalog' } });
+  });
+
+  it('reports load and scoring time in Server-Timing', async () => {
+    const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
+    expect(res.headers.get('server-timing')).toMatch(/^load;dur=[\d.]+, score;dur=[\d.]+$/);
+  });
+
+  it('lets any origin call the API (the SDK runs on the merchant site)', async () => {
+    const res = await call('/v1/decide', { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});

@@ -1,0 +1,38 @@
+/** Helpers for Worker tests: requests to the Worker under test and seeded KV. */
+import { env, exports } from 'cloudflare:workers';
+import { seedEntries } from '../../demo-shop/src/seed';
+import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
+
+/** Publishes the demo's catalog, model and slots into this test file's KV. */
+export async function seedModels(): Promise<void> {
+  clearIsolateCache();
+  await Promise.all(seedEntries().map(({ key, value }) => env.MODELS.put(key, value)));
+}
+
+/** Sends a request to the Worker as a browser would. */
+export function call(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://rapport.test${path}`, init));
+}
+
+/** POSTs a JSON body as text/plain, the way the SDK and beacons send it. */
+export function post(path: string, body: unknown): Promise<Response> {
+  return call(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'text/plain' } });
+}
+
+let counter = 0;
+/** A fresh, valid pseudonymous id. */
+export function newId(prefix = 'id'): string {
+  counter++;
+  return `${prefix}${counter.toString().padStart(6, '0')}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A collect batch of product views, one event per item. */
+export function views(vid: string, items: string[], consent = ['analytics', 'personalization']) {
+  return {
+    v: 1,
+    vid,
+    sid: 'session-0001',
+    consent,
+    events: items.map((item, i) => ({ id: newId('ev'), type: 'product_view', item, ts: Date.now() - 1000 + i, path: `/p/${item}` })),
+  };
+}
