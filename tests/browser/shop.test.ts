@@ -151,4 +151,14 @@ describe('demo shop with the script-tag SDK', () => {
     expect(profile?.n).toMatchObject({ events: 3, views: 1 });
     expect(profile?.recent.map(([item]) => item)).toEqual(['2']);
   });
+
+  it('still tracks and personalizes where IndexedDB is unavailable (private modes)', async () => {
+    await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
+    await acceptPersonalization();
+    const sent = collected();
+    await page.goto(`${base}/p/80`);
+    expect((await sent).ok()).toBe(true);
+    expect(eventTypes(calls)).toEqual(['page_view', 'product_view']);
+    expect((await settledSlot(page, 'similar')).state).toBe('filled');
+  });
 });
