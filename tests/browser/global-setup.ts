@@ -2,7 +2,7 @@
  * Starts one real Worker (`wrangler dev`, local KV in a fresh folder, seeded
  * like `npm start` does) for the browser tests, and stops it afterwards.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { seed } from '../../edge-worker/cli/seed';
@@ -20,6 +20,7 @@ export default async function setup(project: TestProject) {
   if (!existsSync(join(ROOT, 'demo-shop/public/sdk/rapport.min.js'))) {
     throw new Error('The SDK is not built: run `npm run build` (npm test does it first).');
   }
+  mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
   const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'browser-test-'));
   seed(persistTo);
   const server = await startDevServer({ port: Number(process.env.RAPPORT_TEST_PORT ?? 8788), persistTo });
