@@ -4,7 +4,7 @@
  * necessary) and wins over a merchant default or a browser signal.
  */
 import type { Purpose } from './wire';
-import { readLocal, writeLocal } from './storage';
+import { readStore, writeStore } from './storage';
 
 /** Granted (true) or refused (false) per purpose; absent means not asked yet. */
 export type Consent = Partial<Record<Purpose, boolean>>;
@@ -24,7 +24,7 @@ export function granted(consent: Consent): Purpose[] {
  * merchant's default, where Global Privacy Control withdraws personalization.
  */
 export function initialConsent(fallback: ConsentDefault, gpc: boolean): Consent {
-  const remembered = readLocal(CHOICE_KEY);
+  const remembered = readStore('localStorage', CHOICE_KEY);
   if (remembered) {
     try {
       return JSON.parse(remembered) as Consent;
@@ -40,5 +40,5 @@ export function initialConsent(fallback: ConsentDefault, gpc: boolean): Consent 
 
 /** Remembers the shopper's explicit choice. */
 export function rememberChoice(consent: Consent): void {
-  writeLocal(CHOICE_KEY, JSON.stringify(consent));
+  writeStore('localStorage', CHOICE_KEY, JSON.stringify(consent));
 }

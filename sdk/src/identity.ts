@@ -3,7 +3,7 @@
  * granted, erased on forget or when every purpose is withdrawn.
  */
 import { randomId } from './ids';
-import { readLocal, readSession, writeLocal, writeSession } from './storage';
+import { readStore, writeStore } from './storage';
 
 const VISITOR_KEY = 'rapport_vid';
 const SESSION_KEY = 'rapport_sid';
@@ -12,24 +12,24 @@ export const SESSION_IDLE_MS = 30 * 60 * 1000;
 
 /** The visitor id, creating one when `create` is set. */
 export function visitorId(create: boolean): string | undefined {
-  let vid = readLocal(VISITOR_KEY) ?? undefined;
+  let vid = readStore('localStorage', VISITOR_KEY) ?? undefined;
   if (!vid && create) {
     vid = randomId();
-    writeLocal(VISITOR_KEY, vid);
+    writeStore('localStorage', VISITOR_KEY, vid);
   }
   return vid;
 }
 
 /** The current session id: kept while the visitor is active, renewed after a pause. */
 export function sessionId(now: number): string {
-  const [sid, last] = (readSession(SESSION_KEY) ?? '').split('.');
+  const [sid, last] = (readStore('sessionStorage', SESSION_KEY) ?? '').split('.');
   const current = sid && now - Number(last) < SESSION_IDLE_MS ? sid : randomId();
-  writeSession(SESSION_KEY, `${current}.${now}`);
+  writeStore('sessionStorage', SESSION_KEY, `${current}.${now}`);
   return current;
 }
 
 /** Erases both ids from this browser. */
 export function eraseIdentity(): void {
-  writeLocal(VISITOR_KEY, null);
-  writeSession(SESSION_KEY, null);
+  writeStore('localStorage', VISITOR_KEY, null);
+  writeStore('sessionStorage', SESSION_KEY, null);
 }

@@ -3,40 +3,24 @@
  * quotas all degrade to "nothing remembered".
  */
 
-/** localStorage.getItem, or null when storage is unavailable. */
-export function readLocal(key: string): string | null {
+/** `localStorage` keeps consent and the visitor id; `sessionStorage` the session id. */
+export type Area = 'localStorage' | 'sessionStorage';
+
+/** `getItem`, or null when the storage area is unavailable. */
+export function readStore(area: Area, key: string): string | null {
   try {
-    return localStorage.getItem(key);
+    return window[area].getItem(key);
   } catch {
     return null;
   }
 }
 
-/** localStorage.setItem; `null` removes the key. */
-export function writeLocal(key: string, value: string | null): void {
+/** `setItem`; `null` removes the key. Silently does nothing when storage is unavailable. */
+export function writeStore(area: Area, key: string, value: string | null): void {
   try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, value);
+    if (value === null) window[area].removeItem(key);
+    else window[area].setItem(key, value);
   } catch {
-    // storage unavailable: the value lives only as long as the page
-  }
-}
-
-/** sessionStorage.getItem, or null when unavailable. */
-export function readSession(key: string): string | null {
-  try {
-    return sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-/** sessionStorage.setItem; `null` removes the key. */
-export function writeSession(key: string, value: string | null): void {
-  try {
-    if (value === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, value);
-  } catch {
-    // as above
+    // the value lives only as long as the page
   }
 }

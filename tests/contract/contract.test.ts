@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { collectRequest, decideRequest } from '../../edge-worker/src/contract/schemas';
-import type { CollectBody, DecideBody, WireEvent } from '../../sdk/src/wire';
+import type { DecideResponse } from '../../edge-worker/src/contract/responses';
+import type { CollectBody, DecideBody, Decision, WireEvent } from '../../sdk/src/wire';
 
 // Type-level agreement: what the SDK can build, the Worker accepts, and what the Worker accepts, the SDK can express.
 type Assert<T extends true> = T;
@@ -16,6 +17,7 @@ type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export type CollectAgrees = Assert<[CollectBody] extends [z.input<typeof collectRequest>] ? true : false>;
 export type CollectOutputFits = Assert<[z.output<typeof collectRequest>] extends [CollectBody] ? true : false>;
 export type DecideAgrees = Assert<[DecideBody] extends [z.input<typeof decideRequest>] ? true : false>;
+export type DecisionAgrees = Assert<Mutual<DecideResponse, Decision>>;
 export type EventsAgree = Assert<Mutual<WireEvent['type'], z.input<typeof collectRequest>['events'][number]['type']>>;
 
 const ts = 1_764_000_000_000;

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
-import type { DecideResponse } from '../../edge-worker/src/routes/decide';
+import type { DecideResponse } from '../../edge-worker/src/contract/responses';
 import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
 import { call, newId, post, seedModels, views } from './helpers';
 

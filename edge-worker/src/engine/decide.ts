@@ -3,27 +3,11 @@
  * rules → ranked items, each with a reason a shopper can read.
  */
 import type { Catalog, CatalogItem } from '../catalog/catalog';
+import type { DecidedItem, SlotDecision } from '../contract/responses';
 import type { DecideRequest } from '../contract/schemas';
 import { interestsAt, type Profile } from '../profile/profile';
 import { scoreAll, type AffinityModel } from './affinity-model';
 import type { SlotConfig, SlotStrategy } from './slots';
-
-/** One recommended item as the SDK renders it. */
-export interface DecidedItem {
-  id: string;
-  title: string;
-  price: number;
-  url: string;
-  image: string;
-  category: string;
-  reason: string;
-}
-
-/** The answer for one slot. */
-export interface SlotDecision {
-  title: string;
-  items: DecidedItem[];
-}
 
 /** Everything one decision needs, already loaded. */
 export interface DecisionInput {

@@ -3,18 +3,12 @@
  * profile in KV. Resent events (same id) are recognised and counted once.
  */
 import { Hono } from 'hono';
+import type { CollectResponse } from '../contract/responses';
 import { collectRequest } from '../contract/schemas';
 import { readJson } from '../http/body';
 import { applyEvents } from '../profile/profile';
 import { readOrCreateProfile, writeProfile } from '../profile/store';
 import { loadCatalog } from '../storage/published';
-
-/** The response: how many events were new, how many were repeats, and whether a profile was kept. */
-export interface CollectResponse {
-  accepted: number;
-  duplicates: number;
-  profile: boolean;
-}
 
 export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const batch = await readJson(c, collectRequest);

@@ -5,22 +5,13 @@
  */
 import { Hono } from 'hono';
 import { decideRequest } from '../contract/schemas';
-import { decide as decideSlots, type SlotDecision } from '../engine/decide';
+import type { DecideResponse } from '../contract/responses';
+import { decide as decideSlots } from '../engine/decide';
 import { tfReady } from '../engine/tf';
 import { readJson } from '../http/body';
 import { ApiError } from '../http/errors';
 import { readProfile } from '../profile/store';
 import { loadActiveModel, loadCatalog, loadSlots } from '../storage/published';
-
-/** The response body of a decision. */
-export interface DecideResponse {
-  decisionId: string;
-  /** `name@version` of the model that ranked, or `popularity` when none could be used. */
-  model: string;
-  /** Why the fallback was used, when it was. */
-  fallback?: string;
-  slots: Record<string, SlotDecision>;
-}
 
 export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const request = await readJson(c, decideRequest);
