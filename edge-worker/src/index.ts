@@ -26,3 +26,5 @@ app.route('/', demoShop);
 app.onError(onError);
 
 export default app;
+
+export { VisitorProfile } from './profile/visitor-object';

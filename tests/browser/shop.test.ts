@@ -147,7 +147,10 @@ describe('demo shop with the script-tag SDK', () => {
     for (const id of lostIds) expect(ids).toContain(id);
     // However often the browser sent them (the closing tab's beacon may also have got
     // through), the Worker counted each event once: two page views and one product view.
-    const profile = storedProfile(await page.evaluate(() => localStorage.getItem('rapport_vid')!));
+    // The visitor's object writes KV at most once a second: wait for the last write.
+    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
+    await expect.poll(() => storedProfile(vid)?.n.events, { timeout: 10_000, interval: 500 }).toBe(3);
+    const profile = storedProfile(vid);
     expect(profile?.n).toMatchObject({ events: 3, views: 1 });
     expect(profile?.recent.map(([item]) => item)).toEqual(['2']);
   });

@@ -1,8 +1,12 @@
 import { env } from 'cloudflare:workers';
-import { reset } from 'cloudflare:test';
+import { reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { catalogFeed } from '../../demo-shop/src/catalog';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { newId, post, seedModels, views } from './helpers';
+import { KV_WRITE_INTERVAL_MS, type VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
+import { collectNow, flushProfile, newId, post, seedModels, views, visitor } from './helpers';
+
+const catalogIds = catalogFeed().map((p) => p.id);
 
 beforeEach(async () => {
   await reset();
@@ -17,7 +21,7 @@ describe('POST /v1/collect', () => {
   it('folds a batch of events into the visitor profile in KV', async () => {
     const vid = newId('v');
     // Catalog ids 1 and 2 are beauty products, 6 is a fragrance.
-    const res = await post('/v1/collect', views(vid, ['1', '2', '6']));
+    const res = await collectNow(views(vid, ['1', '2', '6']));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, profile: true });
 
@@ -30,8 +34,8 @@ describe('POST /v1/collect', () => {
   it('counts a resent batch once', async () => {
     const vid = newId('v');
     const batch = views(vid, ['1', '2']);
-    await post('/v1/collect', batch);
-    const again = await post('/v1/collect', batch);
+    await collectNow(batch);
+    const again = await collectNow(batch);
     expect(await again.json()).toEqual({ accepted: 0, duplicates: 2, profile: true });
     expect((await storedProfile(vid))?.n.views).toBe(2);
   });
@@ -39,7 +43,7 @@ describe('POST /v1/collect', () => {
   it('keeps the cart and purchases apart from views', async () => {
     const vid = newId('v');
     const event = (type: string, extra: object) => ({ id: newId('ev'), type, ts: Date.now(), ...extra });
-    await post('/v1/collect', {
+    await collectNow({
       v: 1,
       vid,
       sid: 'session-0001',
@@ -53,7 +57,7 @@ describe('POST /v1/collect', () => {
 
   it('writes profiles with a retention TTL', async () => {
     const vid = newId('v');
-    await post('/v1/collect', views(vid, ['1']));
+    await collectNow(views(vid, ['1']));
     const { keys } = await env.PROFILES.list({ prefix: `p:${vid}` });
     const days = ((keys[0]?.expiration ?? 0) - Date.now() / 1000) / 86400;
     expect(days).toBeGreaterThan(29.9);
@@ -62,7 +66,7 @@ describe('POST /v1/collect', () => {
 
   it('keeps no profile when only analytics is consented', async () => {
     const vid = newId('v');
-    const res = await post('/v1/collect', views(vid, ['1'], ['analytics']));
+    const res = await collectNow(views(vid, ['1'], ['analytics']));
     expect(await res.json()).toMatchObject({ profile: false });
     expect(await storedProfile(vid)).toBeNull();
   });
@@ -70,8 +74,45 @@ describe('POST /v1/collect', () => {
   it('keeps a typical profile well under a kilobyte', async () => {
     const vid = newId('v');
     const items = Array.from({ length: 40 }, (_, i) => String(1 + ((i * 7) % 190)));
-    await post('/v1/collect', views(vid, items));
+    await collectNow(views(vid, items));
     const raw = await env.PROFILES.get(`p:${vid}`, 'text');
     expect(raw!.length).toBeLessThan(1024);
+  });
+
+  it('loses nothing when many batches for one visitor arrive at once, and writes KV once for them', async () => {
+    const vid = newId('v');
+    const items = catalogIds.slice(0, 100);
+    const batches = Array.from({ length: 20 }, (_, b) => views(vid, items.slice(b * 5, b * 5 + 5)));
+    const answers = await Promise.all(batches.map((batch) => post('/v1/collect', batch)));
+    const accepted = await Promise.all(answers.map(async (res) => ((await res.json()) as { accepted: number }).accepted));
+    expect(accepted.reduce((a, b) => a + b, 0)).toBe(100);
+
+    // The visitor's object holds every event; at most the one immediate write has reached KV.
+    const state = await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect());
+    expect(state.profile?.n.views).toBe(100);
+    expect(state.meta!.writes.length).toBeLessThanOrEqual(1);
+
+    await flushProfile(vid);
+    expect((await storedProfile(vid))?.n.views).toBe(100);
+
+    // The next batch within the second waits for its turn instead of writing at once.
+    await post('/v1/collect', views(vid, ['1']));
+    const after = await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect());
+    expect(after.meta!.dirty).toBe(true);
+    expect(after.alarm! - after.meta!.flushedAt).toBeGreaterThanOrEqual(KV_WRITE_INTERVAL_MS);
+  });
+
+  it('erases the profile, in the object and in KV, once the retention period passes without activity', async () => {
+    const vid = newId('v');
+    await collectNow(views(vid, ['1']));
+    const stub = visitor(vid);
+    // Pretend the last activity was 31 days ago.
+    await runInDurableObject(stub, async (_object: VisitorProfile, state) => {
+      const profile = (await state.storage.get<Profile>('profile'))!;
+      await state.storage.put('profile', { ...profile, at: profile.at - 31 * 86_400 });
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await storedProfile(vid)).toBeNull();
+    expect((await runInDurableObject(stub, (object: VisitorProfile) => object.inspect())).profile).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
 import type { DecideResponse } from '../../edge-worker/src/contract/responses';
 import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
-import { call, newId, post, seedModels, views } from './helpers';
+import { call, collectNow, newId, post, seedModels, views } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -36,7 +36,7 @@ describe('POST /v1/decide', () => {
     const vid = newId('v');
     const before = await decide({ vid, slots: [{ id: 'recommended' }] });
     const laptops = inCategory('laptops');
-    await post('/v1/collect', views(vid, laptops.slice(0, 3)));
+    await collectNow(views(vid, laptops.slice(0, 3)));
 
     const after = await decide({ vid, slots: [{ id: 'recommended' }] });
     const items = after.slots.recommended!.items;
@@ -64,7 +64,7 @@ describe('POST /v1/decide', () => {
     const laptops = inCategory('laptops');
     const [carted, bought] = laptops;
     const ev = (type: string, extra: object) => ({ id: newId('ev'), type, ts: Date.now(), ...extra });
-    await post('/v1/collect', {
+    await collectNow({
       v: 1,
       vid,
       sid: 'session-0001',

@@ -1,6 +1,9 @@
 /** Helpers for Worker tests: requests to the Worker under test and seeded KV. */
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { seedEntries } from '../../demo-shop/src/seed';
+import { vi } from 'vitest';
+import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
 import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
 
 /** Publishes the demo's catalog, model and slots into this test file's KV. */
@@ -35,4 +38,29 @@ export function views(vid: string, items: string[], consent = ['analytics', 'per
     consent,
     events: items.map((item, i) => ({ id: newId('ev'), type: 'product_view', item, ts: Date.now() - 1000 + i, path: `/p/${item}` })),
   };
+}
+
+/** The Durable Object that owns a visitor's profile. */
+export function visitor(vid: string) {
+  return env.VISITORS.get(env.VISITORS.idFromName(vid));
+}
+
+/**
+ * Runs the visitor object's pending alarm now and waits until its coalesced
+ * KV write is done (an alarm already running on its own is waited for too).
+ */
+export async function flushProfile(vid: string): Promise<void> {
+  const stub = visitor(vid);
+  await runDurableObjectAlarm(stub);
+  await vi.waitFor(async () => {
+    const { meta } = await runInDurableObject(stub, (object: VisitorProfile) => object.inspect());
+    if (meta?.dirty) throw new Error(`profile of ${vid} not yet written to KV`);
+  });
+}
+
+/** POSTs a collect batch and waits for the profile to reach KV. */
+export async function collectNow(body: { vid: string; [field: string]: unknown }): Promise<Response> {
+  const res = await post('/v1/collect', body);
+  await flushProfile(body.vid);
+  return res;
 }

@@ -2,7 +2,7 @@
  * Profiles in Workers KV: one key per pseudonymous visitor, expiring
  * PROFILE_TTL_DAYS after the last write.
  */
-import { emptyProfile, type Profile } from './profile';
+import type { Profile } from './profile';
 
 const KEY_PREFIX = 'p:';
 
@@ -39,14 +39,14 @@ export async function readProfile(kv: KVNamespace, vid: string): Promise<Profile
   return null;
 }
 
-/** Reads a profile or starts an empty one. */
-export async function readOrCreateProfile(kv: KVNamespace, vid: string, now: number): Promise<Profile> {
-  return (await readProfile(kv, vid)) ?? emptyProfile(now);
-}
-
 /** Writes a profile with the retention TTL. */
 export async function writeProfile(kv: KVNamespace, vid: string, profile: Profile, ttlDays: number): Promise<void> {
   await kv.put(profileKey(vid), JSON.stringify(profile), {
     expirationTtl: Math.max(60, Math.round(ttlDays * 24 * 3600)),
   });
+}
+
+/** Deletes a visitor's profile from KV. */
+export async function deleteProfile(kv: KVNamespace, vid: string): Promise<void> {
+  await kv.delete(profileKey(vid));
 }

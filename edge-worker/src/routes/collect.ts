@@ -1,14 +1,23 @@
 /**
- * `POST /v1/collect`: a batch of events from one visitor, folded into their
- * profile in KV. Resent events (same id) are recognised and counted once.
+ * `POST /v1/collect`: a batch of events from one visitor, handed to that
+ * visitor's Durable Object, which applies it to their profile. Resent events
+ * (same id) are recognised and counted once.
  */
 import { Hono } from 'hono';
 import type { CollectResponse } from '../contract/responses';
-import { collectRequest } from '../contract/schemas';
+import { collectRequest, type TrackedEvent } from '../contract/schemas';
 import { readJson } from '../http/body';
-import { applyEvents } from '../profile/profile';
-import { readOrCreateProfile, writeProfile } from '../profile/store';
 import { loadCatalog } from '../storage/published';
+
+/** The items a batch mentions. */
+function itemsOf(events: readonly TrackedEvent[]): Set<string> {
+  const items = new Set<string>();
+  for (const ev of events) {
+    if ('item' in ev) items.add(ev.item);
+    if (ev.type === 'purchase') ev.items.forEach((item) => items.add(item));
+  }
+  return items;
+}
 
 export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const batch = await readJson(c, collectRequest);
@@ -16,18 +25,14 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     // Analytics-only consent: nothing is kept about this visitor.
     return c.json<CollectResponse>({ accepted: batch.events.length, duplicates: 0, profile: false });
   }
-  const now = Math.floor(Date.now() / 1000);
-  const [catalog, profile] = await Promise.all([
-    loadCatalog(c.env.MODELS).catch(() => null),
-    readOrCreateProfile(c.env.PROFILES, batch.vid, now),
-  ]);
-  const categoryOf = (item: string) => {
+  // Categories come from the published catalog, never from the client.
+  const catalog = await loadCatalog(c.env.MODELS).catch(() => null);
+  const categories: Record<string, string> = {};
+  for (const item of itemsOf(batch.events)) {
     const index = catalog?.byId.get(item);
-    return index === undefined ? undefined : catalog?.items[index]?.category;
-  };
-  const applied = applyEvents(profile, batch.events, batch.sid, now, categoryOf);
-  if (applied.accepted > 0) {
-    await writeProfile(c.env.PROFILES, batch.vid, applied.profile, Number(c.env.PROFILE_TTL_DAYS));
+    if (index !== undefined) categories[item] = catalog!.items[index]!.category;
   }
-  return c.json<CollectResponse>({ accepted: applied.accepted, duplicates: applied.duplicates, profile: true });
+  const visitor = c.env.VISITORS.get(c.env.VISITORS.idFromName(batch.vid));
+  const result = await visitor.apply(batch.vid, batch.sid, batch.events, categories);
+  return c.json<CollectResponse>({ ...result, profile: true });
 });
