@@ -1,0 +1,155 @@
+/**
+ * `npm run bench [-- --json]`: the Worker's speed, measured on loopback.
+ *
+ * Starts `wrangler dev` (workerd, local KV) on a fresh state folder, publishes
+ * a catalog of realistic size and the model, builds visitor profiles through
+ * /v1/collect (measuring ingestion), then fires decide requests for three
+ * slots each, and the no-op /v1/health route as the runtime's floor. The last
+ * line printed with --json is one JSON object.
+ *
+ * Clocks: latencies are measured by this client (loopback HTTP included);
+ * server figures come from the Worker's Server-Timing header. Local workerd
+ * advances performance.now() during computation, so server figures here are
+ * real CPU+I/O time; on Cloudflare's network the clock only advances at I/O.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { ROOT, startDevServer, wrangler, type DevServer } from '../../scripts/wrangler';
+import { BENCH_SLOTS, benchCatalog, benchSeed, seededRandom } from './fixture';
+import { runLoad } from './load';
+import { mean, quantile, round } from './stats';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    items: { type: 'string', default: '12000' },
+    visitors: { type: 'string', default: '300' },
+    requests: { type: 'string', default: '3000' },
+    concurrency: { type: 'string', default: '8' },
+    port: { type: 'string', default: '8799' },
+  },
+});
+const ITEMS = Number(args.items);
+const VISITORS = Number(args.visitors);
+const REQUESTS = Number(args.requests);
+const CONCURRENCY = Number(args.concurrency);
+const log = (message: string) => console.error(`bench: ${message}`);
+
+const random = seededRandom(42);
+const catalog = benchCatalog(ITEMS, 400, random);
+
+function publish(persistTo: string): void {
+  const file = join(ROOT, '.seed', 'bench-models.json');
+  mkdirSync(join(ROOT, '.seed'), { recursive: true });
+  writeFileSync(file, JSON.stringify(benchSeed(catalog)));
+  wrangler(['kv', 'bulk', 'put', file, '--binding', 'MODELS', '--local', '--persist-to', persistTo]);
+}
+
+function serverTiming(header: string | null): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (header ?? '').split(',')) {
+    const [name, dur] = part.trim().split(';dur=');
+    if (name && dur) out[name] = Number(dur);
+  }
+  return out;
+}
+
+/** A visitor id and the items they viewed: 5–30 views, mostly in 1–3 favourite categories. */
+function visitorHistory(v: number): { vid: string; items: string[] } {
+  const length = 5 + Math.floor(random() * 25);
+  const start = Math.floor(random() * (ITEMS - 50));
+  const items = Array.from({ length }, () => catalog[start + Math.floor(random() * 50)]!.id);
+  return { vid: `bench-visitor-${String(v).padStart(6, '0')}`, items };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
+  const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'bench-'));
+  let server: DevServer | undefined;
+  try {
+    log(`publishing ${ITEMS} items and the model to local KV`);
+    publish(persistTo);
+    server = await startDevServer({ port: Number(args.port), persistTo });
+    const base = server.url;
+
+    // Cold start: the first decision in a fresh isolate fetches catalog and model from KV.
+    const coldStart = performance.now();
+    const cold = await fetch(`${base}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, slots: BENCH_SLOTS, context: {} }) });
+    await cold.text();
+    const coldStartMs = performance.now() - coldStart;
+    log(`cold start ${round(coldStartMs)} ms (${cold.status})`);
+
+    // Ingestion: each visitor's history in batches of 10 events.
+    const histories = Array.from({ length: VISITORS }, (_, v) => visitorHistory(v));
+    const batches = histories.flatMap(({ vid, items }) =>
+      Array.from({ length: Math.ceil(items.length / 10) }, (_, b) => ({
+        v: 1,
+        vid,
+        sid: `${vid}-s1`,
+        consent: ['analytics', 'personalization'],
+        events: items.slice(b * 10, b * 10 + 10).map((item, i) => ({ id: `${vid}-e${b}-${i}`, type: 'product_view', item, ts: Date.now() })),
+      })),
+    );
+    const events = batches.reduce((n, b) => n + b.events.length, 0);
+    log(`ingesting ${events} events in ${batches.length} batches`);
+    const ingest = await runLoad(batches.length, CONCURRENCY, async (i) => {
+      const res = await fetch(`${base}/v1/collect`, { method: 'POST', body: JSON.stringify(batches[i]) });
+      await res.arrayBuffer();
+      return res.ok;
+    });
+    const eventsPerSecond = round((events / batches.length) * ingest.rps, 0);
+    // Profiles reach KV within a second (coalesced writes); let the last ones land.
+    await new Promise((r) => setTimeout(r, 2000));
+
+    // Warm up, then measure decisions and the no-op floor, interleaved in time order.
+    const decideBody = (i: number) => {
+      const { vid, items } = histories[i % VISITORS]!;
+      return JSON.stringify({ v: 1, vid, slots: BENCH_SLOTS, context: { item: items[items.length - 1] } });
+    };
+    const scoring: number[] = [];
+    const serverTotal: number[] = [];
+    const decide = (i: number) =>
+      fetch(`${base}/v1/decide`, { method: 'POST', body: decideBody(i) }).then(async (res) => {
+        await res.arrayBuffer();
+        const timing = serverTiming(res.headers.get('server-timing'));
+        scoring.push(timing.score ?? NaN);
+        serverTotal.push((timing.load ?? NaN) + (timing.score ?? NaN));
+        return res.ok;
+      });
+    const noop = () => fetch(`${base}/v1/health`).then(async (res) => (await res.arrayBuffer(), res.ok));
+    log('warming up');
+    await runLoad(300, CONCURRENCY, decide);
+    await runLoad(300, CONCURRENCY, noop);
+    scoring.length = serverTotal.length = 0;
+    log(`${REQUESTS} decide requests (${BENCH_SLOTS.length} slots each), concurrency ${CONCURRENCY}`);
+    const decided = await runLoad(REQUESTS, CONCURRENCY, decide);
+    log(`${REQUESTS} no-op requests`);
+    const floor = await runLoad(REQUESTS, CONCURRENCY, noop);
+
+    const result = {
+      decide: { p50_ms: decided.p50_ms, p99_ms: decided.p99_ms, rps: decided.rps, errors: decided.errors },
+      noop: { p50_ms: floor.p50_ms, p99_ms: floor.p99_ms, rps: floor.rps, errors: floor.errors },
+      collect: { events_per_s: eventsPerSecond, batches_per_s: ingest.rps, p99_ms: ingest.p99_ms, errors: ingest.errors },
+      model_ms_per_decision: round(mean(scoring), 3),
+      server_ms: { p50: round(quantile(serverTotal, 0.5), 3), p99: round(quantile(serverTotal, 0.99), 3) },
+      cold_start_ms: round(coldStartMs),
+      setup: { items: ITEMS, visitors: VISITORS, requests: REQUESTS, concurrency: CONCURRENCY, slots: BENCH_SLOTS.length, clock: 'local workerd (advances during compute)' },
+    };
+    if (!args.json) {
+      console.log(`decide   p50 ${result.decide.p50_ms} ms  p99 ${result.decide.p99_ms} ms  ${result.decide.rps} req/s`);
+      console.log(`no-op    p50 ${result.noop.p50_ms} ms  p99 ${result.noop.p99_ms} ms  ${result.noop.rps} req/s`);
+      console.log(`server   p50 ${result.server_ms.p50} ms  p99 ${result.server_ms.p99} ms (Server-Timing load+score)`);
+      console.log(`model    ${result.model_ms_per_decision} ms per decision`);
+      console.log(`collect  ${result.collect.events_per_s} events/s`);
+      console.log(`cold     ${result.cold_start_ms} ms for the first decision of a fresh isolate`);
+    }
+    console.log(JSON.stringify(result));
+  } finally {
+    await server?.stop();
+    rmSync(persistTo, { recursive: true, force: true });
+  }
+}
+
+await main();
