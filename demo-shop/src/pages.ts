@@ -68,7 +68,11 @@ export function slot(id: string, heading: string, fallback: readonly Product[]):
 export function homePage(popular: readonly Product[]): Html {
   return layout(
     'Home',
-    html`<section class="hero"><h1>Everything, picked for you</h1><p>Browse a little; the shop learns what you like — only if you say yes.</p></section>
+    html`<section class="hero" data-rapport-slot="hero">
+  <h1><a data-rapport-field="url" href="/categories"><span data-rapport-field="title">Everything, picked for you</span></a></h1>
+  <p data-rapport-field="body">Browse a little; the shop learns what you like — only if you say yes.</p>
+  <p class="why" data-rapport-field="reason"></p>
+</section>
 ${slot('recommended', 'Popular right now', popular.slice(0, 4))}
 <section><h2>Shop by category</h2><div class="tiles">${CATEGORIES.map((c) => html`<a class="tile" href="/c/${c}">${categoryTitle(c)}</a>`)}</div></section>`,
   );

@@ -21,24 +21,32 @@ export interface FillOptions {
   deadline: number;
 }
 
-const FIELDS: Record<string, (el: HTMLElement, item: DecidedItem) => void> = {
-  title: (el, item) => (el.textContent = item.title),
-  reason: (el, item) => (el.textContent = item.reason),
-  price: (el, item) => (el.textContent = item.price.toFixed(2)),
-  image: (el, item) => {
-    el.setAttribute('src', item.image);
-    el.setAttribute('alt', item.title);
+/** What `data-rapport-field` elements can show: an item's or a variant's fields. */
+type Fields = Partial<DecidedItem> & { title: string; reason: string; url: string; body?: string };
+
+const FIELDS: Record<string, (el: HTMLElement, data: Fields) => void> = {
+  title: (el, data) => (el.textContent = data.title),
+  reason: (el, data) => (el.textContent = data.reason),
+  body: (el, data) => (el.textContent = data.body ?? ''),
+  price: (el, data) => (el.textContent = data.price?.toFixed(2) ?? ''),
+  image: (el, data) => {
+    el.setAttribute('src', data.image ?? '');
+    el.setAttribute('alt', data.title);
   },
-  url: (el, item) => el.setAttribute('href', item.url),
+  url: (el, data) => el.setAttribute('href', data.url),
 };
+
+/** Fills every `[data-rapport-field]` in `root` (and root itself). */
+function fillFields(root: HTMLElement, data: Fields): void {
+  for (const el of [root, ...root.querySelectorAll<HTMLElement>('[data-rapport-field]')]) FIELDS[el.dataset.rapportField ?? '']?.(el, data);
+}
 
 /** One item's markup: the slot's `<template>` when it has one, a plain link otherwise. */
 function renderItem(template: HTMLTemplateElement | null, item: DecidedItem): HTMLElement {
   let root: HTMLElement;
   if (template) {
     root = (template.content.cloneNode(true) as DocumentFragment).firstElementChild as HTMLElement;
-    for (const el of root.querySelectorAll<HTMLElement>('[data-rapport-field]')) FIELDS[el.dataset.rapportField!]?.(el, item);
-    if (root.dataset.rapportField) FIELDS[root.dataset.rapportField]?.(root, item);
+    fillFields(root, item);
   } else {
     root = document.createElement('a');
     root.setAttribute('href', item.url);
@@ -53,9 +61,19 @@ function settle(slot: HTMLElement, state: 'filled' | 'default'): void {
   slot.setAttribute(STATE_ATTR, state);
 }
 
-/** Renders one slot's decision, keeping its `<template>` for later fills. */
+/**
+ * Renders one slot's decision: a variant fills the slot's fields in place;
+ * items are drawn from its `<template>`, which stays for later fills.
+ */
 export function renderSlot(slot: HTMLElement, decision: Decision): void {
   const answer = decision.slots[slot.dataset.rapportSlot!];
+  const variant = answer?.variant;
+  if (variant) {
+    fillFields(slot, { ...variant, url: variant.href });
+    slot.dataset.rapportVariant = variant.id;
+    slot.dataset.rapportDecision = decision.decisionId;
+    return settle(slot, 'filled');
+  }
   if (!answer?.items.length) return settle(slot, 'default');
   const template = slot.querySelector<HTMLTemplateElement>('template');
   const list = slot.querySelector<HTMLElement>('[data-rapport-list]') ?? slot;

@@ -67,12 +67,22 @@ export interface DecidedItem {
   reason: string;
 }
 
+/** The content a variant slot shows (a banner, a message). */
+export interface DecidedVariant {
+  id: string;
+  title: string;
+  body: string;
+  href: string;
+  /** Why this variant is shown, in words a shopper can read. */
+  reason: string;
+}
+
 /** Response of `POST /v1/decide`. */
 export interface Decision {
   decisionId: string;
   model: string;
   fallback?: string;
-  slots: Record<string, { title: string; items: DecidedItem[] }>;
+  slots: Record<string, { title: string; items: DecidedItem[]; variant?: DecidedVariant }>;
 }
 
 /** Most events one collect request may carry (the Worker rejects more). */

@@ -118,4 +118,35 @@ describe('POST /v1/decide', () => {
     const res = await call('/v1/decide', { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
+
+  it('shows a first-time visitor the welcome variant', async () => {
+    const vid = newId('v');
+    await collectNow(views(vid, ['1']));
+    const { slots } = await decide({ vid, slots: [{ id: 'hero' }] });
+    expect(slots.hero!.items).toEqual([]);
+    expect(slots.hero!.variant).toMatchObject({ id: 'welcome', reason: 'Shown on a first visit' });
+  });
+
+  it("shows a returning visitor new things from their favourite category, and says why", async () => {
+    const vid = newId('v');
+    await collectNow(views(vid, inCategory('laptops').slice(0, 2)));
+    await collectNow({ ...views(vid, inCategory('laptops').slice(2, 3)), sid: 'session-0002' });
+    const { slots } = await decide({ vid, slots: [{ id: 'hero' }, { id: 'recommended' }] });
+    expect(slots.hero!.variant).toEqual({
+      id: 'favourite-category',
+      title: 'Welcome back: more laptops for you',
+      body: 'Fresh picks from the category you keep coming back to.',
+      href: '/c/laptops',
+      reason: 'Because you often look at laptops',
+    });
+    expect(slots.recommended!.items).toHaveLength(4);
+  });
+
+  it('answers 503 naming the problem when the published slot configuration is invalid', async () => {
+    await env.MODELS.put('config:slots', JSON.stringify({ recommended: { title: 'x', size: 0, strategy: 'personal' } }));
+    clearIsolateCache();
+    const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'bad_configuration', message: expect.stringContaining('recommended.size') } });
+  });
 });

@@ -23,10 +23,21 @@ export interface DecidedItem {
   reason: string;
 }
 
-/** The answer for one slot. */
+/** The content a variant slot shows (a banner, a message). */
+export interface DecidedVariant {
+  id: string;
+  title: string;
+  body: string;
+  href: string;
+  /** Why this variant is shown, in words a shopper can read. */
+  reason: string;
+}
+
+/** The answer for one slot: items for an item slot, a variant (and no items) for a variant slot. */
 export interface SlotDecision {
   title: string;
   items: DecidedItem[];
+  variant?: DecidedVariant;
 }
 
 /** `POST /v1/decide`. */

@@ -3,11 +3,11 @@
  * rules → ranked items, each with a reason a shopper can read.
  */
 import type { Catalog, CatalogItem } from '../catalog/catalog';
-import type { DecidedItem, SlotDecision } from '../contract/responses';
+import type { DecidedItem, DecidedVariant, SlotDecision } from '../contract/responses';
 import type { DecideRequest } from '../contract/schemas';
 import { interestsAt, type Profile } from '../profile/profile';
 import { scoreAll, type AffinityModel } from './affinity-model';
-import type { SlotConfig, SlotStrategy } from './slots';
+import type { SlotConfig, SlotStrategy, VariantSlotConfig } from './slots';
 
 /** Everything one decision needs, already loaded. */
 export interface DecisionInput {
@@ -37,6 +37,30 @@ function reasonFor(item: CatalogItem, personalShare: number, contextCategory: st
   if (hasModel && personalShare >= 0.5) return `${PERSONAL_REASON} ${categoryLabel(item.category)}`;
   if (hasModel && item.category === contextCategory) return `More in ${categoryLabel(item.category)}`;
   return 'Popular in the shop right now';
+}
+
+/**
+ * Picks the first variant whose conditions hold for this visitor and fills
+ * in their favourite category. A visitor is "returning" from their second
+ * session on.
+ */
+export function chooseVariant(slot: VariantSlotConfig, profile: Profile | null, favourite: string | undefined): DecidedVariant {
+  const returning = (profile?.n.sessions ?? 0) >= 2;
+  const chosen =
+    slot.variants.find(({ when }) => {
+      if (!when) return true;
+      if (when.visitor && (when.visitor === 'returning') !== returning) return false;
+      if (when.interest !== undefined && when.interest !== (favourite !== undefined)) return false;
+      return true;
+    }) ?? slot.variants[slot.variants.length - 1]!;
+  const fill = (text: string, slug: boolean) => (favourite ? text.replaceAll('{category}', slug ? favourite : categoryLabel(favourite)) : text);
+  return {
+    id: chosen.id,
+    title: fill(chosen.title, false),
+    body: fill(chosen.body, false),
+    href: fill(chosen.href, true),
+    reason: fill(chosen.reason, false),
+  };
 }
 
 interface Ranking {
@@ -72,8 +96,14 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
 
   const used = new Set<number>();
   const result: Record<string, SlotDecision> = {};
+  const favourite = interests.keys().next().value;
   for (const slot of request.slots) {
-    const config = slots[slot.id]!;
+    const config: SlotConfig = slots[slot.id]!;
+    if (config.kind === 'variants') {
+      const variant = chooseVariant(config, profile, favourite);
+      result[slot.id] = { title: variant.title, items: [], variant };
+      continue;
+    }
     const { order, score, personal } = rankingFor(config.strategy);
     const size = Math.min(slot.max ?? config.size, config.size);
     const picked = order.filter((i) => !used.has(i)).slice(0, size);

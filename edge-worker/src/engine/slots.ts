@@ -1,40 +1,101 @@
 /**
- * Slot configuration: which slots exist, how many items each shows and how it
- * chooses them. Configuration data in KV (`config:slots`), not code, so a
- * merchant adds a slot without a deploy.
+ * Slot configuration: which slots exist and how each chooses what it shows.
+ * Configuration data in KV (`config:slots`), not code, so a merchant adds a
+ * slot or a variant without a deploy. Validated with zod when published data
+ * is loaded; an invalid configuration is refused as a whole.
  */
+import { z } from 'zod';
 
-/** How a slot chooses its items. */
-export type SlotStrategy = 'personal' | 'similar';
+/** How an item slot chooses its items. */
+export const slotStrategy = z.enum(['personal', 'similar']);
+export type SlotStrategy = z.infer<typeof slotStrategy>;
 
-/** One configured slot. */
-export interface SlotConfig {
-  title: string;
+const itemSlot = z.strictObject({
+  kind: z.literal('items').default('items'),
+  title: z.string().min(1),
   /** Heading when nothing personal drove the picks (a new visitor): honesty over marketing. */
-  coldTitle?: string;
-  size: number;
-  strategy: SlotStrategy;
-}
+  coldTitle: z.string().min(1).optional(),
+  size: z.number().int().min(1).max(50),
+  strategy: slotStrategy,
+});
+
+/**
+ * One piece of content a variant slot may show. `{category}` in title, body
+ * and href stands for the visitor's favourite category (label, or slug in href).
+ */
+const variant = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/),
+  /** When this variant applies; the first variant that applies wins, one without `when` always does. */
+  when: z
+    .strictObject({
+      visitor: z.enum(['new', 'returning']).optional(),
+      /** The visitor has a favourite category. */
+      interest: z.boolean().optional(),
+    })
+    .optional(),
+  title: z.string().min(1),
+  body: z.string().default(''),
+  href: z.string().min(1),
+  /** Why the shopper sees it, in their words. */
+  reason: z.string().min(1),
+});
+
+const variantSlot = z.strictObject({
+  kind: z.literal('variants'),
+  variants: z.array(variant).min(1),
+});
+
+/** The whole configuration: slot id → slot. */
+export const slotsConfig = z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/), z.union([itemSlot, variantSlot]));
+
+export type ItemSlotConfig = z.output<typeof itemSlot>;
+export type VariantConfig = z.output<typeof variant>;
+export type VariantSlotConfig = z.output<typeof variantSlot>;
+export type SlotConfig = ItemSlotConfig | VariantSlotConfig;
 
 /** KV key of the slot configuration in the MODELS namespace. */
 export const SLOTS_KEY = 'config:slots';
 
 /** Slots every installation has, used until a configuration is published. */
 export const DEFAULT_SLOTS: Readonly<Record<string, SlotConfig>> = {
-  recommended: { title: 'Recommended for you', coldTitle: 'Popular right now', size: 4, strategy: 'personal' },
-  similar: { title: 'You may also like', size: 4, strategy: 'similar' },
+  recommended: { kind: 'items', title: 'Recommended for you', coldTitle: 'Popular right now', size: 4, strategy: 'personal' },
+  similar: { kind: 'items', title: 'You may also like', size: 4, strategy: 'similar' },
+  hero: {
+    kind: 'variants',
+    variants: [
+      {
+        id: 'favourite-category',
+        when: { visitor: 'returning', interest: true },
+        title: 'Welcome back: more {category} for you',
+        body: 'Fresh picks from the category you keep coming back to.',
+        href: '/c/{category}',
+        reason: 'Because you often look at {category}',
+      },
+      {
+        id: 'welcome',
+        when: { visitor: 'new' },
+        title: 'Welcome! Free shipping on your first order',
+        body: 'Have a look around — everything ships free today.',
+        href: '/categories',
+        reason: 'Shown on a first visit',
+      },
+      {
+        id: 'everyone',
+        title: 'Everything, picked for you',
+        body: 'Browse a little; the shop learns what you like — only if you say yes.',
+        href: '/categories',
+        reason: 'Shown to every visitor',
+      },
+    ],
+  },
 };
 
-/** Checks a parsed slot configuration; throws a `TypeError` naming the bad slot. */
+/** Checks a parsed slot configuration; throws a `TypeError` naming what is wrong. */
 export function buildSlots(raw: unknown): Record<string, SlotConfig> {
-  if (typeof raw !== 'object' || raw === null) throw new TypeError('slot configuration must be an object');
-  for (const [id, slot] of Object.entries(raw as Record<string, SlotConfig>)) {
-    const valid =
-      typeof slot?.title === 'string' &&
-      Number.isInteger(slot.size) &&
-      slot.size > 0 &&
-      (slot.strategy === 'personal' || slot.strategy === 'similar');
-    if (!valid) throw new TypeError(`slot "${id}" needs a title, a positive size and a strategy`);
+  const parsed = slotsConfig.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TypeError(`slot configuration: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  return raw as Record<string, SlotConfig>;
+  return parsed.data;
 }

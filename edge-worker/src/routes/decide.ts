@@ -13,12 +13,20 @@ import { ApiError } from '../http/errors';
 import { readProfile } from '../profile/store';
 import { loadActiveModel, loadCatalog, loadSlots } from '../storage/published';
 
+/** A published value that cannot be used is the operator's problem: 503, with what is wrong, and a log line. */
+function published(what: string) {
+  return (err: unknown): never => {
+    console.error(`rapport: the published ${what} is unusable:`, err);
+    throw new ApiError(503, 'bad_configuration', `The published ${what} is unusable: ${(err as Error).message}`);
+  };
+}
+
 export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const request = await readJson(c, decideRequest);
   const loadStart = performance.now();
   const [slots, catalog, active, profile] = await Promise.all([
-    loadSlots(c.env.MODELS),
-    loadCatalog(c.env.MODELS),
+    loadSlots(c.env.MODELS).catch(published('slot configuration')),
+    loadCatalog(c.env.MODELS).catch(published('catalog')),
     loadActiveModel(c.env.MODELS),
     request.vid ? readProfile(c.env.PROFILES, request.vid) : null,
     tfReady(),
