@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { demoShop } from '../../demo-shop/src/shop';
 import { apiNotFound, methodNotAllowed, onError } from './http/errors';
+import { serverTiming } from './http/timing';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { health } from './routes/health';
@@ -21,6 +22,7 @@ const api = new Hono<{ Bindings: Env }>()
 const app = new Hono<{ Bindings: Env }>();
 // The SDK runs on the merchant's origin; no cookies are involved, so any origin may call.
 app.use('/v1/*', cors({ origin: '*', allowMethods: ['GET', 'POST'], maxAge: 86400 }));
+app.use('/v1/*', serverTiming);
 app.route('/v1', api);
 app.route('/', demoShop);
 app.onError(onError);

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
         await res.arrayBuffer();
         const timing = serverTiming(res.headers.get('server-timing'));
         scoring.push(timing.score ?? NaN);
-        serverTotal.push((timing.load ?? NaN) + (timing.score ?? NaN));
+        serverTotal.push(timing.total ?? NaN);
         return res.ok;
       });
     const noop = () => fetch(`${base}/v1/health`).then(async (res) => (await res.arrayBuffer(), res.ok));
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
     if (!args.json) {
       console.log(`decide   p50 ${result.decide.p50_ms} ms  p99 ${result.decide.p99_ms} ms  ${result.decide.rps} req/s`);
       console.log(`no-op    p50 ${result.noop.p50_ms} ms  p99 ${result.noop.p99_ms} ms  ${result.noop.rps} req/s`);
-      console.log(`server   p50 ${result.server_ms.p50} ms  p99 ${result.server_ms.p99} ms (Server-Timing load+score)`);
+      console.log(`server   p50 ${result.server_ms.p50} ms  p99 ${result.server_ms.p99} ms (Server-Timing total: body to response inside the Worker)`);
       console.log(`model    ${result.model_ms_per_decision} ms per decision`);
       console.log(`collect  ${result.collect.events_per_s} events/s`);
       console.log(`cold     ${result.cold_start_ms} ms for the first decision of a fresh isolate`);

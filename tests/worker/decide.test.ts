@@ -111,7 +111,7 @@ describe('POST /v1/decide', () => {
 
   it('reports load and scoring time in Server-Timing', async () => {
     const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
-    expect(res.headers.get('server-timing')).toMatch(/^load;dur=[\d.]+, score;dur=[\d.]+$/);
+    expect(res.headers.get('server-timing')).toMatch(/^load;dur=[\d.]+, score;dur=[\d.]+, total;dur=[\d.]+$/);
   });
 
   it('lets any origin call the API (the SDK runs on the merchant site)', async () => {

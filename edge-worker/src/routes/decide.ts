@@ -42,6 +42,7 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const decided = decideSlots({ request, catalog, model: active.model, profile, slots, now: Math.floor(Date.now() / 1000) });
   const scoreEnd = performance.now();
 
+  // `total` (request body to response) is appended by the timing middleware; see http/timing.ts.
   c.header('Server-Timing', `load;dur=${(scoreStart - loadStart).toFixed(2)}, score;dur=${(scoreEnd - scoreStart).toFixed(2)}`);
   c.header('Cache-Control', 'no-store');
   return c.json<DecideResponse>({
