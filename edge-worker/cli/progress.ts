@@ -1,0 +1,34 @@
+/** A one-line progress bar on stderr, redrawn at most every 200 ms. */
+export interface Progress {
+  tick(done: number, note?: string): void;
+  finish(note?: string): void;
+}
+
+/** Starts a progress bar for `total` steps. */
+export function progressBar(label: string, total: number): Progress {
+  const started = Date.now();
+  let drawn = 0;
+  const draw = (done: number, note: string): void => {
+    const frac = total > 0 ? Math.min(1, done / total) : 1;
+    const width = 30;
+    const filled = Math.round(frac * width);
+    const elapsed = (Date.now() - started) / 1000;
+    const eta = frac > 0 ? elapsed / frac - elapsed : 0;
+    process.stderr.write(
+      `\r${label.padEnd(22)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ` +
+        `${elapsed.toFixed(0)}s eta ${eta.toFixed(0)}s ${note}\x1b[K`,
+    );
+  };
+  return {
+    tick(done, note = '') {
+      const now = Date.now();
+      if (now - drawn < 200) return;
+      drawn = now;
+      draw(done, note);
+    },
+    finish(note = '') {
+      draw(total, note);
+      process.stderr.write('\n');
+    },
+  };
+}

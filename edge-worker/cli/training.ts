@@ -1,0 +1,249 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { RowTable } from '../src/model/types';
+import type { ModelArtifact } from '../src/model/artifact';
+import { type CandidateOptions, DEFAULT_CANDIDATE_OPTIONS, generateCandidates, knownItems } from '../src/model/candidates';
+import { NUM_FEATURES, buildFeatures } from '../src/model/features';
+import { DEFAULT_INDEX_OPTIONS, type IndexOptions, buildModelIndex, rowCount, sliceRows } from '../src/model/model-index';
+import { type RerankerParams, readWeights, rerankerLayers, useCpuBackend } from '../src/model/reranker';
+import { createKnnScratch } from '../src/model/sknn';
+import { progressBar } from './progress';
+
+/** Everything that shapes a trained model. */
+export interface TrainOptions {
+  index: IndexOptions;
+  candidates: CandidateOptions;
+  /** The re-ranker learns from prefixes of this many most recent sessions, scored by an index of the earlier ones. */
+  rerankSessions: number;
+  /** How many successive indexes score those sessions (more: fresher features, slower training). */
+  rerankChunks: number;
+  /** Cap on training lists (prefixes), sampled evenly, to bound memory and time. */
+  maxLists: number;
+  hidden: number[];
+  epochs: number;
+  batchLists: number;
+  learningRate: number;
+  seed: number;
+}
+
+/** Defaults; hidden size, epochs, list count and chunks were compared on a validation split cut from the end of Diginetica's training sessions. */
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  index: DEFAULT_INDEX_OPTIONS,
+  candidates: DEFAULT_CANDIDATE_OPTIONS,
+  rerankSessions: 40000,
+  rerankChunks: 4,
+  maxLists: 100000,
+  hidden: [16],
+  epochs: 3,
+  batchLists: 128,
+  learningRate: 0.003,
+  seed: 7,
+};
+
+/** Candidate lists with features and the position of the true next item. */
+interface TrainingLists {
+  features: Float32Array[];
+  targets: number[];
+  /** Prefixes whose next item was not among the candidates (they teach nothing to a re-ranker). */
+  missed: number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Candidate lists for every (sampled) prefix of the last `rerankSessions` sessions. They are cut
+ * into chunks, each scored by an index of only the sessions before it: the features are what
+ * serving would have computed then, never peeking at the session's own future, and the index is
+ * about as fresh as the serving index is for the sessions that follow training.
+ */
+function collectLists(sessions: RowTable, options: TrainOptions): TrainingLists {
+  const n = rowCount(sessions);
+  const first = Math.max(1, n - options.rerankSessions);
+  const totalPrefixes = (sessions.values.length - (sessions.offsets[first] ?? 0)) - (n - first);
+  const stride = Math.max(1, totalPrefixes / options.maxLists);
+  const lists: TrainingLists = { features: [], targets: [], missed: 0 };
+  const bar = progressBar('features', totalPrefixes);
+  const chunk = Math.ceil((n - first) / options.rerankChunks);
+  let seen = 0;
+  let nextTake = 0;
+  for (let from = first; from < n; from += chunk) {
+    const index = buildModelIndex(sliceRows(sessions, 0, from), options.index);
+    const scratch = createKnnScratch(index);
+    for (let s = from; s < Math.min(n, from + chunk); s++) {
+      const row = sessions.values.subarray(sessions.offsets[s] ?? 0, sessions.offsets[s + 1] ?? 0);
+      for (let p = 1; p < row.length; p++, seen++) {
+        if (seen < nextTake) continue;
+        nextTake += stride;
+        const query = knownItems(index, row.subarray(0, p));
+        if (query.length === 0) continue;
+        const candidates = generateCandidates(index, scratch, query, options.candidates);
+        const target = candidates.items.indexOf(row[p] ?? 0);
+        if (target < 0) {
+          lists.missed++;
+          continue;
+        }
+        lists.features.push(buildFeatures(index, candidates, query));
+        lists.targets.push(target);
+        bar.tick(seen, `${lists.features.length} lists`);
+      }
+    }
+  }
+  const total = lists.features.length + lists.missed;
+  bar.finish(`${lists.features.length} lists, target among candidates in ${((100 * lists.features.length) / total).toFixed(1)}%`);
+  return lists;
+}
+
+function standardisation(lists: TrainingLists): { mean: Float32Array; std: Float32Array } {
+  const sum = new Float64Array(NUM_FEATURES);
+  const sq = new Float64Array(NUM_FEATURES);
+  let rows = 0;
+  for (const f of lists.features) {
+    for (let i = 0; i < f.length; i++) {
+      const v = f[i] ?? 0;
+      const col = i % NUM_FEATURES;
+      sum[col] = (sum[col] ?? 0) + v;
+      sq[col] = (sq[col] ?? 0) + v * v;
+    }
+    rows += f.length / NUM_FEATURES;
+  }
+  const mean = Float32Array.from(sum, (s) => s / Math.max(1, rows));
+  // Constant columns get std 1 so they pass through as zeros instead of dividing by zero.
+  const std = Float32Array.from(sq, (s, i) => Math.sqrt(Math.max(0, s / Math.max(1, rows) - (mean[i] ?? 0) ** 2)) || 1);
+  return { mean, std };
+}
+
+interface Batch {
+  /** Feature rows of all lists, stacked. */
+  x: Float32Array;
+  rows: number;
+  /** Where each list's rows start in `x` (one more entry than lists). */
+  starts: Int32Array;
+  /** Row of each list's true next item. */
+  targetRows: Int32Array;
+}
+
+function makeBatch(lists: TrainingLists, ids: number[]): Batch {
+  const starts = new Int32Array(ids.length + 1);
+  ids.forEach((id, b) => {
+    starts[b + 1] = (starts[b] ?? 0) + (lists.features[id]?.length ?? 0) / NUM_FEATURES;
+  });
+  const rows = starts[ids.length] ?? 0;
+  const x = new Float32Array(rows * NUM_FEATURES);
+  const targetRows = new Int32Array(ids.length);
+  ids.forEach((id, b) => {
+    x.set(lists.features[id] ?? new Float32Array(0), (starts[b] ?? 0) * NUM_FEATURES);
+    targetRows[b] = (starts[b] ?? 0) + (lists.targets[id] ?? 0);
+  });
+  return { x, rows, starts, targetRows };
+}
+
+/** Mean listwise softmax cross-entropy and its gradient per logit; lists are ragged, so this is plain JS. */
+function softmaxLoss(logits: Float32Array, batch: Batch): { loss: number; dLogits: Float32Array } {
+  const dLogits = new Float32Array(logits.length);
+  const lists = batch.targetRows.length;
+  let loss = 0;
+  for (let b = 0; b < lists; b++) {
+    const start = batch.starts[b] ?? 0;
+    const end = batch.starts[b + 1] ?? start;
+    let max = -Infinity;
+    for (let r = start; r < end; r++) max = Math.max(max, logits[r] ?? 0);
+    let z = 0;
+    for (let r = start; r < end; r++) z += Math.exp((logits[r] ?? 0) - max);
+    const target = batch.targetRows[b] ?? start;
+    loss -= (logits[target] ?? 0) - max - Math.log(z);
+    for (let r = start; r < end; r++) dLogits[r] = Math.exp((logits[r] ?? 0) - max) / z / lists;
+    dLogits[target] = (dLogits[target] ?? 0) - 1 / lists;
+  }
+  return { loss: loss / lists, dLogits };
+}
+
+/**
+ * One step's loss and gradients by hand-written backprop: tfjs-core's autodiff needs gradient
+ * kernels that its Node and Worker bundles don't register, and the MLP's chain rule is short.
+ */
+function lossAndGradients(params: RerankerParams, batch: Batch): { loss: number; grads: Array<{ name: string; tensor: tf.Tensor }> } {
+  const input = tf.tensor2d(batch.x, [batch.rows, NUM_FEATURES]);
+  const layers = rerankerLayers(params, input);
+  const out = layers[layers.length - 1];
+  if (out === undefined) throw new Error('re-ranker has no layers');
+  const { loss, dLogits } = softmaxLoss(out.dataSync() as Float32Array, batch);
+  const grads = tf.tidy(() => {
+    const named: Record<string, tf.Tensor> = {};
+    const ones = tf.ones([1, batch.rows]);
+    let delta: tf.Tensor2D = tf.tensor2d(dLogits, [batch.rows, 1]);
+    for (let i = params.kernels.length - 1; i >= 0; i--) {
+      const below = i === 0 ? input : layers[i - 1];
+      const kernel = params.kernels[i];
+      if (below === undefined || kernel === undefined) throw new Error('layer missing');
+      named[`k${i}`] = tf.matMul(below, delta, true, false);
+      // A ones-row matMul sums over rows far faster than tf.sum on the CPU backend.
+      named[`b${i}`] = tf.reshape(tf.matMul(ones, delta), [-1]);
+      // ReLU passes gradient where its output is positive.
+      if (i > 0) delta = tf.mul(tf.matMul(delta, kernel, false, true), tf.step(below));
+    }
+    return named;
+  });
+  tf.dispose([input, ...layers]);
+  return { loss, grads: Object.entries(grads).map(([name, tensor]) => ({ name, tensor })) };
+}
+
+/** Fits the MLP to standardised lists with Adam on the listwise softmax loss. */
+function trainReranker(lists: TrainingLists, options: TrainOptions): RerankerParams {
+  useCpuBackend();
+  const sizes = [NUM_FEATURES, ...options.hidden, 1];
+  const kernels = sizes.slice(1).map((out, i) => {
+    const inputs = sizes[i] ?? 1;
+    return tf.variable(tf.randomNormal([inputs, out], 0, Math.sqrt(2 / inputs), 'float32', options.seed + i), true, `k${i}`) as tf.Variable<tf.Rank.R2>;
+  });
+  const biases = sizes.slice(1).map((out, i) => tf.variable(tf.zeros([out]), true, `b${i}`) as tf.Variable<tf.Rank.R1>);
+  const params: RerankerParams = { kernels, biases };
+  const optimizer = tf.train.adam(options.learningRate);
+  const random = mulberry32(options.seed);
+  const order = Array.from({ length: lists.features.length }, (_, i) => i);
+  const batches = Math.ceil(order.length / options.batchLists);
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j] ?? 0, order[i] ?? 0];
+    }
+    const bar = progressBar(`re-ranker epoch ${epoch + 1}/${options.epochs}`, batches);
+    let lossSum = 0;
+    for (let b = 0; b < batches; b++) {
+      const batch = makeBatch(lists, order.slice(b * options.batchLists, (b + 1) * options.batchLists));
+      const { loss, grads } = lossAndGradients(params, batch);
+      optimizer.applyGradients(grads);
+      lossSum += loss;
+      tf.dispose(grads.map((g) => g.tensor));
+      bar.tick(b + 1, `loss ${(lossSum / (b + 1)).toFixed(4)}`);
+    }
+    bar.finish(`loss ${(lossSum / batches).toFixed(4)}`);
+  }
+  optimizer.dispose();
+  return params;
+}
+
+/** Trains the served model on sessions in time order and returns its artifact (index over all sessions). */
+export function trainModel(sessions: RowTable, dataset: string, options: TrainOptions = DEFAULT_TRAIN_OPTIONS): ModelArtifact {
+  const lists = collectLists(sessions, options);
+  const { mean, std } = standardisation(lists);
+  for (const f of lists.features) for (let i = 0; i < f.length; i++) f[i] = ((f[i] ?? 0) - (mean[i % NUM_FEATURES] ?? 0)) / (std[i % NUM_FEATURES] ?? 1);
+  const params = trainReranker(lists, options);
+  const reranker = readWeights(params, mean, std);
+  tf.dispose([...params.kernels, ...params.biases]);
+  process.stderr.write('building the serving index over all training sessions\n');
+  return {
+    modelVersion: `${dataset}-${new Date().toISOString()}`,
+    dataset,
+    candidateOptions: options.candidates,
+    index: buildModelIndex(sessions, options.index),
+    reranker,
+  };
+}

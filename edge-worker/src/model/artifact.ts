@@ -1,0 +1,195 @@
+import type { ModelIndex } from './types';
+import type { CandidateOptions } from './candidates';
+import { FEATURES } from './features';
+import type { DenseWeights, RerankerWeights } from './reranker';
+
+/** Everything the edge needs to recommend, as stored in one KV value. */
+export interface ModelArtifact {
+  /** Identifies the trained model (e.g. for logging which model made a decision). */
+  modelVersion: string;
+  /** Where the training sessions came from. */
+  dataset: string;
+  candidateOptions: CandidateOptions;
+  index: ModelIndex;
+  reranker: RerankerWeights;
+}
+
+/** First four bytes of every artifact: "RPRT". */
+export const ARTIFACT_MAGIC = 0x54525052;
+
+/** Version of the binary layout; bump when the layout (not the model) changes. */
+export const ARTIFACT_FORMAT_VERSION = 1;
+
+type ArrayKind = 'u16' | 'u32' | 'f32';
+
+interface SectionEntry {
+  name: string;
+  kind: ArrayKind;
+  length: number;
+  byteOffset: number;
+}
+
+interface Header {
+  modelVersion: string;
+  dataset: string;
+  numItems: number;
+  features: string[];
+  candidateOptions: CandidateOptions;
+  layers: Array<{ inputs: number; outputs: number }>;
+  sections: SectionEntry[];
+}
+
+const BYTES: Record<ArrayKind, number> = { u16: 2, u32: 4, f32: 4 };
+const PREAMBLE_BYTES = 12;
+
+function narrowest(values: Uint32Array): ArrayKind {
+  for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) > 0xffff) return 'u32';
+  return 'u16';
+}
+
+function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Float32Array]> {
+  const { index, reranker } = artifact;
+  return [
+    ['sessions.offsets', index.sessions.offsets],
+    ['sessions.values', index.sessions.values],
+    ['postings.offsets', index.postings.offsets],
+    ['postings.values', index.postings.values],
+    ['popularity', index.popularity],
+    ['recentPopularity', index.recentPopularity],
+    ['repeatRate', index.repeatRate],
+    ['rules.offsets', index.rules.offsets],
+    ['rules.items', index.rules.items],
+    ['rules.scores', index.rules.scores],
+    ['covisit.offsets', index.covisit.offsets],
+    ['covisit.items', index.covisit.items],
+    ['covisit.scores', index.covisit.scores],
+    ['reranker.mean', reranker.mean],
+    ['reranker.std', reranker.std],
+    ...reranker.layers.flatMap((layer, i): Array<[string, Float32Array]> => [
+      [`reranker.${i}.kernel`, layer.kernel],
+      [`reranker.${i}.bias`, layer.bias],
+    ]),
+  ];
+}
+
+const align = (n: number, to: number): number => Math.ceil(n / to) * to;
+
+/** Serialises an artifact: magic, format version, header length, a small JSON header, then aligned typed arrays. */
+export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
+  const arrays = namedArrays(artifact);
+  const sections: SectionEntry[] = [];
+  let offset = 0;
+  for (const [name, values] of arrays) {
+    const kind: ArrayKind = values instanceof Float32Array ? 'f32' : narrowest(values);
+    offset = align(offset, 4);
+    sections.push({ name, kind, length: values.length, byteOffset: offset });
+    offset += values.length * BYTES[kind];
+  }
+  const header: Header = {
+    modelVersion: artifact.modelVersion,
+    dataset: artifact.dataset,
+    numItems: artifact.index.numItems,
+    features: FEATURES.map((f) => f.name),
+    candidateOptions: artifact.candidateOptions,
+    layers: artifact.reranker.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs })),
+    sections,
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const payloadStart = align(PREAMBLE_BYTES + headerBytes.length, 8);
+  const out = new Uint8Array(payloadStart + offset);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, ARTIFACT_MAGIC, true);
+  view.setUint16(4, ARTIFACT_FORMAT_VERSION, true);
+  view.setUint32(8, headerBytes.length, true);
+  out.set(headerBytes, PREAMBLE_BYTES);
+  sections.forEach((section, i) => {
+    const values = arrays[i]?.[1];
+    if (values === undefined) throw new Error(`section ${section.name} missing`);
+    const start = payloadStart + section.byteOffset;
+    const bytes =
+      section.kind === 'u16' ? new Uint16Array(values) : section.kind === 'u32' ? new Uint32Array(values) : new Float32Array(values);
+    out.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), start);
+  });
+  return out;
+}
+
+/** Reads an artifact's header only (cheap), e.g. to log its model version. */
+export function readArtifactHeader(data: ArrayBuffer | Uint8Array): { modelVersion: string; dataset: string; numItems: number; formatVersion: number } {
+  const { header, formatVersion } = parsePreamble(toBytes(data));
+  return { modelVersion: header.modelVersion, dataset: header.dataset, numItems: header.numItems, formatVersion };
+}
+
+function toBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
+}
+
+function parsePreamble(bytes: Uint8Array): { header: Header; formatVersion: number; payloadStart: number } {
+  if (bytes.byteLength < PREAMBLE_BYTES) throw new Error('artifact too short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== ARTIFACT_MAGIC) throw new Error('not a Rapport model artifact (bad magic)');
+  const formatVersion = view.getUint16(4, true);
+  if (formatVersion !== ARTIFACT_FORMAT_VERSION) {
+    throw new Error(`artifact format ${formatVersion} unsupported (this build reads ${ARTIFACT_FORMAT_VERSION})`);
+  }
+  const headerLength = view.getUint32(8, true);
+  if (PREAMBLE_BYTES + headerLength > bytes.byteLength) throw new Error('artifact header truncated');
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength))) as Header;
+  return { header, formatVersion, payloadStart: align(PREAMBLE_BYTES + headerLength, 8) };
+}
+
+/**
+ * Decodes an artifact. 32-bit sections become views on the input when aligned (no copy);
+ * 16-bit id sections are widened once, so the returned arrays are what the model code expects.
+ */
+export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
+  const bytes = toBytes(data);
+  const { header, payloadStart } = parsePreamble(bytes);
+  const expected = FEATURES.map((f) => f.name);
+  if (header.features.join(',') !== expected.join(',')) {
+    throw new Error('artifact was trained with a different feature set; retrain it with this build');
+  }
+  const sections = new Map(header.sections.map((s) => [s.name, s]));
+  const read = (name: string): Uint32Array | Float32Array => {
+    const s = sections.get(name);
+    if (s === undefined) throw new Error(`artifact section ${name} missing`);
+    const start = bytes.byteOffset + payloadStart + s.byteOffset;
+    if (payloadStart + s.byteOffset + s.length * BYTES[s.kind] > bytes.byteLength) throw new Error(`artifact section ${name} truncated`);
+    const aligned = start % 4 === 0;
+    const copy = (): ArrayBuffer => bytes.buffer.slice(start, start + s.length * BYTES[s.kind]) as ArrayBuffer;
+    if (s.kind === 'f32') return aligned ? new Float32Array(bytes.buffer, start, s.length) : new Float32Array(copy());
+    if (s.kind === 'u32') return aligned ? new Uint32Array(bytes.buffer, start, s.length) : new Uint32Array(copy());
+    return Uint32Array.from(start % 2 === 0 ? new Uint16Array(bytes.buffer, start, s.length) : new Uint16Array(copy()));
+  };
+  const u32 = (name: string): Uint32Array => {
+    const a = read(name);
+    if (!(a instanceof Uint32Array)) throw new Error(`artifact section ${name} has the wrong type`);
+    return a;
+  };
+  const f32 = (name: string): Float32Array => {
+    const a = read(name);
+    if (!(a instanceof Float32Array)) throw new Error(`artifact section ${name} has the wrong type`);
+    return a;
+  };
+  const layers: DenseWeights[] = header.layers.map((l, i) => ({
+    inputs: l.inputs,
+    outputs: l.outputs,
+    kernel: f32(`reranker.${i}.kernel`),
+    bias: f32(`reranker.${i}.bias`),
+  }));
+  return {
+    modelVersion: header.modelVersion,
+    dataset: header.dataset,
+    candidateOptions: header.candidateOptions,
+    index: {
+      numItems: header.numItems,
+      sessions: { offsets: u32('sessions.offsets'), values: u32('sessions.values') },
+      postings: { offsets: u32('postings.offsets'), values: u32('postings.values') },
+      popularity: f32('popularity'),
+      recentPopularity: f32('recentPopularity'),
+      repeatRate: f32('repeatRate'),
+      rules: { offsets: u32('rules.offsets'), items: u32('rules.items'), scores: f32('rules.scores') },
+      covisit: { offsets: u32('covisit.offsets'), items: u32('covisit.items'), scores: f32('covisit.scores') },
+    },
+    reranker: { mean: f32('reranker.mean'), std: f32('reranker.std'), layers },
+  };
+}

@@ -1,0 +1,135 @@
+import type { ModelIndex, NeighbourTable } from './types';
+import { type KnnScratch, type ScoredItems, type SknnOptions, sessionKnn } from './sknn';
+
+/** The scored candidate sources, in the column order of `CandidateSet.scores`. */
+export const SOURCES = ['sknn', 'sknnNear', 'rulesLast', 'covisitLast', 'rulesPrev', 'rulesSession', 'covisitSession'] as const;
+
+/** One of the scored candidate sources. */
+export type SourceName = (typeof SOURCES)[number];
+
+/** How candidates are generated; stored in the artifact so serving matches training. */
+export interface CandidateOptions {
+  /** Plain session-kNN (V-SKNN). */
+  sknn: SknnOptions;
+  /** Session-kNN whose neighbours vote mostly for items near the matched click. */
+  sknnNear: SknnOptions;
+  /** How many top items each source contributes to the candidate pool, in SOURCES order. */
+  perSource: Record<SourceName, number>;
+  /** How many of the session's most recent distinct items are candidates themselves. */
+  sessionItems: number;
+  /** How many of the session's most recent distinct items feed the session-wide rule and co-visit sources. */
+  aggregateItems: number;
+}
+
+/** Defaults; pool sizes were chosen for candidate recall on a validation split cut from Diginetica's training sessions. */
+export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = {
+  sknn: { k: 100, sampleSize: 1000, maxQueryItems: 20, neighbourDecay: 0 },
+  sknnNear: { k: 200, sampleSize: 1000, maxQueryItems: 20, neighbourDecay: 2 },
+  perSource: { sknn: 150, sknnNear: 100, rulesLast: 30, covisitLast: 30, rulesPrev: 10, rulesSession: 30, covisitSession: 30 },
+  sessionItems: 20,
+  aggregateItems: 10,
+};
+
+/**
+ * Candidates for one query and each source's view of them: `scores[c * SOURCES.length + s]` is
+ * source s's raw score for candidate c and `ranks[...]` its 0-based rank in that source (-1: absent).
+ */
+export interface CandidateSet {
+  items: Uint32Array;
+  scores: Float32Array;
+  ranks: Int32Array;
+  /** Each source's best score for this query (0 when the source returned nothing). */
+  maxScores: Float32Array;
+  /** Per candidate, the share of plain session-kNN neighbours containing it. */
+  voteShares: Float32Array;
+}
+
+function neighbourRow(table: NeighbourTable, item: number | undefined): ScoredItems {
+  if (item === undefined) return { items: new Uint32Array(0), scores: new Float32Array(0) };
+  const start = table.offsets[item] ?? 0;
+  const end = table.offsets[item + 1] ?? start;
+  return { items: table.items.subarray(start, end), scores: table.scores.subarray(start, end) };
+}
+
+/**
+ * Neighbours of the session's recent distinct items, each row weighted by the item's linear
+ * position weight (latest = 1) and summed, best first.
+ */
+function sessionNeighbours(table: NeighbourTable, query: readonly number[], maxItems: number): ScoredItems {
+  const score = new Map<number, number>();
+  const used = new Set<number>();
+  for (let p = query.length - 1; p >= 0 && used.size < maxItems; p--) {
+    const item = query[p] ?? 0;
+    if (used.has(item)) continue;
+    used.add(item);
+    const weight = (p + 1) / query.length;
+    const row = neighbourRow(table, item);
+    for (let r = 0; r < row.items.length; r++) {
+      const other = row.items[r] ?? 0;
+      score.set(other, (score.get(other) ?? 0) + weight * (row.scores[r] ?? 0));
+    }
+  }
+  const ranked = [...score.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return { items: Uint32Array.from(ranked, (e) => e[0]), scores: Float32Array.from(ranked, (e) => e[1]) };
+}
+
+/** Drops ids the index doesn't know, so unseen or malformed ids can't index out of range. */
+export function knownItems(index: ModelIndex, recent: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let p = 0; p < recent.length; p++) {
+    const item = recent[p] ?? -1;
+    if (Number.isInteger(item) && item >= 0 && item < index.numItems && (index.popularity[item] ?? 0) > 0) out.push(item);
+  }
+  return out;
+}
+
+/** Generates a bounded candidate pool for a query of known item ids (most recent last). */
+export function generateCandidates(index: ModelIndex, scratch: KnnScratch, query: readonly number[], options: CandidateOptions): CandidateSet {
+  const last = query[query.length - 1];
+  const prev = query.length >= 2 ? query[query.length - 2] : undefined;
+  const sknn = sessionKnn(index, scratch, query, options.sknn);
+  const lists: Record<SourceName, ScoredItems> = {
+    sknn,
+    sknnNear: sessionKnn(index, scratch, query, options.sknnNear),
+    rulesLast: neighbourRow(index.rules, last),
+    covisitLast: neighbourRow(index.covisit, last),
+    rulesPrev: neighbourRow(index.rules, prev),
+    rulesSession: sessionNeighbours(index.rules, query, options.aggregateItems),
+    covisitSession: sessionNeighbours(index.covisit, query, options.aggregateItems),
+  };
+
+  const slot = new Map<number, number>();
+  const pool: number[] = [];
+  const admit = (item: number): void => {
+    if (slot.has(item)) return;
+    slot.set(item, pool.length);
+    pool.push(item);
+  };
+  for (let p = query.length - 1; p >= 0 && slot.size < options.sessionItems; p--) admit(query[p] ?? 0);
+  for (const source of SOURCES) {
+    const { items } = lists[source];
+    const n = Math.min(items.length, options.perSource[source]);
+    for (let r = 0; r < n; r++) admit(items[r] ?? 0);
+  }
+
+  const width = SOURCES.length;
+  const scores = new Float32Array(pool.length * width);
+  const ranks = new Int32Array(pool.length * width).fill(-1);
+  const maxScores = new Float32Array(width);
+  SOURCES.forEach((source, s) => {
+    const list = lists[source];
+    maxScores[s] = list.scores[0] ?? 0;
+    for (let r = 0; r < list.items.length; r++) {
+      const c = slot.get(list.items[r] ?? 0);
+      if (c === undefined) continue;
+      scores[c * width + s] = list.scores[r] ?? 0;
+      ranks[c * width + s] = r;
+    }
+  });
+  const voteShares = new Float32Array(pool.length);
+  for (let r = 0; r < sknn.items.length; r++) {
+    const c = slot.get(sknn.items[r] ?? 0);
+    if (c !== undefined) voteShares[c] = sknn.voteShares[r] ?? 0;
+  }
+  return { items: Uint32Array.from(pool), scores, ranks, maxScores, voteShares };
+}

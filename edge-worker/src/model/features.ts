@@ -1,0 +1,93 @@
+import type { ModelIndex } from './types';
+import { type CandidateSet, SOURCES, type SourceName } from './candidates';
+
+/** What a feature says about a candidate; used to explain a recommendation. */
+export type FeatureGroup = 'similar-sessions' | 'viewed-after' | 'viewed-together' | 'viewed-before' | 'popular' | 'context';
+
+const SOURCE_GROUP: Record<SourceName, FeatureGroup> = {
+  sknn: 'similar-sessions',
+  sknnNear: 'similar-sessions',
+  rulesLast: 'viewed-after',
+  covisitLast: 'viewed-together',
+  rulesPrev: 'viewed-after',
+  rulesSession: 'viewed-after',
+  covisitSession: 'viewed-together',
+};
+
+/** Feature names and groups, in column order. */
+export const FEATURES: ReadonlyArray<{ name: string; group: FeatureGroup }> = [
+  ...SOURCES.flatMap((source) => [
+    { name: `${source}.relative`, group: SOURCE_GROUP[source] },
+    { name: `${source}.reciprocalRank`, group: SOURCE_GROUP[source] },
+    { name: `${source}.logScore`, group: SOURCE_GROUP[source] },
+  ]),
+  { name: 'sknn.voteShare', group: 'similar-sessions' },
+  { name: 'rulesBackToLast.logScore', group: 'viewed-after' },
+  { name: 'session.contains', group: 'viewed-before' },
+  { name: 'session.logCount', group: 'viewed-before' },
+  { name: 'session.recency', group: 'viewed-before' },
+  { name: 'session.isLast', group: 'viewed-before' },
+  { name: 'popularity.log', group: 'popular' },
+  { name: 'popularity.recentLog', group: 'popular' },
+  { name: 'item.repeatRate', group: 'context' },
+  { name: 'query.logLength', group: 'context' },
+  { name: 'query.logDistinct', group: 'context' },
+];
+
+/** Number of feature columns. */
+export const NUM_FEATURES = FEATURES.length;
+
+function ruleScore(index: ModelIndex, from: number, to: number): number {
+  const { rules } = index;
+  for (let q = rules.offsets[from] ?? 0; q < (rules.offsets[from + 1] ?? 0); q++) {
+    if (rules.items[q] === to) return rules.scores[q] ?? 0;
+  }
+  return 0;
+}
+
+/**
+ * Row-major feature matrix (candidates × NUM_FEATURES) for a query of known items (most recent
+ * last). Training, evaluation and serving all call this, so the re-ranker sees one distribution.
+ */
+export function buildFeatures(index: ModelIndex, candidates: CandidateSet, query: readonly number[]): Float32Array {
+  const n = candidates.items.length;
+  const width = SOURCES.length;
+  const out = new Float32Array(n * NUM_FEATURES);
+  const len = query.length;
+  const count = new Map<number, number>();
+  const lastPos = new Map<number, number>();
+  query.forEach((item, p) => {
+    count.set(item, (count.get(item) ?? 0) + 1);
+    lastPos.set(item, p);
+  });
+  const last = query[len - 1] ?? -1;
+  const logLength = Math.log1p(len);
+  const logDistinct = Math.log1p(count.size);
+
+  for (let c = 0; c < n; c++) {
+    const item = candidates.items[c] ?? 0;
+    let f = c * NUM_FEATURES;
+    for (let s = 0; s < width; s++) {
+      const score = candidates.scores[c * width + s] ?? 0;
+      const rank = candidates.ranks[c * width + s] ?? -1;
+      const max = candidates.maxScores[s] ?? 0;
+      out[f++] = max > 0 ? score / max : 0;
+      out[f++] = rank >= 0 ? 1 / (1 + rank) : 0;
+      out[f++] = Math.log1p(score);
+    }
+    out[f++] = candidates.voteShares[c] ?? 0;
+    out[f++] = last >= 0 ? Math.log1p(ruleScore(index, item, last)) : 0;
+    const seen = count.get(item) ?? 0;
+    const pos = lastPos.get(item);
+    out[f++] = seen > 0 ? 1 : 0;
+    out[f++] = Math.log1p(seen);
+    out[f++] = pos === undefined ? 0 : 1 / (len - pos);
+    out[f++] = item === last ? 1 : 0;
+    out[f++] = Math.log1p(index.popularity[item] ?? 0);
+    out[f++] = Math.log1p(index.recentPopularity[item] ?? 0);
+    out[f++] = index.repeatRate[item] ?? 0;
+    out[f++] = logLength;
+    out[f++] = logDistinct;
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+
+/** One dense layer: row-major kernel (inputs × outputs) and bias. */
+export interface DenseWeights {
+  inputs: number;
+  outputs: number;
+  kernel: Float32Array;
+  bias: Float32Array;
+}
+
+/** The re-ranker's parameters: feature standardisation, then dense layers with ReLU between them. */
+export interface RerankerWeights {
+  mean: Float32Array;
+  std: Float32Array;
+  layers: DenseWeights[];
+}
+
+/** Dense-layer tensors; variables while training, constants when serving. Inputs must already be standardised. */
+export interface RerankerParams {
+  kernels: tf.Tensor2D[];
+  biases: tf.Tensor1D[];
+}
+
+/** A re-ranker ready to score, holding its tensors for the life of the isolate. */
+export interface Reranker {
+  numFeatures: number;
+  params: RerankerParams;
+}
+
+/** Selects the pure-JS CPU backend (synchronous for it), the one that runs in Node and in workerd alike. */
+export function useCpuBackend(): void {
+  if (tf.getBackend() !== 'cpu') void tf.setBackend('cpu');
+}
+
+/**
+ * The MLP's forward pass over standardised rows; returns every layer's output (the last is the
+ * logit column). Fused matMul+bias+ReLU keeps it to one kernel per layer, which is what makes a
+ * request cheap on the CPU backend. Training and serving share it.
+ */
+export function rerankerLayers(params: RerankerParams, x: tf.Tensor2D): tf.Tensor2D[] {
+  const outputs: tf.Tensor2D[] = [];
+  let h = x;
+  params.kernels.forEach((kernel, i) => {
+    const bias = params.biases[i];
+    if (bias === undefined) throw new Error('re-ranker bias missing');
+    const last = i === params.kernels.length - 1;
+    h = tf.fused.matMul({ a: h, b: kernel, bias, activation: last ? 'linear' : 'relu' }) as tf.Tensor2D;
+    outputs.push(h);
+  });
+  return outputs;
+}
+
+/** Builds constant tensors from stored weights, folding the standardisation into the first layer. */
+export function createReranker(weights: RerankerWeights): Reranker {
+  useCpuBackend();
+  const [first, ...rest] = weights.layers;
+  if (first === undefined) throw new Error('re-ranker has no layers');
+  // (x - mean) / std · W + b  =  x · (W / std) + (b - (mean / std) · W)
+  const kernel = new Float32Array(first.kernel.length);
+  const bias = Float32Array.from(first.bias);
+  for (let i = 0; i < first.inputs; i++) {
+    const scale = 1 / (weights.std[i] ?? 1);
+    const shift = (weights.mean[i] ?? 0) * scale;
+    for (let o = 0; o < first.outputs; o++) {
+      const w = first.kernel[i * first.outputs + o] ?? 0;
+      kernel[i * first.outputs + o] = w * scale;
+      bias[o] = (bias[o] ?? 0) - shift * w;
+    }
+  }
+  const layers = [{ ...first, kernel, bias }, ...rest];
+  return {
+    numFeatures: first.inputs,
+    params: {
+      kernels: layers.map((l) => tf.tensor2d(l.kernel, [l.inputs, l.outputs])),
+      biases: layers.map((l) => tf.tensor1d(l.bias)),
+    },
+  };
+}
+
+/** Scores `rows` raw feature rows (row-major, numFeatures wide); higher is better. */
+export function scoreRows(reranker: Reranker, features: Float32Array, rows: number): Float32Array {
+  if (rows === 0) return new Float32Array(0);
+  const logits = tf.tidy(() => {
+    const layers = rerankerLayers(reranker.params, tf.tensor2d(features, [rows, reranker.numFeatures]));
+    const out = layers[layers.length - 1];
+    if (out === undefined) throw new Error('re-ranker has no layers');
+    return out;
+  });
+  const out = Float32Array.from(logits.dataSync());
+  logits.dispose();
+  return out;
+}
+
+/** Reads trained tensors back into plain weights, with the standardisation they were trained under. */
+export function readWeights(params: RerankerParams, mean: Float32Array, std: Float32Array): RerankerWeights {
+  return {
+    mean,
+    std,
+    layers: params.kernels.map((kernel, i) => {
+      const [inputs = 0, outputs = 0] = kernel.shape;
+      const bias = params.biases[i];
+      if (bias === undefined) throw new Error('re-ranker bias missing');
+      return { inputs, outputs, kernel: Float32Array.from(kernel.dataSync()), bias: Float32Array.from(bias.dataSync()) };
+    }),
+  };
+}

@@ -1,0 +1,35 @@
+/** Rows of item ids in compressed-sparse-row form: row r is `values[offsets[r] .. offsets[r + 1])`. */
+export interface RowTable {
+  offsets: Uint32Array;
+  values: Uint32Array;
+}
+
+/** Top-N neighbour lists per item in CSR form; each row is ordered by score, highest first. */
+export interface NeighbourTable {
+  offsets: Uint32Array;
+  items: Uint32Array;
+  scores: Float32Array;
+}
+
+/**
+ * Everything the candidate sources need at request time, as typed arrays so it can be
+ * stored in one binary artifact and read without parsing.
+ */
+export interface ModelIndex {
+  /** Item ids are integers in [0, numItems). */
+  numItems: number;
+  /** Training sessions in time order, items in click order. */
+  sessions: RowTable;
+  /** Per item, the ids of the sessions containing it, most recent first, capped. */
+  postings: RowTable;
+  /** Clicks per item over all indexed sessions. */
+  popularity: Float32Array;
+  /** Clicks per item over the most recent indexed sessions only (captures trends). */
+  recentPopularity: Float32Array;
+  /** Per item, the share of its clicks that were re-clicks within a session (how "revisitable" it is). */
+  repeatRate: Float32Array;
+  /** Sequential rules: item a → items clicked after a in the same session, distance-weighted. */
+  rules: NeighbourTable;
+  /** Item-to-item cosine similarity of session co-occurrence. */
+  covisit: NeighbourTable;
+}

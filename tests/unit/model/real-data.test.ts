@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { expandPrefixes, readSessions } from '../../../edge-worker/cli/sessions-io';
+import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../../../edge-worker/cli/training';
+import { decodeArtifact, encodeArtifact } from '../../../edge-worker/src/model/artifact';
+import { type Recommender, createPop, createSessionPop } from '../../../edge-worker/src/model/baselines';
+import { addCase, createMetrics, summarize } from '../../../edge-worker/src/model/metrics';
+import { rowCount, sliceRows } from '../../../edge-worker/src/model/model-index';
+import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const trainFile = resolve(repoRoot, '../shared/data/sessions/diginetica/train_sessions.txt');
+const present = existsSync(trainFile);
+if (!present) console.warn(`skipping the real-data model test: ${trainFile} not found (../shared/data is absent)`);
+
+describe.skipIf(!present)('served model on a slice of Diginetica', () => {
+  it('beats POP and S-POP on held-out later sessions', () => {
+    const all = readSessions(trainFile);
+    const train = sliceRows(all, 0, 30000);
+    const test = expandPrefixes(sliceRows(all, 30000, 32000));
+    const artifact = trainModel(train, 'diginetica-slice', { ...DEFAULT_TRAIN_OPTIONS, rerankSessions: 6000, maxLists: 5000, epochs: 2 });
+    const served = loadModel(decodeArtifact(encodeArtifact(artifact)));
+    const hr20 = (model: Recommender): number => {
+      const acc = createMetrics();
+      for (let r = 0; r < test.targets.length; r++) {
+        const prefix = test.prefixes.values.subarray(test.prefixes.offsets[r], test.prefixes.offsets[r + 1]);
+        addCase(acc, model(prefix, 20), test.targets[r]!);
+      }
+      return summarize(acc)['HR@20'];
+    };
+    const servedHr = hr20((prefix, k) => Uint32Array.from(recommend(served, prefix, k), (r) => r.item));
+    const index = artifact.index;
+    expect(rowCount(index.sessions)).toBe(30000);
+    expect(servedHr).toBeGreaterThan(hr20(createPop(index)));
+    expect(servedHr).toBeGreaterThan(hr20(createSessionPop(index)) + 5);
+  }, 300_000);
+});

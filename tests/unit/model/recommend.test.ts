@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { encodeArtifact } from '../../../edge-worker/src/model/artifact';
+import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
+import { syntheticArtifact } from './fixtures';
+
+const model = loadModel(encodeArtifact(syntheticArtifact()));
+const REASONS = ['similar-sessions', 'viewed-after', 'viewed-together', 'viewed-before', 'popular'];
+
+describe('recommend', () => {
+  it('returns k distinct items, best first, each with a reason', () => {
+    const recs = recommend(model, [5, 6, 7], 10);
+    expect(recs).toHaveLength(10);
+    expect(new Set(recs.map((r) => r.item)).size).toBe(10);
+    for (let i = 1; i < recs.length; i++) expect(recs[i - 1]!.score).toBeGreaterThanOrEqual(recs[i]!.score);
+    for (const r of recs) {
+      expect(REASONS).toContain(r.reason);
+      if (r.reason === 'viewed-before') expect(r.because).toBe(r.item);
+      if (r.reason === 'viewed-after' || r.reason === 'viewed-together' || r.reason === 'similar-sessions') {
+        expect([5, 6, 7]).toContain(r.because);
+      }
+    }
+  });
+
+  it('falls back to popular items for an empty or unknown history', () => {
+    for (const recent of [[], [999999, -3, 1.5]]) {
+      const recs = recommend(model, recent, 5);
+      expect(recs).toHaveLength(5);
+      expect(recs.every((r) => r.reason === 'popular' && r.because === null)).toBe(true);
+    }
+  });
+
+  it('is deterministic for the same history', () => {
+    expect(recommend(model, [10, 11], 8)).toEqual(recommend(model, [10, 11], 8));
+  });
+});
