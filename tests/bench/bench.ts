@@ -12,40 +12,36 @@
  * advances performance.now() during computation, so server figures here are
  * real CPU+I/O time; on Cloudflare's network the clock only advances at I/O.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { ROOT, startDevServer, wrangler, type DevServer } from '../../scripts/wrangler';
-import { BENCH_SLOTS, benchCatalog, benchSeed, seededRandom } from './fixture';
+import { ROOT, startDevServer, type DevServer } from '../../scripts/wrangler';
+import { readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { putLocal } from '../../edge-worker/cli/seed';
+import { BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed, seededRandom } from './fixture';
 import { runLoad } from './load';
 import { mean, quantile, round } from './stats';
 
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    items: { type: 'string', default: '12000' },
+    artifact: { type: 'string', default: '.seed/bench-diginetica.bin' },
     visitors: { type: 'string', default: '300' },
     requests: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '8' },
     port: { type: 'string', default: '8799' },
   },
 });
-const ITEMS = Number(args.items);
 const VISITORS = Number(args.visitors);
 const REQUESTS = Number(args.requests);
 const CONCURRENCY = Number(args.concurrency);
 const log = (message: string) => console.error(`bench: ${message}`);
 
 const random = seededRandom(42);
-const catalog = benchCatalog(ITEMS, 400, random);
-
-function publish(persistTo: string): void {
-  const file = join(ROOT, '.seed', 'bench-models.json');
-  mkdirSync(join(ROOT, '.seed'), { recursive: true });
-  writeFileSync(file, JSON.stringify(benchSeed(catalog)));
-  wrangler(['kv', 'bulk', 'put', file, '--binding', 'MODELS', '--local', '--persist-to', persistTo]);
-}
+const model = benchArtifact(resolve(ROOT, args.artifact!), log);
+const ITEMS = readArtifactHeader(model.bytes).numItems;
+const catalog = benchCatalog(ITEMS, random);
 
 function serverTiming(header: string | null): Record<string, number> {
   const out: Record<string, number> = {};
@@ -56,21 +52,14 @@ function serverTiming(header: string | null): Record<string, number> {
   return out;
 }
 
-/** A visitor id and the items they viewed: 5–30 views, mostly in 1–3 favourite categories. */
-function visitorHistory(v: number): { vid: string; items: string[] } {
-  const length = 5 + Math.floor(random() * 25);
-  const start = Math.floor(random() * (ITEMS - 50));
-  const items = Array.from({ length }, () => catalog[start + Math.floor(random() * 50)]!.id);
-  return { vid: `bench-visitor-${String(v).padStart(6, '0')}`, items };
-}
 
 async function main(): Promise<void> {
   mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
   const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'bench-'));
   let server: DevServer | undefined;
   try {
-    log(`publishing ${ITEMS} items and the model to local KV`);
-    publish(persistTo);
+    log(`publishing ${ITEMS} items and model ${model.version} (${model.bytes.byteLength} bytes) to local KV`);
+    putLocal('MODELS', benchSeed(catalog, model), persistTo);
     server = await startDevServer({ port: Number(args.port), persistTo });
     const base = server.url;
 
@@ -82,7 +71,7 @@ async function main(): Promise<void> {
     log(`cold start ${round(coldStartMs)} ms (${cold.status})`);
 
     // Ingestion: each visitor's history in batches of 10 events.
-    const histories = Array.from({ length: VISITORS }, (_, v) => visitorHistory(v));
+    const histories = benchHistories(VISITORS, 3).map((items, v) => ({ vid: `bench-visitor-${String(v).padStart(6, '0')}`, items }));
     const batches = histories.flatMap(({ vid, items }) =>
       Array.from({ length: Math.ceil(items.length / 10) }, (_, b) => ({
         v: 1,

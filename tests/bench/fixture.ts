@@ -1,11 +1,22 @@
 /**
- * What the benchmark publishes: a catalog of realistic size with the active
- * model and slot configuration, and the visitors it will ask about.
+ * What the benchmark publishes and asks about: the model trained on the real
+ * Diginetica sessions, a catalog of its 43,097 items (their metadata is not
+ * public, so titles, prices and categories are generated), and visitors whose
+ * histories are real test-session prefixes.
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { readSessions, readTestCases } from '../../edge-worker/cli/sessions-io';
+import { trainModel, DEFAULT_TRAIN_OPTIONS } from '../../edge-worker/cli/training';
 import type { CatalogItem } from '../../edge-worker/src/catalog/catalog';
 import { CATALOG_KEY } from '../../edge-worker/src/catalog/catalog';
-import { ACTIVE_MODEL_KEY, SKELETON_MODEL } from '../../edge-worker/src/engine/affinity-model';
+import { ACTIVE_MODEL_KEY, modelKey } from '../../edge-worker/src/engine/served-model';
 import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
+import { encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { ROOT } from '../../scripts/wrangler';
+
+/** The Diginetica benchmark files beside the checkout. */
+export const DIGINETICA = resolve(ROOT, '../shared/data/sessions/diginetica');
 
 /** Deterministic pseudo-random numbers, so every run benchmarks the same data. */
 export function seededRandom(seed: number): () => number {
@@ -16,31 +27,54 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A catalog of `size` items over `categories` categories with a long-tailed popularity. */
-export function benchCatalog(size: number, categories: number, random: () => number): CatalogItem[] {
+/** The artifact at `path`, trained from Diginetica's training sessions first if it does not exist. */
+export function benchArtifact(path: string, log: (message: string) => void): { version: string; bytes: Uint8Array } {
+  if (!existsSync(path)) {
+    const train = join(DIGINETICA, 'train_sessions.txt');
+    if (!existsSync(train)) throw new Error(`${train} not found: the benchmark needs ../shared/data beside the checkout, or --artifact <model.bin>`);
+    log(`no artifact at ${path}: training one on Diginetica (about 6 minutes on 2 cores)`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, encodeArtifact(trainModel(readSessions(train), 'diginetica', DEFAULT_TRAIN_OPTIONS)));
+  }
+  const bytes = new Uint8Array(readFileSync(path));
+  return { version: readArtifactHeader(bytes).modelVersion, bytes };
+}
+
+/** A catalog entry for each of the model's items, with generated metadata and a long-tailed popularity. */
+export function benchCatalog(size: number, random: () => number): CatalogItem[] {
   return Array.from({ length: size }, (_, i) => ({
     id: String(i + 1),
     title: `Product ${i + 1}`,
-    category: `category-${Math.floor(random() * categories)}`,
+    category: `category-${Math.floor(random() * 400)}`,
     price: Math.round(random() * 20_000) / 100,
     rating: Math.round((2 + random() * 3) * 10) / 10,
     stock: random() < 0.03 ? 0 : 1 + Math.floor(random() * 100),
-    // Zipf-like: a few items take most of the views, as in real shops.
-    popularity: Math.round(10_000 / (1 + i) ** 0.8),
+    popularity: Math.round(10_000 / (1 + random() * size) ** 0.8),
     url: `/p/${i + 1}`,
     image: `/img/${i + 1}.svg`,
   }));
 }
 
+/** Visitor histories: prefixes of real test sessions with at least `minLength` items. */
+export function benchHistories(count: number, minLength: number): string[][] {
+  const cases = readTestCases(join(DIGINETICA, 'test.tsv'));
+  const histories: string[][] = [];
+  for (let r = 0; r < cases.targets.length && histories.length < count; r++) {
+    const prefix = cases.prefixes.values.subarray(cases.prefixes.offsets[r] ?? 0, cases.prefixes.offsets[r + 1] ?? 0);
+    if (prefix.length >= minLength) histories.push(Array.from(prefix, String));
+  }
+  return histories;
+}
+
 /** Key/value pairs for the MODELS namespace. */
-export function benchSeed(catalog: CatalogItem[]): Array<{ key: string; value: string }> {
+export function benchSeed(catalog: CatalogItem[], model: { version: string; bytes: Uint8Array }): Array<{ key: string; value: string | Uint8Array }> {
   return [
     { key: CATALOG_KEY, value: JSON.stringify(catalog) },
-    { key: `model:${SKELETON_MODEL.version}`, value: JSON.stringify(SKELETON_MODEL) },
-    { key: ACTIVE_MODEL_KEY, value: SKELETON_MODEL.version },
-    { key: SLOTS_KEY, value: JSON.stringify({ ...DEFAULT_SLOTS, trending: { title: 'Trending', size: 8, strategy: 'personal' } }) },
+    { key: modelKey(model.version), value: model.bytes },
+    { key: ACTIVE_MODEL_KEY, value: model.version },
+    { key: SLOTS_KEY, value: JSON.stringify(DEFAULT_SLOTS) },
   ];
 }
 
-/** The slots one page asks for in the benchmark. */
-export const BENCH_SLOTS = [{ id: 'similar' }, { id: 'recommended' }, { id: 'trending' }];
+/** The slots one product page asks for in the benchmark: three item slots. */
+export const BENCH_SLOTS = [{ id: 'similar' }, { id: 'recommended' }, { id: 'together' }];

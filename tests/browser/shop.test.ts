@@ -74,8 +74,12 @@ describe('demo shop with the script-tag SDK', () => {
 
     expect(slot.state).toBe('filled');
     expect(slot.items).toHaveLength(4);
-    expect(slot.items.map(categoryOf)).toEqual(['laptops', 'laptops', 'laptops', 'laptops']);
-    expect(slot.reasons.every((r) => r === 'Because you looked at laptops')).toBe(true);
+    // Led by laptops; diversity keeps a category to half of a 4-item slot.
+    expect(slot.items.slice(0, 2).map(categoryOf)).toEqual(['laptops', 'laptops']);
+    expect(slot.items.filter((id) => categoryOf(id) === 'laptops')).toHaveLength(2);
+    const last = calls.filter((c) => c.path === '/v1/decide').at(-1)!;
+    expect(last.response?.fallback).toBeUndefined();
+    expect(slot.reasons[0], JSON.stringify(last.response)).not.toMatch(/^Popular/);
     expect(await page.locator('[data-rapport-slot="recommended"] [data-rapport-title]').textContent()).toBe('Recommended for you');
 
     // The reloaded page asked for its slot exactly once.
@@ -104,7 +108,7 @@ describe('demo shop with the script-tag SDK', () => {
 
     const similar = await settledSlot(page, 'similar');
     expect(similar.state).toBe('filled');
-    expect(similar.items.every((id) => categoryOf(id) === 'beauty')).toBe(true);
+    expect(categoryOf(similar.items[0]!)).toBe('beauty');
     expect(similar.items).not.toContain('1');
   });
 

@@ -1,15 +1,23 @@
 /** Helpers for Worker tests: requests to the Worker under test and seeded KV. */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
-import { seedEntries } from '../../demo-shop/src/seed';
-import { vi } from 'vitest';
+import { seedEntries, type PublishedModel } from '../../demo-shop/src/seed';
+import { inject, vi } from 'vitest';
 import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
 import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
+import { clearModels } from '../../edge-worker/src/storage/published';
+
+/** The demo model's artifact, trained in Node by the global setup. */
+export function demoModel(): PublishedModel {
+  const { version, base64 } = inject('demoModel');
+  return { version, bytes: Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)) };
+}
 
 /** Publishes the demo's catalog, model and slots into this test file's KV. */
 export async function seedModels(): Promise<void> {
   clearIsolateCache();
-  await Promise.all(seedEntries().map(({ key, value }) => env.MODELS.put(key, value)));
+  clearModels();
+  for (const { key, value } of seedEntries(demoModel())) await env.MODELS.put(key, value);
 }
 
 /** Sends a request to the Worker as a browser would. */

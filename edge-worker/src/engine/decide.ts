@@ -1,42 +1,53 @@
 /**
- * A decision for every slot on a page: candidates → TF.js scores → business
- * rules → ranked items, each with a reason a shopper can read.
+ * A decision for every slot on a page: candidates and scores from the served
+ * model (session-kNN, rules and co-visits re-ranked by TF.js), then business
+ * rules — in stock, not in the cart, not bought, diverse, no repeats across
+ * the page — then items with a reason a shopper can read. Pure: everything it
+ * needs is loaded by the caller.
  */
-import type { Catalog, CatalogItem } from '../catalog/catalog';
+import type { Catalog } from '../catalog/catalog';
 import type { DecidedItem, DecidedVariant, SlotDecision } from '../contract/responses';
 import type { DecideRequest } from '../contract/schemas';
+import { recommend, type LoadedModel, type Recommendation } from '../model/recommend';
 import { interestsAt, type Profile } from '../profile/profile';
-import { scoreAll, type AffinityModel } from './affinity-model';
-import type { SlotConfig, SlotStrategy, VariantSlotConfig } from './slots';
+import { categoryLabel, isPersonal, reasonFor } from './reasons';
+import type { ItemSlotConfig, SlotConfig, SlotStrategy, VariantSlotConfig } from './slots';
 
 /** Everything one decision needs, already loaded. */
 export interface DecisionInput {
   request: DecideRequest;
   catalog: Catalog;
   /** Absent when no usable model is published: rank by popularity. */
-  model?: AffinityModel;
+  model?: LoadedModel;
   profile: Profile | null;
   slots: Readonly<Record<string, SlotConfig>>;
   now: number;
 }
 
-/** Turns a category slug like `mens-shirts` into `mens shirts` for reasons. */
-export function categoryLabel(slug: string): string {
-  return slug.replace(/[-_]+/g, ' ');
+/** How many model candidates a slot draws from before rules thin them out. */
+const POOL_PER_ITEM = 4;
+const MIN_POOL = 24;
+
+/** The model's item ids are numbers; catalog ids that are not are unknown to it. */
+function modelIds(ids: readonly string[]): number[] {
+  return ids.map(Number).filter((id) => Number.isInteger(id) && id > 0);
 }
 
-function interestShares(profile: Profile | null, now: number): Map<string, number> {
-  const interests = profile ? interestsAt(profile, now) : [];
-  const total = interests.reduce((sum, [, w]) => sum + w, 0);
-  return new Map(total > 0 ? interests.map(([cat, w]) => [cat, w / total]) : []);
-}
-
-const PERSONAL_REASON = 'Because you looked at';
-
-function reasonFor(item: CatalogItem, personalShare: number, contextCategory: string | undefined, hasModel: boolean): string {
-  if (hasModel && personalShare >= 0.5) return `${PERSONAL_REASON} ${categoryLabel(item.category)}`;
-  if (hasModel && item.category === contextCategory) return `More in ${categoryLabel(item.category)}`;
-  return 'Popular in the shop right now';
+/**
+ * The item sequence a strategy asks the model about, most recent last. The
+ * same function serves evaluation, so the Worker and eval rank the same input.
+ */
+export function queryFor(strategy: SlotStrategy, profile: Profile | null, contextItem: string | undefined): number[] {
+  const recent = (profile?.recent ?? []).map(([item]) => item);
+  switch (strategy) {
+    case 'personal':
+      return modelIds(contextItem && recent[recent.length - 1] !== contextItem ? [...recent, contextItem] : recent);
+    case 'similar':
+    case 'together':
+      return modelIds(contextItem ? [contextItem] : recent.slice(-1));
+    case 'cart':
+      return modelIds(profile?.cart ?? []);
+  }
 }
 
 /**
@@ -63,66 +74,77 @@ export function chooseVariant(slot: VariantSlotConfig, profile: Profile | null, 
   };
 }
 
-interface Ranking {
-  order: number[];
-  score: Float32Array;
-  personal: Float32Array;
+/** Catalog indices by popularity, those of `category` first (popular in the current context). */
+function popularityOrder(catalog: Catalog, category: string | undefined): number[] {
+  const order = catalog.items.map((_, i) => i).sort((a, b) => catalog.items[b]!.popularity - catalog.items[a]!.popularity);
+  return category ? [...order.filter((i) => catalog.items[i]!.category === category), ...order.filter((i) => catalog.items[i]!.category !== category)] : order;
+}
+
+interface Candidate {
+  index: number;
+  rec: Pick<Recommendation, 'reason' | 'because'>;
 }
 
 /** Decides every requested slot. Items never repeat across the slots of one page. */
 export function decide(input: DecisionInput): Record<string, SlotDecision> {
   const { request, catalog, model, profile, slots, now } = input;
-  const contextIndex = request.context.item === undefined ? undefined : catalog.byId.get(request.context.item);
+  const contextItem = request.context.item;
+  const contextIndex = contextItem === undefined ? undefined : catalog.byId.get(contextItem);
   const contextCategory = contextIndex === undefined ? request.context.category : catalog.items[contextIndex]!.category;
-  const interests = interestShares(profile, now);
-  const excluded = new Set<string>([...(profile?.cart ?? []), ...(profile?.bought ?? [])]);
-  if (request.context.item) excluded.add(request.context.item);
-  const eligible = catalog.items.flatMap((item, i) => (item.stock > 0 && !excluded.has(item.id) ? [i] : []));
+  const favourite = profile ? interestsAt(profile, now)[0]?.[0] : undefined;
 
-  // "personal" ranks by the visitor's interests; "similar" adds the category of
-  // the product on the page. Each strategy is scored once per request.
-  const rankings = new Map<SlotStrategy, Ranking>();
-  const rankingFor = (strategy: SlotStrategy): Ranking => {
-    let ranking = rankings.get(strategy);
-    if (ranking) return ranking;
-    const context = strategy === 'similar' ? contextCategory : undefined;
-    const { score, personal } = model
-      ? scoreAll(catalog, model, { interests, contextCategory: context })
-      : { score: Float32Array.from(catalog.items, (i) => i.popularity), personal: new Float32Array(catalog.items.length) };
-    ranking = { order: [...eligible].sort((a, b) => score[b]! - score[a]!), score, personal };
-    rankings.set(strategy, ranking);
-    return ranking;
+  const excluded = new Set<string>([...(profile?.cart ?? []), ...(profile?.bought ?? [])]);
+  if (contextItem) excluded.add(contextItem);
+  const used = new Set<number>();
+  let popular: number[] | undefined;
+
+  const candidatesFor = (config: ItemSlotConfig): Candidate[] => {
+    const query = queryFor(config.strategy, profile, contextItem);
+    const fromModel: Candidate[] = [];
+    if (model && query.length) {
+      for (const rec of recommend(model, query, Math.max(MIN_POOL, config.size * POOL_PER_ITEM))) {
+        const index = catalog.byId.get(String(rec.item));
+        if (index !== undefined && rec.reason !== 'popular') fromModel.push({ index, rec });
+      }
+    }
+    // New visitors, and slots the model could not fill: what is popular where the shopper is.
+    popular ??= popularityOrder(catalog, contextCategory ?? favourite);
+    const fill = popular.map((index) => ({ index, rec: { reason: 'popular' as const, because: null } }));
+    return [...fromModel, ...fill];
   };
 
-  const used = new Set<number>();
   const result: Record<string, SlotDecision> = {};
-  const favourite = interests.keys().next().value;
   for (const slot of request.slots) {
-    const config: SlotConfig = slots[slot.id]!;
+    const config = slots[slot.id]!;
     if (config.kind === 'variants') {
       const variant = chooseVariant(config, profile, favourite);
       result[slot.id] = { title: variant.title, items: [], variant };
       continue;
     }
-    const { order, score, personal } = rankingFor(config.strategy);
     const size = Math.min(slot.max ?? config.size, config.size);
-    const picked = order.filter((i) => !used.has(i)).slice(0, size);
-    picked.forEach((i) => used.add(i));
-    const items = picked.map((i) => {
-      const item = catalog.items[i]!;
-      const share = score[i]! > 0 ? personal[i]! / score[i]! : 0;
-      return {
+    const perCategory = config.maxPerCategory ?? Math.max(2, Math.ceil(size / 2));
+    const counts = new Map<string, number>();
+    const items: DecidedItem[] = [];
+    let personal = false;
+    for (const { index, rec } of candidatesFor(config)) {
+      if (items.length >= size) break;
+      const item = catalog.items[index]!;
+      if (used.has(index) || item.stock <= 0 || excluded.has(item.id)) continue;
+      if ((counts.get(item.category) ?? 0) >= perCategory) continue;
+      counts.set(item.category, (counts.get(item.category) ?? 0) + 1);
+      used.add(index);
+      personal ||= isPersonal(rec.reason);
+      items.push({
         id: item.id,
         title: item.title,
         price: item.price,
         url: item.url,
         image: item.image,
         category: item.category,
-        reason: reasonFor(item, share, config.strategy === 'similar' ? contextCategory : undefined, model !== undefined),
-      };
-    });
-    const cold = !items.some((item) => item.reason.startsWith(PERSONAL_REASON));
-    result[slot.id] = { title: cold ? (config.coldTitle ?? config.title) : config.title, items };
+        reason: reasonFor(rec, catalog, item.category === (contextCategory ?? favourite) ? item.category : undefined),
+      });
+    }
+    result[slot.id] = { title: personal ? config.title : (config.coldTitle ?? config.title), items };
   }
   return result;
 }

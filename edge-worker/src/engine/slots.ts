@@ -6,8 +6,14 @@
  */
 import { z } from 'zod';
 
-/** How an item slot chooses its items. */
-export const slotStrategy = z.enum(['personal', 'similar']);
+/**
+ * How an item slot chooses its items:
+ * - `personal`: from the visitor's recent items ("recommended for you");
+ * - `similar`: from the product on the page ("you may also like");
+ * - `together`: viewed in the same sessions as the product on the page ("bought together");
+ * - `cart`: from what is in the cart ("complete your cart").
+ */
+export const slotStrategy = z.enum(['personal', 'similar', 'together', 'cart']);
 export type SlotStrategy = z.infer<typeof slotStrategy>;
 
 const itemSlot = z.strictObject({
@@ -17,6 +23,8 @@ const itemSlot = z.strictObject({
   coldTitle: z.string().min(1).optional(),
   size: z.number().int().min(1).max(50),
   strategy: slotStrategy,
+  /** Diversity: at most this many items of one category (default: half the slot, at least 2). */
+  maxPerCategory: z.number().int().min(1).optional(),
 });
 
 /**
@@ -60,6 +68,8 @@ export const SLOTS_KEY = 'config:slots';
 export const DEFAULT_SLOTS: Readonly<Record<string, SlotConfig>> = {
   recommended: { kind: 'items', title: 'Recommended for you', coldTitle: 'Popular right now', size: 4, strategy: 'personal' },
   similar: { kind: 'items', title: 'You may also like', size: 4, strategy: 'similar' },
+  together: { kind: 'items', title: 'Often viewed together', size: 4, strategy: 'together', maxPerCategory: 4 },
+  'complete-cart': { kind: 'items', title: 'Complete your cart', size: 4, strategy: 'cart' },
   hero: {
     kind: 'variants',
     variants: [

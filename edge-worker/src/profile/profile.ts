@@ -23,7 +23,7 @@ export const MAX_BOUGHT = 50;
 /** What the Worker remembers about one pseudonymous visitor. Serialized as JSON, well under 1 KB typical. */
 export interface Profile {
   v: 1;
-  /** Recent item interactions, oldest first: [item, kind, seconds before `at`]. */
+  /** Recent item interactions, oldest first, repeats kept (a second look is a signal): [item, kind, seconds before `at`]. */
   recent: Array<[string, Kind, number]>;
   /** Category → decayed interest, as of `at`. */
   cats: Record<string, number>;
@@ -147,7 +147,6 @@ export function applyEvents(
     // Client clocks drift; never let an event claim to be from the future.
     const t = Math.min(Math.floor(ev.ts / 1000), now);
     const touch = (item: string, kind: Kind) => {
-      p.recent = p.recent.filter(([i, k]) => i !== item || k > kind);
       pushBounded(p.recent, [item, kind, now - t], MAX_RECENT);
       const cat = categoryOf(item);
       if (cat) p.cats[cat] = (p.cats[cat] ?? 0) + decay(KIND_WEIGHT[kind], t, now);

@@ -47,7 +47,7 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   c.header('Cache-Control', 'no-store');
   return c.json<DecideResponse>({
     decisionId: crypto.randomUUID(),
-    model: active.model ? `${active.model.name}@${active.model.version}` : 'popularity',
+    model: active.model ? `rapport-rerank@${active.version}` : 'popularity',
     ...(active.problem ? { fallback: active.problem } : {}),
     slots: decided,
   });

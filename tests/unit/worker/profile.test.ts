@@ -51,7 +51,13 @@ describe('applyEvents', () => {
     const { profile } = applyEvents(emptyProfile(NOW), events, 'sess-0001', NOW, categoryOf);
     expect(profile.cart).toEqual(['c1']);
     expect(profile.bought).toEqual(['a1']);
-    expect(profile.recent.find(([item]) => item === 'a1')?.[1]).toBe(Kind.purchase);
+    // The sequence keeps every interaction, in order: the model reads repeats as a signal.
+    expect(profile.recent.map(([item, kind]) => [item, kind])).toEqual([
+      ['a1', Kind.cart],
+      ['b1', Kind.cart],
+      ['c1', Kind.cart],
+      ['a1', Kind.purchase],
+    ]);
   });
 
   it('stays bounded however much a visitor does', () => {

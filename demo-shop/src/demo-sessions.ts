@@ -1,0 +1,52 @@
+/**
+ * Browsing sessions for the demo shop's model. The open catalog the demo
+ * ships has no behaviour data, so these are generated: each session browses
+ * one or two categories, popular products more often, sometimes revisiting an
+ * item — the shape real shop sessions have. Quality is measured on real data
+ * (Diginetica), never on these.
+ */
+import type { Product } from './catalog';
+
+function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Picks from `items` with probability proportional to `weight`. */
+function weightedPick<T>(items: readonly T[], weight: (item: T) => number, random: () => number): T {
+  const total = items.reduce((sum, item) => sum + weight(item), 0);
+  let r = random() * total;
+  for (const item of items) {
+    r -= weight(item);
+    if (r <= 0) return item;
+  }
+  return items[items.length - 1]!;
+}
+
+/** `count` sessions of numeric product ids, deterministic for a given seed. */
+export function demoSessions(products: readonly Product[], count: number, seed = 7): number[][] {
+  const random = seededRandom(seed);
+  const byCategory = new Map<string, Product[]>();
+  for (const p of products) byCategory.set(p.category, [...(byCategory.get(p.category) ?? []), p]);
+  const categories = [...byCategory.keys()];
+  const weight = (p: Product) => 1 + p.popularity;
+  return Array.from({ length: count }, () => {
+    const first = categories[Math.floor(random() * categories.length)]!;
+    const second = categories[Math.floor(random() * categories.length)]!;
+    const length = 2 + Math.floor(random() * 7);
+    const session: number[] = [];
+    for (let i = 0; i < length; i++) {
+      const last = session[session.length - 1];
+      if (last !== undefined && random() < 0.12) {
+        session.push(last); // a second look at the same product
+        continue;
+      }
+      const category = random() < 0.8 ? first : second;
+      session.push(Number(weightedPick(byCategory.get(category)!, weight, random).id));
+    }
+    return session;
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Reasons a shopper can read, built from what actually drove an item's score:
+ * the model names the feature group that mattered most and the viewed item it
+ * relates to; popularity fill-ins say so.
+ */
+import type { Catalog } from '../catalog/catalog';
+import type { Recommendation } from '../model/recommend';
+
+/** Turns a category slug like `mens-shirts` into `mens shirts`. */
+export function categoryLabel(slug: string): string {
+  return slug.replace(/[-_]+/g, ' ');
+}
+
+/** Why `rec` is shown, naming the viewed product it relates to when there is one. */
+export function reasonFor(rec: Pick<Recommendation, 'reason' | 'because'>, catalog: Catalog, popularIn?: string): string {
+  const index = rec.because === null ? undefined : catalog.byId.get(String(rec.because));
+  const anchor = index === undefined ? undefined : catalog.items[index]!.title;
+  switch (rec.reason) {
+    case 'viewed-before':
+      return 'You looked at this recently';
+    case 'similar-sessions':
+      return anchor ? `Shoppers who viewed ${anchor} also viewed this` : 'Shoppers with similar taste viewed this';
+    case 'viewed-after':
+      return anchor ? `Often viewed after ${anchor}` : 'Often viewed next';
+    case 'viewed-together':
+      return anchor ? `Often viewed together with ${anchor}` : 'Often viewed together';
+    case 'popular':
+      return popularIn ? `Popular in ${categoryLabel(popularIn)}` : 'Popular in the shop right now';
+  }
+}
+
+/** True for reasons that come from this visitor's own behaviour. */
+export function isPersonal(reason: Recommendation['reason']): boolean {
+  return reason !== 'popular';
+}
