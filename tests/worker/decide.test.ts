@@ -36,6 +36,24 @@ describe('POST /v1/decide', () => {
     expect(slot.items.every((i) => i.reason === 'Popular in the shop right now')).toBe(true);
   });
 
+  it('treats a visitor id it has never seen like a new visitor', async () => {
+    const decision = await decide({ vid: newId('v'), slots: [{ id: 'recommended' }] });
+    expect(decision.slots.recommended!.title).toBe('Popular right now');
+    expect(decision.slots.recommended!.items).toHaveLength(4);
+  });
+
+  it('fills "complete your cart" from what is in the cart, never with the cart itself', async () => {
+    const vid = newId('v');
+    const [first, second] = inCategory('laptops');
+    const ev = (item: string) => ({ id: newId('ev'), type: 'add_to_cart', item, ts: Date.now() });
+    await collectNow({ v: 1, vid, sid: 'session-0001', consent: ['personalization'], events: [ev(first!), ev(second!)] });
+    const items = (await decide({ vid, slots: [{ id: 'complete-cart' }] })).slots['complete-cart']!.items;
+    expect(items).toHaveLength(4);
+    expect(items.map((i) => i.id)).not.toContain(first);
+    expect(items.map((i) => i.id)).not.toContain(second);
+    expect(items[0]!.reason).not.toMatch(/^Popular/);
+  });
+
   it('recommends from what a visitor viewed, and says why', async () => {
     const vid = newId('v');
     const before = await decide({ vid, slots: [{ id: 'recommended' }] });
