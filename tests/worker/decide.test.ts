@@ -78,7 +78,7 @@ describe('POST /v1/decide', () => {
 
     const model = loadModel(demoModel().bytes);
     const profile = { recent: viewed.map((item) => [item, 0, 0]) } as unknown as Profile;
-    const direct = recommend(model, queryFor('personal', profile, undefined), 48)
+    const direct = recommend(model, queryFor('personal', profile, undefined), 36)
       .filter((r) => r.reason !== 'popular')
       .map((r) => String(r.item))
       .filter((id) => catalog.find((p) => p.id === id && p.stock > 0))

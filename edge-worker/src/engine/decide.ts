@@ -24,9 +24,9 @@ export interface DecisionInput {
   now: number;
 }
 
-/** How many model candidates a slot draws from before rules thin them out. */
-const POOL_PER_ITEM = 4;
-const MIN_POOL = 24;
+/** How many model candidates a slot draws from before rules thin them out (popular items fill any gap). */
+const POOL_PER_ITEM = 3;
+const MIN_POOL = 12;
 
 /** The model's item ids are numbers; catalog ids that are not are unknown to it. */
 function modelIds(ids: readonly string[]): number[] {
@@ -74,10 +74,37 @@ export function chooseVariant(slot: VariantSlotConfig, profile: Profile | null, 
   };
 }
 
-/** Catalog indices by popularity, those of `category` first (popular in the current context). */
-function popularityOrder(catalog: Catalog, category: string | undefined): number[] {
-  const order = catalog.items.map((_, i) => i).sort((a, b) => catalog.items[b]!.popularity - catalog.items[a]!.popularity);
-  return category ? [...order.filter((i) => catalog.items[i]!.category === category), ...order.filter((i) => catalog.items[i]!.category !== category)] : order;
+interface PopularityIndex {
+  all: number[];
+  byCategory: Map<string, number[]>;
+}
+
+const popularity = new WeakMap<Catalog, PopularityIndex>();
+
+/** Catalog indices by popularity, overall and per category: sorted once per catalog snapshot, not per request. */
+function popularityIndex(catalog: Catalog): PopularityIndex {
+  let index = popularity.get(catalog);
+  if (!index) {
+    const all = catalog.items.map((_, i) => i).sort((a, b) => catalog.items[b]!.popularity - catalog.items[a]!.popularity);
+    const byCategory = new Map<string, number[]>();
+    for (const i of all) {
+      const category = catalog.items[i]!.category;
+      let list = byCategory.get(category);
+      if (!list) byCategory.set(category, (list = []));
+      list.push(i);
+    }
+    index = { all, byCategory };
+    popularity.set(catalog, index);
+  }
+  return index;
+}
+
+/** What is popular where the shopper is: the category's items first, then the whole shop. Lazy: rules stop it early. */
+function* popularIn(catalog: Catalog, category: string | undefined): Generator<number> {
+  const { all, byCategory } = popularityIndex(catalog);
+  const first = category ? (byCategory.get(category) ?? []) : [];
+  yield* first;
+  for (const i of all) if (!category || catalog.items[i]!.category !== category) yield i;
 }
 
 interface Candidate {
@@ -96,22 +123,26 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
   const excluded = new Set<string>([...(profile?.cart ?? []), ...(profile?.bought ?? [])]);
   if (contextItem) excluded.add(contextItem);
   const used = new Set<number>();
-  let popular: number[] | undefined;
+  // Slots asking the same question (similar and together both start from the product on the page) share one answer.
+  const asked = new Map<string, Recommendation[]>();
+  const ask = (query: number[], k: number): Recommendation[] => {
+    const key = `${k}:${query.join(',')}`;
+    let answer = asked.get(key);
+    if (!answer) asked.set(key, (answer = recommend(model!, query, k)));
+    return answer;
+  };
 
-  const candidatesFor = (config: ItemSlotConfig): Candidate[] => {
+  function* candidatesFor(config: ItemSlotConfig): Generator<Candidate> {
     const query = queryFor(config.strategy, profile, contextItem);
-    const fromModel: Candidate[] = [];
     if (model && query.length) {
-      for (const rec of recommend(model, query, Math.max(MIN_POOL, config.size * POOL_PER_ITEM))) {
+      for (const rec of ask(query, Math.max(MIN_POOL, config.size * POOL_PER_ITEM))) {
         const index = catalog.byId.get(String(rec.item));
-        if (index !== undefined && rec.reason !== 'popular') fromModel.push({ index, rec });
+        if (index !== undefined && rec.reason !== 'popular') yield { index, rec };
       }
     }
     // New visitors, and slots the model could not fill: what is popular where the shopper is.
-    popular ??= popularityOrder(catalog, contextCategory ?? favourite);
-    const fill = popular.map((index) => ({ index, rec: { reason: 'popular' as const, because: null } }));
-    return [...fromModel, ...fill];
-  };
+    for (const index of popularIn(catalog, contextCategory ?? favourite)) yield { index, rec: { reason: 'popular', because: null } };
+  }
 
   const result: Record<string, SlotDecision> = {};
   for (const slot of request.slots) {
