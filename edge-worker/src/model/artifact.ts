@@ -18,15 +18,18 @@ export interface ModelArtifact {
 export const ARTIFACT_MAGIC = 0x54525052;
 
 /** Version of the binary layout; bump when the layout (not the model) changes. */
-export const ARTIFACT_FORMAT_VERSION = 1;
+export const ARTIFACT_FORMAT_VERSION = 2;
 
-type ArrayKind = 'u16' | 'u32' | 'f32';
+/** Section encodings: plain arrays, bfloat16 (the top half of a float32), or zigzag varints of successive differences. */
+type ArrayKind = 'u16' | 'u32' | 'f32' | 'bf16' | 'vdelta';
 
 interface SectionEntry {
   name: string;
   kind: ArrayKind;
+  /** Number of values. */
   length: number;
   byteOffset: number;
+  byteLength: number;
 }
 
 interface Header {
@@ -39,12 +42,76 @@ interface Header {
   sections: SectionEntry[];
 }
 
-const BYTES: Record<ArrayKind, number> = { u16: 2, u32: 4, f32: 4 };
 const PREAMBLE_BYTES = 12;
+
+/** Id sections whose successive values are close (offsets, newest-first session ids), so their differences are small varints. */
+const DELTA_SECTIONS = new Set(['sessions.offsets', 'postings.offsets', 'postings.values', 'rules.offsets', 'covisit.offsets']);
 
 function narrowest(values: Uint32Array): ArrayKind {
   for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) > 0xffff) return 'u32';
   return 'u16';
+}
+
+/** Whether every value survives bfloat16 exactly (the index builder rounds its scores so they do). */
+function fitsBfloat16(values: Float32Array): boolean {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < bits.length; i++) if (((bits[i] ?? 0) & 0xffff) !== 0) return false;
+  return true;
+}
+
+function kindOf(name: string, values: Uint32Array | Float32Array): ArrayKind {
+  if (values instanceof Float32Array) return values.length > 0 && fitsBfloat16(values) ? 'bf16' : 'f32';
+  return DELTA_SECTIONS.has(name) ? 'vdelta' : narrowest(values);
+}
+
+/** Successive differences, zigzag-mapped to unsigned and written as LEB128 varints. */
+function encodeDeltas(values: Uint32Array): Uint8Array {
+  const out: number[] = [];
+  let prev = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? 0;
+    const d = v - prev;
+    prev = v;
+    let z = d >= 0 ? 2 * d : -2 * d - 1;
+    while (z >= 0x80) {
+      out.push((z % 0x80) | 0x80);
+      z = Math.floor(z / 0x80);
+    }
+    out.push(z);
+  }
+  return Uint8Array.from(out);
+}
+
+function decodeDeltas(bytes: Uint8Array, length: number): Uint32Array {
+  const out = new Uint32Array(length);
+  let at = 0;
+  let prev = 0;
+  for (let i = 0; i < length; i++) {
+    let z = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= bytes.length) throw new Error('artifact varint section truncated');
+      const b = bytes[at++] ?? 0;
+      z += (b & 0x7f) * scale;
+      if (b < 0x80) break;
+      scale *= 0x80;
+    }
+    prev += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    out[i] = prev;
+  }
+  return out;
+}
+
+/** A section's bytes in its encoding. */
+function sectionBytes(kind: ArrayKind, values: Uint32Array | Float32Array): Uint8Array {
+  if (kind === 'vdelta' && values instanceof Uint32Array) return encodeDeltas(values);
+  if (kind === 'bf16') {
+    const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+    const out = Uint16Array.from(bits, (b) => b >>> 16);
+    return new Uint8Array(out.buffer);
+  }
+  const typed = kind === 'u16' ? new Uint16Array(values) : kind === 'u32' ? new Uint32Array(values) : new Float32Array(values);
+  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
 
 function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Float32Array]> {
@@ -78,12 +145,15 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
   const arrays = namedArrays(artifact);
   const sections: SectionEntry[] = [];
+  const encoded: Uint8Array[] = [];
   let offset = 0;
   for (const [name, values] of arrays) {
-    const kind: ArrayKind = values instanceof Float32Array ? 'f32' : narrowest(values);
+    const kind = kindOf(name, values);
+    const bytes = sectionBytes(kind, values);
     offset = align(offset, 4);
-    sections.push({ name, kind, length: values.length, byteOffset: offset });
-    offset += values.length * BYTES[kind];
+    sections.push({ name, kind, length: values.length, byteOffset: offset, byteLength: bytes.byteLength });
+    encoded.push(bytes);
+    offset += bytes.byteLength;
   }
   const header: Header = {
     modelVersion: artifact.modelVersion,
@@ -102,14 +172,7 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
   view.setUint16(4, ARTIFACT_FORMAT_VERSION, true);
   view.setUint32(8, headerBytes.length, true);
   out.set(headerBytes, PREAMBLE_BYTES);
-  sections.forEach((section, i) => {
-    const values = arrays[i]?.[1];
-    if (values === undefined) throw new Error(`section ${section.name} missing`);
-    const start = payloadStart + section.byteOffset;
-    const bytes =
-      section.kind === 'u16' ? new Uint16Array(values) : section.kind === 'u32' ? new Uint32Array(values) : new Float32Array(values);
-    out.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), start);
-  });
+  sections.forEach((section, i) => out.set(encoded[i] ?? new Uint8Array(0), payloadStart + section.byteOffset));
   return out;
 }
 
@@ -139,7 +202,8 @@ function parsePreamble(bytes: Uint8Array): { header: Header; formatVersion: numb
 
 /**
  * Decodes an artifact. 32-bit sections become views on the input when aligned (no copy);
- * 16-bit id sections are widened once, so the returned arrays are what the model code expects.
+ * 16-bit, bfloat16 and varint sections are widened once, so the returned arrays are what the
+ * model code expects.
  */
 export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   const bytes = toBytes(data);
@@ -153,9 +217,15 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
     const s = sections.get(name);
     if (s === undefined) throw new Error(`artifact section ${name} missing`);
     const start = bytes.byteOffset + payloadStart + s.byteOffset;
-    if (payloadStart + s.byteOffset + s.length * BYTES[s.kind] > bytes.byteLength) throw new Error(`artifact section ${name} truncated`);
+    if (payloadStart + s.byteOffset + s.byteLength > bytes.byteLength) throw new Error(`artifact section ${name} truncated`);
+    const raw = bytes.subarray(payloadStart + s.byteOffset, payloadStart + s.byteOffset + s.byteLength);
+    const copy = (): ArrayBuffer => bytes.buffer.slice(start, start + s.byteLength) as ArrayBuffer;
+    if (s.kind === 'vdelta') return decodeDeltas(raw, s.length);
+    if (s.kind === 'bf16') {
+      const halves = start % 2 === 0 ? new Uint16Array(bytes.buffer, start, s.length) : new Uint16Array(copy());
+      return new Float32Array(Uint32Array.from(halves, (h) => h * 0x10000).buffer);
+    }
     const aligned = start % 4 === 0;
-    const copy = (): ArrayBuffer => bytes.buffer.slice(start, start + s.length * BYTES[s.kind]) as ArrayBuffer;
     if (s.kind === 'f32') return aligned ? new Float32Array(bytes.buffer, start, s.length) : new Float32Array(copy());
     if (s.kind === 'u32') return aligned ? new Uint32Array(bytes.buffer, start, s.length) : new Uint32Array(copy());
     return Uint32Array.from(start % 2 === 0 ? new Uint16Array(bytes.buffer, start, s.length) : new Uint16Array(copy()));

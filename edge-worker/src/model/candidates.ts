@@ -1,5 +1,5 @@
 import type { ModelIndex, NeighbourTable } from './types';
-import { type KnnScratch, type ScoredItems, type SknnOptions, sessionKnn } from './sknn';
+import { type KnnScores, type KnnScratch, type ScoredItems, type SknnOptions, findNeighbours, sessionKnn, voteEpochs, voteNeighbours } from './sknn';
 
 /** The scored candidate sources, in the column order of `CandidateSet.scores`. */
 export const SOURCES = ['sknn', 'sknnNear', 'rulesLast', 'covisitLast', 'rulesPrev', 'rulesSession', 'covisitSession'] as const;
@@ -42,6 +42,8 @@ export interface CandidateSet {
   maxScores: Float32Array;
   /** Per candidate, the share of plain session-kNN neighbours containing it. */
   voteShares: Float32Array;
+  /** Per candidate, the share of the position-decayed session-kNN's (larger) neighbourhood containing it. */
+  nearVoteShares: Float32Array;
 }
 
 function neighbourRow(table: NeighbourTable, item: number | undefined): ScoredItems {
@@ -55,22 +57,26 @@ function neighbourRow(table: NeighbourTable, item: number | undefined): ScoredIt
  * Neighbours of the session's recent distinct items, each row weighted by the item's linear
  * position weight (latest = 1) and summed, best first.
  */
-function sessionNeighbours(table: NeighbourTable, query: readonly number[], maxItems: number): ScoredItems {
-  const score = new Map<number, number>();
+function sessionNeighbours(table: NeighbourTable, scratch: KnnScratch, query: readonly number[], maxItems: number): ScoredItems {
+  const sum = scratch.rowSum;
+  const touched: number[] = [];
   const used = new Set<number>();
   for (let p = query.length - 1; p >= 0 && used.size < maxItems; p--) {
     const item = query[p] ?? 0;
     if (used.has(item)) continue;
     used.add(item);
     const weight = (p + 1) / query.length;
-    const row = neighbourRow(table, item);
-    for (let r = 0; r < row.items.length; r++) {
-      const other = row.items[r] ?? 0;
-      score.set(other, (score.get(other) ?? 0) + weight * (row.scores[r] ?? 0));
+    for (let q = table.offsets[item] ?? 0; q < (table.offsets[item + 1] ?? 0); q++) {
+      const other = table.items[q] ?? 0;
+      // Scores are positive, so a zero sum means the item is new to this query.
+      if (sum[other] === 0) touched.push(other);
+      sum[other] = (sum[other] ?? 0) + weight * (table.scores[q] ?? 0);
     }
   }
-  const ranked = [...score.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  return { items: Uint32Array.from(ranked, (e) => e[0]), scores: Float32Array.from(ranked, (e) => e[1]) };
+  touched.sort((a, b) => (sum[b] ?? 0) - (sum[a] ?? 0) || a - b);
+  const scores = Float32Array.from(touched, (item) => sum[item] ?? 0);
+  for (const item of touched) sum[item] = 0;
+  return { items: Uint32Array.from(touched), scores };
 }
 
 /** Drops ids the index doesn't know, so unseen or malformed ids can't index out of range. */
@@ -83,29 +89,44 @@ export function knownItems(index: ModelIndex, recent: ArrayLike<number>): number
   return out;
 }
 
+/**
+ * Both session-kNN sources. They differ only in how many neighbours vote and how, so when they
+ * sample alike one neighbour search (the costly part) serves both: the top-k of the larger list
+ * is the smaller one's neighbourhood.
+ */
+function bothKnn(index: ModelIndex, scratch: KnnScratch, query: readonly number[], options: CandidateOptions): [KnnScores, KnnScores] {
+  const { sknn, sknnNear } = options;
+  if (sknn.sampleSize !== sknnNear.sampleSize || sknn.maxQueryItems !== sknnNear.maxQueryItems) {
+    return [sessionKnn(index, scratch, query, sknn), sessionKnn(index, scratch, query, sknnNear)];
+  }
+  const k = Math.max(sknn.k, sknnNear.k);
+  const hood = findNeighbours(index, scratch, query, { ...sknn, k }, voteEpochs(sknn.k) + voteEpochs(sknnNear.k));
+  return [voteNeighbours(index, scratch, hood, sknn.k, sknn.neighbourDecay), voteNeighbours(index, scratch, hood, sknnNear.k, sknnNear.neighbourDecay)];
+}
+
 /** Generates a bounded candidate pool for a query of known item ids (most recent last). */
 export function generateCandidates(index: ModelIndex, scratch: KnnScratch, query: readonly number[], options: CandidateOptions): CandidateSet {
   const last = query[query.length - 1];
   const prev = query.length >= 2 ? query[query.length - 2] : undefined;
-  const sknn = sessionKnn(index, scratch, query, options.sknn);
+  const [sknn, sknnNear] = bothKnn(index, scratch, query, options);
   const lists: Record<SourceName, ScoredItems> = {
     sknn,
-    sknnNear: sessionKnn(index, scratch, query, options.sknnNear),
+    sknnNear,
     rulesLast: neighbourRow(index.rules, last),
     covisitLast: neighbourRow(index.covisit, last),
     rulesPrev: neighbourRow(index.rules, prev),
-    rulesSession: sessionNeighbours(index.rules, query, options.aggregateItems),
-    covisitSession: sessionNeighbours(index.covisit, query, options.aggregateItems),
+    rulesSession: sessionNeighbours(index.rules, scratch, query, options.aggregateItems),
+    covisitSession: sessionNeighbours(index.covisit, scratch, query, options.aggregateItems),
   };
 
-  const slot = new Map<number, number>();
+  const slot = scratch.poolSlot;
   const pool: number[] = [];
   const admit = (item: number): void => {
-    if (slot.has(item)) return;
-    slot.set(item, pool.length);
+    if ((slot[item] ?? -1) >= 0) return;
+    slot[item] = pool.length;
     pool.push(item);
   };
-  for (let p = query.length - 1; p >= 0 && slot.size < options.sessionItems; p--) admit(query[p] ?? 0);
+  for (let p = query.length - 1; p >= 0 && pool.length < options.sessionItems; p--) admit(query[p] ?? 0);
   for (const source of SOURCES) {
     const { items } = lists[source];
     const n = Math.min(items.length, options.perSource[source]);
@@ -120,16 +141,22 @@ export function generateCandidates(index: ModelIndex, scratch: KnnScratch, query
     const list = lists[source];
     maxScores[s] = list.scores[0] ?? 0;
     for (let r = 0; r < list.items.length; r++) {
-      const c = slot.get(list.items[r] ?? 0);
-      if (c === undefined) continue;
+      const c = slot[list.items[r] ?? 0] ?? -1;
+      if (c < 0) continue;
       scores[c * width + s] = list.scores[r] ?? 0;
       ranks[c * width + s] = r;
     }
   });
-  const voteShares = new Float32Array(pool.length);
-  for (let r = 0; r < sknn.items.length; r++) {
-    const c = slot.get(sknn.items[r] ?? 0);
-    if (c !== undefined) voteShares[c] = sknn.voteShares[r] ?? 0;
-  }
-  return { items: Uint32Array.from(pool), scores, ranks, maxScores, voteShares };
+  const shares = (knn: KnnScores): Float32Array => {
+    const out = new Float32Array(pool.length);
+    for (let r = 0; r < knn.items.length; r++) {
+      const c = slot[knn.items[r] ?? 0] ?? -1;
+      if (c >= 0) out[c] = knn.voteShares[r] ?? 0;
+    }
+    return out;
+  };
+  const voteShares = shares(sknn);
+  const nearVoteShares = shares(sknnNear);
+  for (const item of pool) slot[item] = -1;
+  return { items: Uint32Array.from(pool), scores, ranks, maxScores, voteShares, nearVoteShares };
 }

@@ -1,4 +1,4 @@
-import type { ModelIndex } from './types';
+import type { ModelIndex, NeighbourTable } from './types';
 import { type CandidateSet, SOURCES, type SourceName } from './candidates';
 
 /** What a feature says about a candidate; used to explain a recommendation. */
@@ -22,7 +22,9 @@ export const FEATURES: ReadonlyArray<{ name: string; group: FeatureGroup }> = [
     { name: `${source}.logScore`, group: SOURCE_GROUP[source] },
   ]),
   { name: 'sknn.voteShare', group: 'similar-sessions' },
+  { name: 'sknnNear.voteShare', group: 'similar-sessions' },
   { name: 'rulesBackToLast.logScore', group: 'viewed-after' },
+  { name: 'covisitBackToLast.score', group: 'viewed-together' },
   { name: 'session.contains', group: 'viewed-before' },
   { name: 'session.logCount', group: 'viewed-before' },
   { name: 'session.recency', group: 'viewed-before' },
@@ -37,10 +39,10 @@ export const FEATURES: ReadonlyArray<{ name: string; group: FeatureGroup }> = [
 /** Number of feature columns. */
 export const NUM_FEATURES = FEATURES.length;
 
-function ruleScore(index: ModelIndex, from: number, to: number): number {
-  const { rules } = index;
-  for (let q = rules.offsets[from] ?? 0; q < (rules.offsets[from + 1] ?? 0); q++) {
-    if (rules.items[q] === to) return rules.scores[q] ?? 0;
+/** The score of `to` in `from`'s neighbour row (0 when absent): the link seen from the candidate's side. */
+function linkScore(table: NeighbourTable, from: number, to: number): number {
+  for (let q = table.offsets[from] ?? 0; q < (table.offsets[from + 1] ?? 0); q++) {
+    if (table.items[q] === to) return table.scores[q] ?? 0;
   }
   return 0;
 }
@@ -68,19 +70,27 @@ export function buildFeatures(index: ModelIndex, candidates: CandidateSet, query
     const item = candidates.items[c] ?? 0;
     let f = c * NUM_FEATURES;
     for (let s = 0; s < width; s++) {
-      const score = candidates.scores[c * width + s] ?? 0;
       const rank = candidates.ranks[c * width + s] ?? -1;
+      // Most candidates come from few sources; an absent one's three columns stay 0.
+      if (rank < 0) {
+        f += 3;
+        continue;
+      }
+      const score = candidates.scores[c * width + s] ?? 0;
       const max = candidates.maxScores[s] ?? 0;
       out[f++] = max > 0 ? score / max : 0;
       out[f++] = rank >= 0 ? 1 / (1 + rank) : 0;
       out[f++] = Math.log1p(score);
     }
     out[f++] = candidates.voteShares[c] ?? 0;
-    out[f++] = last >= 0 ? Math.log1p(ruleScore(index, item, last)) : 0;
+    out[f++] = candidates.nearVoteShares[c] ?? 0;
+    out[f++] = last >= 0 ? Math.log1p(linkScore(index.rules, item, last)) : 0;
+    // Co-visit rows keep each item's top neighbours only, so the candidate's row can hold the last item when the reverse misses.
+    out[f++] = last >= 0 ? linkScore(index.covisit, item, last) : 0;
     const seen = count.get(item) ?? 0;
     const pos = lastPos.get(item);
     out[f++] = seen > 0 ? 1 : 0;
-    out[f++] = Math.log1p(seen);
+    out[f++] = seen > 0 ? Math.log1p(seen) : 0;
     out[f++] = pos === undefined ? 0 : 1 / (len - pos);
     out[f++] = item === last ? 1 : 0;
     out[f++] = Math.log1p(index.popularity[item] ?? 0);

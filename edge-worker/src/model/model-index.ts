@@ -14,7 +14,7 @@ export interface IndexOptions {
   recentSessions: number;
 }
 
-/** Defaults; on full Diginetica they give an ~18 MB artifact (under the 25 MiB KV value limit). */
+/** Defaults; on full Diginetica they give a ~12 MB artifact (under the 25 MiB KV value limit). */
 export const DEFAULT_INDEX_OPTIONS: IndexOptions = {
   maxPostings: 1000,
   rulesPerItem: 30,
@@ -93,6 +93,16 @@ function buildPostings(sessions: RowTable, numItems: number, cap: number): RowTa
   return { offsets, values };
 }
 
+/** Rounds float32 values to the nearest bfloat16 (ties to even), in place, so they store in 16 bits exactly. */
+export function roundToBfloat16(values: Float32Array): Float32Array {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i] ?? 0;
+    bits[i] = ((b + 0x7fff + ((b >>> 16) & 1)) & 0xffff0000) >>> 0;
+  }
+  return values;
+}
+
 /** Collects per-item neighbour rows, keeping the `perItem` best by score (ties: lower id first). */
 function buildNeighbours(
   numItems: number,
@@ -130,7 +140,8 @@ function buildNeighbours(
     scores.set(rowScores[item] ?? new Float32Array(0), start);
     offsets[item + 1] = start + row.length;
   }
-  return { offsets, items, scores };
+  // Scores are stored as bfloat16; rounding here means training and serving see the stored values.
+  return { offsets, items, scores: roundToBfloat16(scores) };
 }
 
 /** Builds every table the candidate sources and baselines read, from sessions in time order. */

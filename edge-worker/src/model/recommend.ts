@@ -2,7 +2,7 @@ import { type ModelArtifact, decodeArtifact } from './artifact';
 import type { ModelIndex, NeighbourTable } from './types';
 import { generateCandidates, knownItems } from './candidates';
 import { FEATURES, type FeatureGroup, NUM_FEATURES, buildFeatures } from './features';
-import { type KnnScratch, createKnnScratch } from './sknn';
+import { type KnnScratch, createKnnScratch, sortByScore } from './sknn';
 import { type Reranker, createReranker, scoreRows } from './reranker';
 import { popularOrder } from './popularity';
 
@@ -75,36 +75,43 @@ export function recommend(model: LoadedModel, recent: ArrayLike<number>, k: numb
     const n = candidates.items.length;
     const features = buildFeatures(index, candidates, query);
     const logits = scoreRows(model.reranker, features, n);
-    const order = Array.from({ length: n }, (_, c) => c).sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0) || a - b);
-    const top = order.slice(0, k);
+    // Ties keep candidate order, so equal logits rank the same on every run.
+    const top = sortByScore(Array.from({ length: n }, (_, c) => c), (c) => logits[c] ?? 0, true, n).subarray(0, k);
     let max = -Infinity;
-    for (const l of logits) max = Math.max(max, l);
+    for (let c = 0; c < n; c++) max = Math.max(max, logits[c] ?? 0);
     let z = 0;
-    for (const l of logits) z += Math.exp(l - max);
+    for (let c = 0; c < n; c++) z += Math.exp((logits[c] ?? 0) - max);
 
+    // Explanations only for the returned items: one batched pass over copies of their rows, each
+    // with one group blanked. A group that is all zeros already can't lower the logit, so it gets no copy.
     const occluded = new Float32Array(top.length * EXPLAINED.length * NUM_FEATURES);
+    const blankedOf: Array<{ t: number; group: Exclude<Reason, 'popular'> }> = [];
     top.forEach((c, t) => {
       const row = features.subarray(c * NUM_FEATURES, (c + 1) * NUM_FEATURES);
-      EXPLAINED.forEach((group, g) => {
-        const at = (t * EXPLAINED.length + g) * NUM_FEATURES;
+      for (const group of EXPLAINED) {
+        const cols = GROUP_COLUMNS.get(group) ?? [];
+        if (cols.every((col) => row[col] === 0)) continue;
+        const at = blankedOf.length * NUM_FEATURES;
         occluded.set(row, at);
-        for (const col of GROUP_COLUMNS.get(group) ?? []) occluded[at + col] = 0;
-      });
+        for (const col of cols) occluded[at + col] = 0;
+        blankedOf.push({ t, group });
+      }
     });
-    const blanked = scoreRows(model.reranker, occluded, top.length * EXPLAINED.length);
+    const blanked = scoreRows(model.reranker, occluded, blankedOf.length);
+    const reasons: Reason[] = Array.from(top, () => 'popular');
+    const bestDrops = new Float64Array(top.length);
+    blankedOf.forEach(({ t, group }, r) => {
+      const drop = (logits[top[t] ?? 0] ?? 0) - (blanked[r] ?? 0);
+      if (drop > (bestDrops[t] ?? 0)) {
+        bestDrops[t] = drop;
+        reasons[t] = group;
+      }
+    });
 
     top.forEach((c, t) => {
       const item = candidates.items[c] ?? 0;
       const logit = logits[c] ?? 0;
-      let reason: Reason = 'popular';
-      let bestDrop = 0;
-      EXPLAINED.forEach((group, g) => {
-        const drop = logit - (blanked[t * EXPLAINED.length + g] ?? logit);
-        if (drop > bestDrop) {
-          bestDrop = drop;
-          reason = group;
-        }
-      });
+      const reason = reasons[t] ?? 'popular';
       out.push({ item, score: Math.exp(logit - max) / z, reason, because: anchorOf(index, reason, item, query) });
     });
   }

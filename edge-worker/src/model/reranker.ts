@@ -81,14 +81,11 @@ export function createReranker(weights: RerankerWeights): Reranker {
 /** Scores `rows` raw feature rows (row-major, numFeatures wide); higher is better. */
 export function scoreRows(reranker: Reranker, features: Float32Array, rows: number): Float32Array {
   if (rows === 0) return new Float32Array(0);
-  const logits = tf.tidy(() => {
-    const layers = rerankerLayers(reranker.params, tf.tensor2d(features, [rows, reranker.numFeatures]));
-    const out = layers[layers.length - 1];
-    if (out === undefined) throw new Error('re-ranker has no layers');
-    return out;
-  });
-  const out = Float32Array.from(logits.dataSync());
-  logits.dispose();
+  // No tf.tidy: on a request this small its scope bookkeeping is a real share of the cost, and there are only a few tensors to free.
+  const input = tf.tensor2d(features.subarray(0, rows * reranker.numFeatures), [rows, reranker.numFeatures]);
+  const layers = rerankerLayers(reranker.params, input);
+  const out = Float32Array.from(layers[layers.length - 1]?.dataSync() ?? []);
+  tf.dispose([input, ...layers]);
   return out;
 }
 

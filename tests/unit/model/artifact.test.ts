@@ -49,6 +49,21 @@ describe('model artifact', () => {
     );
   });
 
+  it('stores neighbour scores in 16 bits and id sequences as varint differences, losslessly', () => {
+    const artifact = syntheticArtifact(300, 500);
+    const plain = encodeArtifact(artifact).byteLength;
+    artifact.index.postings.values[0] = 4_000_000_000;
+    artifact.index.postings.values[1] = 3;
+    const decoded = decodeArtifact(encodeArtifact(artifact));
+    expect(Array.from(decoded.index.postings.values)).toEqual(Array.from(artifact.index.postings.values));
+    const rules = artifact.index.rules.scores.length;
+    // One value bfloat16 can't hold sends its section back to 32 bits, exactly.
+    artifact.index.rules.scores[0] = 1 / 3;
+    const bytes = encodeArtifact(artifact);
+    expect(bytes.byteLength - plain).toBeGreaterThanOrEqual(2 * rules - 8);
+    expect(decodeArtifact(bytes).index.rules.scores[0]).toBe(Math.fround(1 / 3));
+  });
+
   it('exposes the header cheaply', () => {
     const header = readArtifactHeader(encodeArtifact(syntheticArtifact(100, 300)));
     expect(header).toEqual({ modelVersion: 'test-1', dataset: 'synthetic', numItems: 101, formatVersion: ARTIFACT_FORMAT_VERSION });

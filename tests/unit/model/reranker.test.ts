@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
+import { createReranker, scoreRows } from '../../../edge-worker/src/model/reranker';
+import { patternWeights } from './fixtures';
+
+describe('re-ranker', () => {
+  it('scores rows like the plain standardise → dense → ReLU → dense forward pass', () => {
+    const weights = patternWeights(6);
+    const reranker = createReranker(weights);
+    const rows = 5;
+    const x = Float32Array.from({ length: rows * NUM_FEATURES }, (_, i) => Math.cos(i * 1.3) * 2);
+    const [first, second] = weights.layers;
+    const expected = Array.from({ length: rows }, (_, r) => {
+      const hidden = Array.from({ length: first!.outputs }, (_, o) => {
+        let sum = first!.bias[o]!;
+        for (let i = 0; i < NUM_FEATURES; i++) sum += ((x[r * NUM_FEATURES + i]! - weights.mean[i]!) / weights.std[i]!) * first!.kernel[i * first!.outputs + o]!;
+        return Math.max(0, sum);
+      });
+      return hidden.reduce((sum, h, o) => sum + h * second!.kernel[o]!, second!.bias[0]!);
+    });
+    // Twice, the second time with fewer rows, so the reused input buffer is exercised.
+    for (const n of [rows, 2]) {
+      const got = scoreRows(reranker, x.subarray(0, n * NUM_FEATURES), n);
+      expect(got).toHaveLength(n);
+      got.forEach((v, r) => expect(v).toBeCloseTo(expected[r]!, 4));
+    }
+  });
+});
