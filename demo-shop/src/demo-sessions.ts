@@ -7,7 +7,8 @@
  */
 import type { Product } from './catalog';
 
-function seededRandom(seed: number): () => number {
+/** Deterministic pseudo-random numbers (an LCG): the same seed gives the same data every run. */
+export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;

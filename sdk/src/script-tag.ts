@@ -6,6 +6,7 @@
  * <script async src="/rapport.min.js" data-endpoint="https://…" data-consent="pending"></script>
  */
 import { init, type Rapport } from './rapport';
+import { WAIT_CLASS } from './stub';
 import { warn } from './warn';
 
 type Call = [method: string, ...args: unknown[]];
@@ -47,5 +48,5 @@ try {
   for (const args of queued) dispatch(instance, Array.from(args) as Call);
 } catch (err) {
   warn('could not start', err);
-  document.documentElement.classList.remove('rapport-wait');
+  document.documentElement.classList.remove(WAIT_CLASS);
 }

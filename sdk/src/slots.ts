@@ -4,11 +4,10 @@
  * and for at most the timeout: whatever has not arrived by then leaves the
  * slot's default content in place.
  */
+import { WAIT_CLASS } from './stub';
 import { post } from './transport';
 import type { DecideBody, Decision, DecidedItem } from './wire';
 
-/** Class the stub puts on <html> while slots may still change. */
-export const WAIT_CLASS = 'rapport-wait';
 /** Attribute set on a slot once settled: `filled` or `default`. */
 export const STATE_ATTR = 'data-rapport-state';
 

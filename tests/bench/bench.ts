@@ -40,7 +40,8 @@ const log = (message: string) => console.error(`bench: ${message}`);
 
 const random = seededRandom(42);
 const model = benchArtifact(resolve(ROOT, args.artifact!), log);
-const ITEMS = readArtifactHeader(model.bytes).numItems;
+// Item ids run from 1; the header's count is the id table's size (largest id + 1).
+const ITEMS = readArtifactHeader(model.bytes).numItems - 1;
 const catalog = benchCatalog(ITEMS, random);
 
 function serverTiming(header: string | null): Record<string, number> {

@@ -15,17 +15,10 @@ import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
 import { encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { ROOT } from '../../scripts/wrangler';
 
+export { seededRandom } from '../../demo-shop/src/demo-sessions';
+
 /** The Diginetica benchmark files beside the checkout. */
 export const DIGINETICA = resolve(ROOT, '../shared/data/sessions/diginetica');
-
-/** Deterministic pseudo-random numbers, so every run benchmarks the same data. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** The artifact at `path`, trained from Diginetica's training sessions first if it does not exist. */
 export function benchArtifact(path: string, log: (message: string) => void): { version: string; bytes: Uint8Array } {

@@ -7,7 +7,6 @@ import { Hono } from 'hono';
 import { decideRequest } from '../contract/schemas';
 import type { DecideResponse } from '../contract/responses';
 import { decide as decideSlots } from '../engine/decide';
-import { tfReady } from '../engine/tf';
 import { readJson } from '../http/body';
 import { ApiError } from '../http/errors';
 import { readProfile } from '../profile/store';
@@ -29,7 +28,6 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     loadCatalog(c.env.MODELS).catch(published('catalog')),
     loadActiveModel(c.env.MODELS),
     request.vid ? readProfile(c.env.PROFILES, request.vid) : null,
-    tfReady(),
   ]);
   const unknown = request.slots.flatMap((slot, i) => (slots[slot.id] ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));
   if (unknown.length) {
