@@ -4,7 +4,7 @@
  * (into local KV through wrangler) and the Worker tests (into their isolated
  * KV) publish exactly the same thing.
  */
-import { CATALOG_KEY } from '../../edge-worker/src/catalog/catalog';
+import { catalogEntries } from '../../edge-worker/src/catalog/catalog';
 import { ACTIVE_MODEL_KEY, modelKey } from '../../edge-worker/src/engine/served-model';
 import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
 import { catalogFeed } from './catalog';
@@ -18,7 +18,7 @@ export interface PublishedModel {
 /** Key/value pairs for the MODELS namespace; the artifact goes in before the pointer to it. */
 export function seedEntries(model: PublishedModel): Array<{ key: string; value: string | Uint8Array }> {
   return [
-    { key: CATALOG_KEY, value: JSON.stringify(catalogFeed()) },
+    ...catalogEntries(catalogFeed()),
     { key: modelKey(model.version), value: model.bytes },
     { key: ACTIVE_MODEL_KEY, value: model.version },
     { key: SLOTS_KEY, value: JSON.stringify(DEFAULT_SLOTS) },

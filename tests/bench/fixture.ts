@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { readSessions, readTestCases } from '../../edge-worker/cli/sessions-io';
 import { trainModel, DEFAULT_TRAIN_OPTIONS } from '../../edge-worker/cli/training';
 import type { CatalogItem } from '../../edge-worker/src/catalog/catalog';
-import { CATALOG_KEY } from '../../edge-worker/src/catalog/catalog';
+import { catalogEntries } from '../../edge-worker/src/catalog/catalog';
 import { ACTIVE_MODEL_KEY, modelKey } from '../../edge-worker/src/engine/served-model';
 import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
 import { encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
@@ -62,7 +62,7 @@ export function benchHistories(count: number, minLength: number): string[][] {
 /** Key/value pairs for the MODELS namespace. */
 export function benchSeed(catalog: CatalogItem[], model: { version: string; bytes: Uint8Array }): Array<{ key: string; value: string | Uint8Array }> {
   return [
-    { key: CATALOG_KEY, value: JSON.stringify(catalog) },
+    ...catalogEntries(catalog),
     { key: modelKey(model.version), value: model.bytes },
     { key: ACTIVE_MODEL_KEY, value: model.version },
     { key: SLOTS_KEY, value: JSON.stringify(DEFAULT_SLOTS) },

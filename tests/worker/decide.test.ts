@@ -2,12 +2,13 @@ import { env } from 'cloudflare:workers';
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
+import { CATALOG_POINTER_KEY, catalogEntries } from '../../edge-worker/src/catalog/catalog';
 import type { DecideResponse } from '../../edge-worker/src/contract/responses';
 import { queryFor } from '../../edge-worker/src/engine/decide';
 import { loadModel, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
 import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
-import { clearModels } from '../../edge-worker/src/storage/published';
+import { clearDecoded } from '../../edge-worker/src/storage/published';
 import { call, collectNow, demoModel, newId, post, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -114,7 +115,7 @@ describe('POST /v1/decide', () => {
     });
     // Take the most popular laptop out of stock.
     const soldOut = laptops.filter((id) => id !== carted && id !== bought)[0]!;
-    await env.MODELS.put('catalog', JSON.stringify(catalog.map((p) => (p.id === soldOut ? { ...p, stock: 0 } : p))));
+    for (const { key, value } of catalogEntries(catalog.map((p) => (p.id === soldOut ? { ...p, stock: 0 } : p)))) await env.MODELS.put(key, value);
     clearIsolateCache();
 
     const ids = (await decide({ vid, slots: [{ id: 'recommended', max: 4 }] })).slots.recommended!.items.map((i) => i.id);
@@ -140,7 +141,7 @@ describe('POST /v1/decide', () => {
     const { version, bytes } = demoModel();
     await env.MODELS.put(`model:${version}`, bytes.slice(0, 1000));
     clearIsolateCache();
-    clearModels();
+    clearDecoded();
     const decision = await decide({ slots: [{ id: 'recommended' }] });
     expect(decision.model).toBe('popularity');
     expect(decision.fallback).toMatch(new RegExp(`^model ${version} is unusable: `));
@@ -156,11 +157,19 @@ describe('POST /v1/decide', () => {
   });
 
   it('answers 503 with a JSON error before any catalog is published', async () => {
-    await env.MODELS.delete('catalog');
+    await env.MODELS.delete(CATALOG_POINTER_KEY);
     clearIsolateCache();
     const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: { code: 'no_catalog' } });
+  });
+
+  it('answers 503 naming the problem when the catalog pointer names a missing snapshot', async () => {
+    await env.MODELS.put(CATALOG_POINTER_KEY, 'no-such-version');
+    clearIsolateCache();
+    const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'bad_configuration', message: expect.stringContaining('no-such-version is missing') } });
   });
 
   it('reports load and scoring time in Server-Timing', async () => {

@@ -5,7 +5,7 @@ import { seedEntries, type PublishedModel } from '../../demo-shop/src/seed';
 import { inject, vi } from 'vitest';
 import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
 import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
-import { clearModels } from '../../edge-worker/src/storage/published';
+import { clearDecoded } from '../../edge-worker/src/storage/published';
 
 /** The demo model's artifact, trained in Node by the global setup. */
 export function demoModel(): PublishedModel {
@@ -16,7 +16,7 @@ export function demoModel(): PublishedModel {
 /** Publishes the demo's catalog, model and slots into this test file's KV. */
 export async function seedModels(): Promise<void> {
   clearIsolateCache();
-  clearModels();
+  clearDecoded();
   for (const { key, value } of seedEntries(demoModel())) await env.MODELS.put(key, value);
 }
 

@@ -1,38 +1,75 @@
 /**
  * Read-mostly data published to the MODELS namespace: the catalog snapshot,
- * the active model and the slot configuration. Each is parsed once per isolate
- * and re-read when it changes (see `isolate-cache.ts`).
+ * the active model and the slot configuration. Catalog and model are
+ * immutable versions behind a short pointer: an isolate re-reads the pointer
+ * (see `isolate-cache.ts`) and fetches and decodes a version once.
  */
-import { buildCatalog, CATALOG_KEY, type Catalog } from '../catalog/catalog';
+import { buildCatalog, CATALOG_POINTER_KEY, catalogKey, type Catalog } from '../catalog/catalog';
 import { ACTIVE_MODEL_KEY, modelKey } from '../engine/served-model';
 import { buildSlots, DEFAULT_SLOTS, SLOTS_KEY, type SlotConfig } from '../engine/slots';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { cachedKv, cachedKvJson, FRESH_MS } from './isolate-cache';
 
-/** The current catalog, or `null` when none has been published. */
-export function loadCatalog(kv: KVNamespace): Promise<Catalog | null> {
-  return cachedKvJson(kv, CATALOG_KEY, buildCatalog);
+/** Each versioned value's forget function (tests publish new values under an old version). */
+const cachesToClear: Array<() => void> = [];
+
+interface Loaded<T> {
+  result: Promise<T>;
+  /** When a failed load may be retried (a corrupt value is not fetched again on every request). */
+  retryAt: number;
+}
+
+/** The version a pointer names and its decoded value (which rejects when the version is unusable). */
+interface Resolved<T> {
+  version: string;
+  value: Promise<T>;
+}
+
+/**
+ * Immutable values behind a pointer key, decoded once per isolate per
+ * version. The previous version stays while requests switch over; older
+ * ones are dropped.
+ */
+function versioned<T>(pointerKey: string, fetch: (kv: KVNamespace, version: string) => Promise<T>): (kv: KVNamespace) => Promise<Resolved<T> | null> {
+  const loaded = new Map<string, Loaded<T>>();
+  const KEEP_VERSIONS = 2;
+  cachesToClear.push(() => loaded.clear());
+  return async (kv) => {
+    const version = await cachedKv(kv, pointerKey, (text) => text.trim());
+    if (!version) return null;
+    let entry = loaded.get(version);
+    if (!entry || (entry.retryAt && Date.now() >= entry.retryAt)) {
+      entry = { result: fetch(kv, version), retryAt: 0 };
+      const loading = entry;
+      loading.result.catch(() => (loading.retryAt = Date.now() + FRESH_MS));
+      loaded.delete(version);
+      loaded.set(version, entry);
+      while (loaded.size > KEEP_VERSIONS) loaded.delete(loaded.keys().next().value!);
+    }
+    return { version, value: entry.result };
+  };
+}
+
+const activeCatalog = versioned(CATALOG_POINTER_KEY, async (kv, version) => {
+  const snapshot = await kv.get(catalogKey(version), 'json');
+  if (snapshot === null) throw new Error(`catalog version ${version} is missing`);
+  return buildCatalog(snapshot);
+});
+
+/** The current catalog, or `null` when none has been published; rejects when the published one is unusable. */
+export async function loadCatalog(kv: KVNamespace): Promise<Catalog | null> {
+  const resolved = await activeCatalog(kv);
+  return resolved ? resolved.value : null;
 }
 
 /** The active model, or the reason there is none usable (the caller falls back to popularity). */
 export type ActiveModel = { model: LoadedModel; version: string; problem?: undefined } | { model?: undefined; problem: string };
 
-interface Loaded {
-  result: Promise<LoadedModel>;
-  /** When a failed load may be retried (a corrupt artifact is not fetched again on every request). */
-  retryAt: number;
-}
-
-/** Decoded models by version. The previous version stays while requests switch over; older ones are dropped. */
-const models = new Map<string, Loaded>();
-const KEEP_VERSIONS = 2;
-
-function fetchModel(kv: KVNamespace, version: string): Promise<LoadedModel> {
-  return kv.get(modelKey(version), 'arrayBuffer').then((bytes) => {
-    if (!bytes) throw new Error('its artifact is missing');
-    return loadModel(bytes);
-  });
-}
+const activeModel = versioned(ACTIVE_MODEL_KEY, async (kv, version) => {
+  const bytes = await kv.get(modelKey(version), 'arrayBuffer');
+  if (!bytes) throw new Error('its artifact is missing');
+  return loadModel(bytes);
+});
 
 /**
  * Loads the model the `model:active` pointer names: fetched from KV and
@@ -40,27 +77,18 @@ function fetchModel(kv: KVNamespace, version: string): Promise<LoadedModel> {
  * to the new version within the cache's freshness window.
  */
 export async function loadActiveModel(kv: KVNamespace): Promise<ActiveModel> {
-  const version = await cachedKv(kv, ACTIVE_MODEL_KEY, (text) => text.trim());
-  if (!version) return { problem: 'no active model published' };
-  let entry = models.get(version);
-  if (!entry || (entry.retryAt && Date.now() >= entry.retryAt)) {
-    entry = { result: fetchModel(kv, version), retryAt: 0 };
-    const loading = entry;
-    loading.result.catch(() => (loading.retryAt = Date.now() + FRESH_MS));
-    models.delete(version);
-    models.set(version, entry);
-    while (models.size > KEEP_VERSIONS) models.delete(models.keys().next().value!);
-  }
+  const resolved = await activeModel(kv);
+  if (!resolved) return { problem: 'no active model published' };
   try {
-    return { model: await entry.result, version };
+    return { model: await resolved.value, version: resolved.version };
   } catch (err) {
-    return { problem: `model ${version} is unusable: ${(err as Error).message}` };
+    return { problem: `model ${resolved.version} is unusable: ${(err as Error).message}` };
   }
 }
 
-/** Forgets decoded models (tests publish new artifacts under the same version). */
-export function clearModels(): void {
-  models.clear();
+/** Forgets decoded catalogs and models (tests publish new values under the same version). */
+export function clearDecoded(): void {
+  for (const clear of cachesToClear) clear();
 }
 
 /** The published slot configuration, or the defaults when none is published. */
