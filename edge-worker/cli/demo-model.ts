@@ -20,7 +20,7 @@ const OPTIONS: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, rerankSessions: 2000, 
 
 /** Returns the demo model, training it when the catalog or the training code changed. */
 export function demoModel(): PublishedModel {
-  const sources = ['demo-shop/catalog/products.json', 'demo-shop/src/demo-sessions.ts', 'edge-worker/cli/training.ts', 'edge-worker/src/model/artifact.ts', 'edge-worker/src/model/features.ts'];
+  const sources = ['demo-shop/catalog/products.json', 'demo-shop/src/demo-sessions.ts', 'edge-worker/cli/training.ts', 'edge-worker/src/model/artifact.ts', 'edge-worker/src/model/features.ts', 'edge-worker/src/model/model-index.ts', 'edge-worker/src/model/candidates.ts'];
   const hash = createHash('sha256');
   for (const file of sources) hash.update(readFileSync(join(ROOT, file)));
   hash.update(JSON.stringify({ SESSIONS, OPTIONS }));

@@ -40,7 +40,8 @@ function evaluate(name: string, model: Recommender, cases: TestCases): { metrics
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
   const trainPath = required(args, 'train', USAGE);
-  let train = readSessions(trainPath);
+  const data = readSessions(trainPath);
+  let train = data.sessions;
   let cases: TestCases;
   const valid = args.get('valid-sessions');
   if (valid !== undefined) {
@@ -50,7 +51,7 @@ function main(): void {
     cases = expandPrefixes(sliceRows(train, cut, n));
     train = sliceRows(train, 0, cut);
   } else {
-    cases = readTestCases(required(args, 'test', USAGE));
+    cases = readTestCases(required(args, 'test', USAGE), data.itemIds);
   }
   const dataset = datasetName(trainPath) + (valid !== undefined ? `-valid${valid}` : '');
   process.stderr.write(`${dataset}: ${rowCount(train)} training sessions, ${cases.targets.length} test cases\n`);
@@ -58,7 +59,7 @@ function main(): void {
   const trainStart = performance.now();
   const artifactPath = args.get('artifact');
   // The served model always goes through encode → decode, so what is evaluated is what the edge loads.
-  const bytes = artifactPath !== undefined ? new Uint8Array(readFileSync(artifactPath)) : encodeArtifact(trainModel(train, dataset, trainOptions(args)));
+  const bytes = artifactPath !== undefined ? new Uint8Array(readFileSync(artifactPath)) : encodeArtifact(trainModel(train, dataset, trainOptions(args), data.itemIds));
   const trainSeconds = (performance.now() - trainStart) / 1000;
   const savePath = args.get('save-artifact');
   if (savePath !== undefined) writeFileSync(savePath, bytes);

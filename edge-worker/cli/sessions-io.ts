@@ -8,35 +8,69 @@ export interface TestCases {
   targets: Uint32Array;
 }
 
-function parseIds(text: string): number[] {
-  const ids: number[] = [];
-  for (const token of text.trim().split(' ')) {
-    if (token === '') continue;
-    const id = Number(token);
-    if (!Number.isInteger(id) || id < 0) throw new Error(`not an item id: "${token}"`);
-    ids.push(id);
-  }
-  return ids;
+/** Integer ids in canonical form are used as model ids directly (so benchmark results stay comparable). */
+const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,9})$/;
+
+/** Sessions read from a file, with the shop's item ids when they are not plain integers. */
+export interface SessionData {
+  sessions: RowTable;
+  /** Model id → item id (SKUs like "ABC-123"); undefined when the file's ids are integers used as they are. */
+  itemIds?: string[];
 }
 
 function lines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '');
 }
 
-/** Reads a sessions file: one session per line, item ids separated by spaces, in time order. */
-export function readSessions(path: string): RowTable {
-  return rowTableFromArrays(lines(path).map(parseIds));
+function tokens(text: string): string[] {
+  return text.trim().split(/\s+/).filter((t) => t !== '');
 }
 
-/** Reads a test file: one `prefix<TAB>target` case per line. */
-export function readTestCases(path: string): TestCases {
+/**
+ * Reads a sessions file: one session per line, item ids separated by spaces,
+ * in time order. When every id is an integer the ids are the model's ids;
+ * otherwise each distinct id gets a dense model id from 1 in order of first
+ * appearance, and `itemIds` maps them back.
+ */
+export function readSessions(path: string): SessionData {
+  const rows = lines(path).map(tokens);
+  if (rows.every((row) => row.every((t) => CANONICAL_INTEGER.test(t) && Number(t) < 2 ** 31))) {
+    return { sessions: rowTableFromArrays(rows.map((row) => row.map(Number))) };
+  }
+  // Model id 0 is never an item, so an id the model has not seen can map to it.
+  const itemIds = [''];
+  const ids = new Map<string, number>();
+  const idOf = (token: string): number => {
+    let id = ids.get(token);
+    if (id === undefined) {
+      id = itemIds.length;
+      ids.set(token, id);
+      itemIds.push(token);
+    }
+    return id;
+  };
+  return { sessions: rowTableFromArrays(rows.map((row) => row.map(idOf))), itemIds };
+}
+
+/**
+ * Reads a test file: one `prefix<TAB>target` case per line, ids mapped with
+ * the training data's `itemIds` (an id training never saw becomes model id 0,
+ * which no model knows: a miss, as it should be).
+ */
+export function readTestCases(path: string, itemIds?: readonly string[]): TestCases {
+  const known = itemIds ? new Map(itemIds.map((itemId, id) => [itemId, id])) : null;
+  const parse = (token: string): number => {
+    if (known) return known.get(token) ?? 0;
+    if (!CANONICAL_INTEGER.test(token)) throw new Error(`not an item id of the training data: "${token}"`);
+    return Number(token);
+  };
   const prefixes: number[][] = [];
   const targets: number[] = [];
   for (const line of lines(path)) {
     const [prefix, target] = line.split('\t');
     if (prefix === undefined || target === undefined) throw new Error(`expected prefix<TAB>target: "${line}"`);
-    prefixes.push(parseIds(prefix));
-    const [t] = parseIds(target);
+    prefixes.push(tokens(prefix).map(parse));
+    const [t] = tokens(target).map(parse);
     if (t === undefined) throw new Error(`missing target: "${line}"`);
     targets.push(t);
   }

@@ -13,10 +13,10 @@ function main(): void {
   const trainPath = required(args, 'train', USAGE);
   const outPath = required(args, 'out', USAGE);
   const started = performance.now();
-  const sessions = readSessions(trainPath);
+  const { sessions, itemIds } = readSessions(trainPath);
   const dataset = datasetName(trainPath);
   process.stderr.write(`${dataset}: ${rowCount(sessions)} training sessions, ${sessions.values.length} clicks\n`);
-  const artifact = trainModel(sessions, dataset, trainOptions(args));
+  const artifact = trainModel(sessions, dataset, trainOptions(args), itemIds);
   const bytes = encodeArtifact(artifact);
   writeFileSync(outPath, bytes);
   const seconds = (performance.now() - started) / 1000;

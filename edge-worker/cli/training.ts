@@ -22,6 +22,8 @@ export interface TrainOptions {
   epochs: number;
   batchLists: number;
   learningRate: number;
+  /** The learning rate falls along a half cosine from `learningRate` to this by the last batch. */
+  finalLearningRate: number;
   seed: number;
 }
 
@@ -40,6 +42,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   epochs: 3,
   batchLists: 128,
   learningRate: 0.003,
+  finalLearningRate: 0.0003,
   seed: 7,
 };
 
@@ -199,6 +202,13 @@ function lossAndGradients(params: RerankerParams, batch: Batch): { loss: number;
   return { loss, grads: Object.entries(grads).map(([name, tensor]) => ({ name, tensor })) };
 }
 
+/** Adam whose learning rate can be lowered as training goes on. */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
+}
+
 /** Fits the MLP to standardised lists with Adam on the listwise softmax loss. */
 function trainReranker(lists: TrainingLists, options: TrainOptions): RerankerParams {
   useCpuBackend();
@@ -209,7 +219,7 @@ function trainReranker(lists: TrainingLists, options: TrainOptions): RerankerPar
   });
   const biases = sizes.slice(1).map((out, i) => tf.variable(tf.zeros([out]), true, `b${i}`) as tf.Variable<tf.Rank.R1>);
   const params: RerankerParams = { kernels, biases };
-  const optimizer = tf.train.adam(options.learningRate);
+  const optimizer = new ScheduledAdam(options.learningRate, 0.9, 0.999);
   const random = mulberry32(options.seed);
   const order = Array.from({ length: lists.features.length }, (_, i) => i);
   const batches = Math.ceil(order.length / options.batchLists);
@@ -221,6 +231,9 @@ function trainReranker(lists: TrainingLists, options: TrainOptions): RerankerPar
     const bar = progressBar(`re-ranker epoch ${epoch + 1}/${options.epochs}`, batches);
     let lossSum = 0;
     for (let b = 0; b < batches; b++) {
+      const progress = (epoch * batches + b) / Math.max(1, options.epochs * batches - 1);
+      const { learningRate: start, finalLearningRate: end } = options;
+      optimizer.setLearningRate(end + ((start - end) * (1 + Math.cos(Math.PI * progress))) / 2);
       const batch = makeBatch(lists, order.slice(b * options.batchLists, (b + 1) * options.batchLists));
       const { loss, grads } = lossAndGradients(params, batch);
       optimizer.applyGradients(grads);
@@ -234,8 +247,18 @@ function trainReranker(lists: TrainingLists, options: TrainOptions): RerankerPar
   return params;
 }
 
-/** Trains the served model on sessions in time order and returns its artifact (index over all sessions). */
-export function trainModel(sessions: RowTable, dataset: string, options: TrainOptions = DEFAULT_TRAIN_OPTIONS): ModelArtifact {
+function maxItemId(sessions: RowTable): number {
+  let max = 0;
+  for (let i = 0; i < sessions.values.length; i++) max = Math.max(max, sessions.values[i] ?? 0);
+  return max;
+}
+
+/**
+ * Trains the served model on sessions in time order and returns its artifact
+ * (index over all sessions); `itemIds` maps model ids to the shop's ids when
+ * those are not plain integers.
+ */
+export function trainModel(sessions: RowTable, dataset: string, options: TrainOptions = DEFAULT_TRAIN_OPTIONS, itemIds?: string[]): ModelArtifact {
   const lists = collectLists(sessions, options);
   const { mean, std } = standardisation(lists);
   for (const f of lists.features) for (let i = 0; i < f.length; i++) f[i] = ((f[i] ?? 0) - (mean[i % NUM_FEATURES] ?? 0)) / (std[i % NUM_FEATURES] ?? 1);
@@ -249,5 +272,6 @@ export function trainModel(sessions: RowTable, dataset: string, options: TrainOp
     candidateOptions: options.candidates,
     index: buildModelIndex(sessions, options.index),
     reranker,
+    ...(itemIds ? { itemIds: itemIds.slice(0, maxItemId(sessions) + 1) } : {}),
   };
 }

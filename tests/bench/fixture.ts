@@ -12,7 +12,7 @@ import type { CatalogItem } from '../../edge-worker/src/catalog/catalog';
 import { catalogEntries } from '../../edge-worker/src/catalog/catalog';
 import { ACTIVE_MODEL_KEY, modelKey } from '../../edge-worker/src/engine/served-model';
 import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
-import { encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { decodeArtifact, encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { ROOT } from '../../scripts/wrangler';
 
 export { seededRandom } from '../../demo-shop/src/demo-sessions';
@@ -20,14 +20,26 @@ export { seededRandom } from '../../demo-shop/src/demo-sessions';
 /** The Diginetica benchmark files beside the checkout. */
 export const DIGINETICA = resolve(ROOT, '../shared/data/sessions/diginetica');
 
-/** The artifact at `path`, trained from Diginetica's training sessions first if it does not exist. */
+/** Whether this build can serve the artifact at `path` (an older build's artifact cannot). */
+function servable(path: string, log: (message: string) => void): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    decodeArtifact(new Uint8Array(readFileSync(path)));
+    return true;
+  } catch (err) {
+    log(`${path} cannot be served by this build (${(err as Error).message})`);
+    return false;
+  }
+}
+
+/** The artifact at `path`, trained from Diginetica's training sessions first if it is absent or stale. */
 export function benchArtifact(path: string, log: (message: string) => void): { version: string; bytes: Uint8Array } {
-  if (!existsSync(path)) {
+  if (!servable(path, log)) {
     const train = join(DIGINETICA, 'train_sessions.txt');
     if (!existsSync(train)) throw new Error(`${train} not found: the benchmark needs ../shared/data beside the checkout, or --artifact <model.bin>`);
-    log(`no artifact at ${path}: training one on Diginetica (about 6 minutes on 2 cores)`);
+    log(`training an artifact on Diginetica into ${path} (about 6 minutes on 2 cores)`);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, encodeArtifact(trainModel(readSessions(train), 'diginetica', DEFAULT_TRAIN_OPTIONS)));
+    writeFileSync(path, encodeArtifact(trainModel(readSessions(train).sessions, 'diginetica', DEFAULT_TRAIN_OPTIONS)));
   }
   const bytes = new Uint8Array(readFileSync(path));
   return { version: readArtifactHeader(bytes).modelVersion, bytes };

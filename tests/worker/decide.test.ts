@@ -5,7 +5,7 @@ import { catalogFeed } from '../../demo-shop/src/catalog';
 import { CATALOG_POINTER_KEY, catalogEntries } from '../../edge-worker/src/catalog/catalog';
 import type { DecideResponse } from '../../edge-worker/src/contract/responses';
 import { queryFor } from '../../edge-worker/src/engine/decide';
-import { loadModel, recommend } from '../../edge-worker/src/model/recommend';
+import { loadModel, modelQuery, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
 import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
 import { clearDecoded } from '../../edge-worker/src/storage/published';
@@ -79,9 +79,9 @@ describe('POST /v1/decide', () => {
 
     const model = loadModel(demoModel().bytes);
     const profile = { recent: viewed.map((item) => [item, 0, 0]) } as unknown as Profile;
-    const direct = recommend(model, queryFor('personal', profile, undefined), 36)
+    const direct = recommend(model, modelQuery(model, queryFor('personal', profile, undefined)), 36)
       .filter((r) => r.reason !== 'popular')
-      .map((r) => String(r.item))
+      .map((r) => model.itemIdOf(r.item))
       .filter((id) => catalog.find((p) => p.id === id && p.stock > 0))
       .slice(0, served.length);
     expect(served.length).toBeGreaterThan(4);

@@ -8,9 +8,9 @@
 import type { Catalog } from '../catalog/catalog';
 import type { DecidedItem, DecidedVariant, SlotDecision } from '../contract/responses';
 import type { DecideRequest } from '../contract/schemas';
-import { recommend, type LoadedModel, type Recommendation } from '../model/recommend';
+import { modelQuery, recommendMany, type LoadedModel, type Query } from '../model/recommend';
 import { interestsAt, type Profile } from '../profile/profile';
-import { categoryLabel, isPersonal, reasonFor } from './reasons';
+import { categoryLabel, type Explained, isPersonal, reasonFor } from './reasons';
 import type { ItemSlotConfig, SlotConfig, SlotStrategy, VariantSlotConfig } from './slots';
 
 /** Everything one decision needs, already loaded. */
@@ -28,25 +28,24 @@ export interface DecisionInput {
 const POOL_PER_ITEM = 3;
 const MIN_POOL = 12;
 
-/** The model's item ids are numbers; catalog ids that are not are unknown to it. */
-function modelIds(ids: readonly string[]): number[] {
-  return ids.map(Number).filter((id) => Number.isInteger(id) && id > 0);
+function poolSize(config: ItemSlotConfig): number {
+  return Math.max(MIN_POOL, config.size * POOL_PER_ITEM);
 }
 
 /**
- * The item sequence a strategy asks the model about, most recent last. The
- * same function serves evaluation, so the Worker and eval rank the same input.
+ * The shop item ids a strategy asks the model about, most recent last (the
+ * model maps them to its own ids with `modelQuery`).
  */
-export function queryFor(strategy: SlotStrategy, profile: Profile | null, contextItem: string | undefined): number[] {
+export function queryFor(strategy: SlotStrategy, profile: Profile | null, contextItem: string | undefined): string[] {
   const recent = (profile?.recent ?? []).map(([item]) => item);
   switch (strategy) {
     case 'personal':
-      return modelIds(contextItem && recent[recent.length - 1] !== contextItem ? [...recent, contextItem] : recent);
+      return contextItem && recent[recent.length - 1] !== contextItem ? [...recent, contextItem] : recent;
     case 'similar':
     case 'together':
-      return modelIds(contextItem ? [contextItem] : recent.slice(-1));
+      return contextItem ? [contextItem] : recent.slice(-1);
     case 'cart':
-      return modelIds(profile?.cart ?? []);
+      return profile?.cart ?? [];
   }
 }
 
@@ -109,7 +108,7 @@ function* popularIn(catalog: Catalog, category: string | undefined): Generator<n
 
 interface Candidate {
   index: number;
-  rec: Pick<Recommendation, 'reason' | 'because'>;
+  rec: Explained;
 }
 
 /** Decides every requested slot. Items never repeat across the slots of one page. */
@@ -123,22 +122,24 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
   const excluded = new Set<string>([...(profile?.cart ?? []), ...(profile?.bought ?? [])]);
   if (contextItem) excluded.add(contextItem);
   const used = new Set<number>();
-  // Slots asking the same question (similar and together both start from the product on the page) share one answer.
-  const asked = new Map<string, Recommendation[]>();
-  const ask = (query: number[], k: number): Recommendation[] => {
-    const key = `${k}:${query.join(',')}`;
-    let answer = asked.get(key);
-    if (!answer) asked.set(key, (answer = recommend(model!, query, k)));
-    return answer;
-  };
+  // Every question the page's item slots ask the model, answered in one pass; slots asking the
+  // same question (similar and together both start from the product on the page) share one answer.
+  const key = (query: number[], k: number) => `${k}:${query.join(',')}`;
+  const questions = new Map<string, Query>();
+  for (const slot of request.slots) {
+    const config = slots[slot.id]!;
+    if (config.kind === 'variants' || !model) continue;
+    const query = modelQuery(model, queryFor(config.strategy, profile, contextItem));
+    if (query.length) questions.set(key(query, poolSize(config)), { recent: query, k: poolSize(config) });
+  }
+  const answers = model ? recommendMany(model, [...questions.values()]) : [];
+  const asked = new Map([...questions.keys()].map((q, i) => [q, answers[i] ?? []]));
 
   function* candidatesFor(config: ItemSlotConfig): Generator<Candidate> {
-    const query = queryFor(config.strategy, profile, contextItem);
-    if (model && query.length) {
-      for (const rec of ask(query, Math.max(MIN_POOL, config.size * POOL_PER_ITEM))) {
-        const index = catalog.byId.get(String(rec.item));
-        if (index !== undefined && rec.reason !== 'popular') yield { index, rec };
-      }
+    const query = model ? modelQuery(model, queryFor(config.strategy, profile, contextItem)) : [];
+    for (const { item, reason, because } of asked.get(key(query, poolSize(config))) ?? []) {
+      const index = catalog.byId.get(model!.itemIdOf(item));
+      if (index !== undefined && reason !== 'popular') yield { index, rec: { reason, because: because === null ? null : model!.itemIdOf(because) } };
     }
     // New visitors, and slots the model could not fill: what is popular where the shopper is.
     for (const index of popularIn(catalog, contextCategory ?? favourite)) yield { index, rec: { reason: 'popular', because: null } };

@@ -11,9 +11,15 @@ export function categoryLabel(slug: string): string {
   return slug.replace(/[-_]+/g, ' ');
 }
 
+/** What drove an item's score, and the viewed product (shop item id) it relates to. */
+export interface Explained {
+  reason: Recommendation['reason'];
+  because: string | null;
+}
+
 /** Why `rec` is shown, naming the viewed product it relates to when there is one. */
-export function reasonFor(rec: Pick<Recommendation, 'reason' | 'because'>, catalog: Catalog, popularIn?: string): string {
-  const index = rec.because === null ? undefined : catalog.byId.get(String(rec.because));
+export function reasonFor(rec: Explained, catalog: Catalog, popularIn?: string): string {
+  const index = rec.because === null ? undefined : catalog.byId.get(rec.because);
   const anchor = index === undefined ? undefined : catalog.items[index]!.title;
   switch (rec.reason) {
     case 'viewed-before':

@@ -12,13 +12,18 @@ export interface ModelArtifact {
   candidateOptions: CandidateOptions;
   index: ModelIndex;
   reranker: RerankerWeights;
+  /**
+   * The shop's item id for each model id, when the training data's ids were not plain integers
+   * (SKUs like "ABC-123"); absent, the model id is the item id.
+   */
+  itemIds?: string[];
 }
 
 /** First four bytes of every artifact: "RPRT". */
 export const ARTIFACT_MAGIC = 0x54525052;
 
 /** Version of the binary layout; bump when the layout (not the model) changes. */
-export const ARTIFACT_FORMAT_VERSION = 2;
+export const ARTIFACT_FORMAT_VERSION = 3;
 
 /** Section encodings: plain arrays, bfloat16 (the top half of a float32), or zigzag varints of successive differences. */
 type ArrayKind = 'u16' | 'u32' | 'f32' | 'bf16' | 'vdelta';
@@ -40,6 +45,7 @@ interface Header {
   candidateOptions: CandidateOptions;
   layers: Array<{ inputs: number; outputs: number }>;
   sections: SectionEntry[];
+  itemIds?: string[];
 }
 
 const PREAMBLE_BYTES = 12;
@@ -124,6 +130,7 @@ function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Floa
     ['popularity', index.popularity],
     ['recentPopularity', index.recentPopularity],
     ['repeatRate', index.repeatRate],
+    ['age', index.age],
     ['rules.offsets', index.rules.offsets],
     ['rules.items', index.rules.items],
     ['rules.scores', index.rules.scores],
@@ -163,6 +170,7 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
     candidateOptions: artifact.candidateOptions,
     layers: artifact.reranker.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs })),
     sections,
+    ...(artifact.itemIds ? { itemIds: artifact.itemIds } : {}),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const payloadStart = align(PREAMBLE_BYTES + headerBytes.length, 8);
@@ -240,6 +248,9 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
     if (!(a instanceof Float32Array)) throw new Error(`artifact section ${name} has the wrong type`);
     return a;
   };
+  if (header.itemIds && (!Array.isArray(header.itemIds) || header.itemIds.length !== header.numItems)) {
+    throw new Error('artifact item id table does not match its item count');
+  }
   const layers: DenseWeights[] = header.layers.map((l, i) => ({
     inputs: l.inputs,
     outputs: l.outputs,
@@ -257,9 +268,11 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
       popularity: f32('popularity'),
       recentPopularity: f32('recentPopularity'),
       repeatRate: f32('repeatRate'),
+      age: f32('age'),
       rules: { offsets: u32('rules.offsets'), items: u32('rules.items'), scores: f32('rules.scores') },
       covisit: { offsets: u32('covisit.offsets'), items: u32('covisit.items'), scores: f32('covisit.scores') },
     },
     reranker: { mean: f32('reranker.mean'), std: f32('reranker.std'), layers },
+    ...(header.itemIds ? { itemIds: header.itemIds } : {}),
   };
 }

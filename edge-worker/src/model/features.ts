@@ -32,6 +32,9 @@ export const FEATURES: ReadonlyArray<{ name: string; group: FeatureGroup }> = [
   { name: 'popularity.log', group: 'popular' },
   { name: 'popularity.recentLog', group: 'popular' },
   { name: 'item.repeatRate', group: 'context' },
+  { name: 'item.age', group: 'context' },
+  { name: 'last.logPopularity', group: 'context' },
+  { name: 'last.repeated', group: 'context' },
   { name: 'query.logLength', group: 'context' },
   { name: 'query.logDistinct', group: 'context' },
 ];
@@ -65,6 +68,9 @@ export function buildFeatures(index: ModelIndex, candidates: CandidateSet, query
   const last = query[len - 1] ?? -1;
   const logLength = Math.log1p(len);
   const logDistinct = Math.log1p(count.size);
+  // What the query's last item is like tells the re-ranker how far to trust each source.
+  const lastLogPopularity = last >= 0 ? Math.log1p(index.popularity[last] ?? 0) : 0;
+  const lastRepeated = (count.get(last) ?? 0) > 1 ? 1 : 0;
 
   for (let c = 0; c < n; c++) {
     const item = candidates.items[c] ?? 0;
@@ -96,6 +102,9 @@ export function buildFeatures(index: ModelIndex, candidates: CandidateSet, query
     out[f++] = Math.log1p(index.popularity[item] ?? 0);
     out[f++] = Math.log1p(index.recentPopularity[item] ?? 0);
     out[f++] = index.repeatRate[item] ?? 0;
+    out[f++] = index.age[item] ?? 0;
+    out[f++] = lastLogPopularity;
+    out[f++] = lastRepeated;
     out[f++] = logLength;
     out[f++] = logDistinct;
   }

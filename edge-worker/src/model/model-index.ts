@@ -206,5 +206,12 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
     (item, other, raw) => raw / Math.sqrt((sessionCount[item] ?? 1) * (sessionCount[other] ?? 1)),
   );
 
-  return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, rules, covisit };
+  // Postings run newest first, so a full row's last entry is the item's first session.
+  const age = roundToBfloat16(
+    Float32Array.from({ length: numItems }, (_, i) => {
+      const end = full.offsets[i + 1] ?? 0;
+      return end > (full.offsets[i] ?? 0) ? 1 - (full.values[end - 1] ?? 0) / Math.max(1, nSessions) : 0;
+    }),
+  );
+  return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, covisit };
 }

@@ -3,7 +3,7 @@ import type { ModelIndex, NeighbourTable } from './types';
 import { generateCandidates, knownItems } from './candidates';
 import { FEATURES, type FeatureGroup, NUM_FEATURES, buildFeatures } from './features';
 import { type KnnScratch, createKnnScratch, sortByScore } from './sknn';
-import { type Reranker, createReranker, scoreRows } from './reranker';
+import { type Reranker, type Scored, createReranker, inputGradient, scoreRows } from './reranker';
 import { popularOrder } from './popularity';
 
 /** Why an item was recommended; `because` names the viewed item it relates to, when there is one. */
@@ -25,7 +25,24 @@ export interface LoadedModel {
   reranker: Reranker;
   /** Fill-ins when a visitor has no usable history: recently popular items. */
   popular: Uint32Array;
+  /** The model id of a shop item id, or undefined when the model does not know the item. */
+  idOf(itemId: string): number | undefined;
+  /** The shop item id of a model id. */
+  itemIdOf(id: number): string;
 }
+
+/** Maps shop item ids to the model's, in order, dropping items the model does not know. */
+export function modelQuery(model: LoadedModel, itemIds: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const itemId of itemIds) {
+    const id = model.idOf(itemId);
+    if (id !== undefined) out.push(id);
+  }
+  return out;
+}
+
+/** Model ids are the items' own ids when the artifact has no id table: canonical non-negative integers only. */
+const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,9})$/;
 
 const EXPLAINED: ReadonlyArray<Exclude<Reason, 'popular'>> = ['similar-sessions', 'viewed-after', 'viewed-together', 'viewed-before'];
 const GROUP_COLUMNS = new Map(EXPLAINED.map((g) => [g, FEATURES.flatMap((f, i) => (f.group === g ? [i] : []))]));
@@ -53,74 +70,110 @@ function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readon
 /** Decodes an artifact (bytes from KV, or an already decoded one) and prepares it for requests; do this once per isolate. */
 export function loadModel(source: ArrayBuffer | Uint8Array | ModelArtifact): LoadedModel {
   const artifact = source instanceof ArrayBuffer || source instanceof Uint8Array ? decodeArtifact(source) : source;
+  const { itemIds } = artifact;
+  const { numItems } = artifact.index;
+  const byItemId = itemIds ? new Map(itemIds.map((itemId, id) => [itemId, id])) : null;
   return {
     artifact,
+    idOf: byItemId
+      ? (itemId) => byItemId.get(itemId)
+      : (itemId) => {
+          if (!CANONICAL_INTEGER.test(itemId)) return undefined;
+          const id = Number(itemId);
+          return id < numItems ? id : undefined;
+        },
+    itemIdOf: itemIds ? (id) => itemIds[id] ?? String(id) : (id) => String(id),
     scratch: createKnnScratch(artifact.index),
     reranker: createReranker(artifact.reranker),
     popular: popularOrder(artifact.index.recentPopularity, FILL_DEPTH),
   };
 }
 
+/** One question to the model: a visitor's recent item ids (most recent last) and how many answers. */
+export interface Query {
+  recent: ArrayLike<number>;
+  k: number;
+}
+
+/** One query's candidates and feature rows, placed in the decision's shared score matrix from row `start`. */
+interface Prepared {
+  query: number[];
+  items: Uint32Array;
+  features: Float32Array;
+  start: number;
+}
+
+/** The feature group that contributed most to a row's logit (gradient × feature, summed per group); none positive means plain popularity. */
+function reasonOf(model: LoadedModel, scored: Scored, features: Float32Array, row: number, at: number): Reason {
+  const gradient = inputGradient(model.reranker, scored, row);
+  let best: Reason = 'popular';
+  let bestContribution = 0;
+  for (const group of EXPLAINED) {
+    let contribution = 0;
+    for (const col of GROUP_COLUMNS.get(group) ?? []) contribution += (features[at + col] ?? 0) * (gradient[col] ?? 0);
+    if (contribution > bestContribution) {
+      bestContribution = contribution;
+      best = group;
+    }
+  }
+  return best;
+}
+
 /**
- * Top-k recommendations for a visitor's recent item ids (most recent last), each with the
- * feature group that drove its score: the drop in the re-ranker's logit when that group's
- * features are blanked out (largest drop wins; no positive drop means plain popularity).
+ * Top-k recommendations for each query, each with the feature group that
+ * drove its score. All queries' candidates are scored in one TF.js pass (a
+ * page's slots ask several questions at once); `recommend()` is the
+ * one-query case, so evaluation runs exactly this code.
  */
-export function recommend(model: LoadedModel, recent: ArrayLike<number>, k: number): Recommendation[] {
+export function recommendMany(model: LoadedModel, queries: readonly Query[]): Recommendation[][] {
   const { index, candidateOptions } = model.artifact;
-  const query = knownItems(index, recent);
-  const out: Recommendation[] = [];
-  if (query.length > 0 && k > 0) {
+  const prepared: Array<Prepared | null> = [];
+  let rows = 0;
+  for (const { recent, k } of queries) {
+    const query = knownItems(index, recent);
+    if (query.length === 0 || k <= 0) {
+      prepared.push(null);
+      continue;
+    }
     const candidates = generateCandidates(index, model.scratch, query, candidateOptions);
-    const n = candidates.items.length;
-    const features = buildFeatures(index, candidates, query);
-    const logits = scoreRows(model.reranker, features, n);
-    // Ties keep candidate order, so equal logits rank the same on every run.
-    const top = sortByScore(Array.from({ length: n }, (_, c) => c), (c) => logits[c] ?? 0, true, n).subarray(0, k);
-    let max = -Infinity;
-    for (let c = 0; c < n; c++) max = Math.max(max, logits[c] ?? 0);
-    let z = 0;
-    for (let c = 0; c < n; c++) z += Math.exp((logits[c] ?? 0) - max);
-
-    // Explanations only for the returned items: one batched pass over copies of their rows, each
-    // with one group blanked. A group that is all zeros already can't lower the logit, so it gets no copy.
-    const occluded = new Float32Array(top.length * EXPLAINED.length * NUM_FEATURES);
-    const blankedOf: Array<{ t: number; group: Exclude<Reason, 'popular'> }> = [];
-    top.forEach((c, t) => {
-      const row = features.subarray(c * NUM_FEATURES, (c + 1) * NUM_FEATURES);
-      for (const group of EXPLAINED) {
-        const cols = GROUP_COLUMNS.get(group) ?? [];
-        if (cols.every((col) => row[col] === 0)) continue;
-        const at = blankedOf.length * NUM_FEATURES;
-        occluded.set(row, at);
-        for (const col of cols) occluded[at + col] = 0;
-        blankedOf.push({ t, group });
-      }
-    });
-    const blanked = scoreRows(model.reranker, occluded, blankedOf.length);
-    const reasons: Reason[] = Array.from(top, () => 'popular');
-    const bestDrops = new Float64Array(top.length);
-    blankedOf.forEach(({ t, group }, r) => {
-      const drop = (logits[top[t] ?? 0] ?? 0) - (blanked[r] ?? 0);
-      if (drop > (bestDrops[t] ?? 0)) {
-        bestDrops[t] = drop;
-        reasons[t] = group;
-      }
-    });
-
-    top.forEach((c, t) => {
-      const item = candidates.items[c] ?? 0;
-      const logit = logits[c] ?? 0;
-      const reason = reasons[t] ?? 'popular';
-      out.push({ item, score: Math.exp(logit - max) / z, reason, because: anchorOf(index, reason, item, query) });
-    });
+    prepared.push({ query, items: candidates.items, features: buildFeatures(index, candidates, query), start: rows });
+    rows += candidates.items.length;
   }
-  const taken = new Set(out.map((r) => r.item));
-  for (let i = 0; i < model.popular.length && out.length < k; i++) {
-    const item = model.popular[i] ?? 0;
-    if (taken.has(item)) continue;
-    taken.add(item);
-    out.push({ item, score: 0, reason: 'popular', because: null });
-  }
-  return out;
+  const all = new Float32Array(rows * NUM_FEATURES);
+  for (const p of prepared) if (p) all.set(p.features, p.start * NUM_FEATURES);
+  const scored = scoreRows(model.reranker, all, rows);
+
+  return queries.map(({ k }, q) => {
+    const p = prepared[q];
+    const out: Recommendation[] = [];
+    if (p) {
+      const n = p.items.length;
+      const logits = scored.logits.subarray(p.start, p.start + n);
+      // Ties keep candidate order, so equal logits rank the same on every run.
+      const top = sortByScore(Array.from({ length: n }, (_, c) => c), (c) => logits[c] ?? 0, true, n).subarray(0, k);
+      let max = -Infinity;
+      for (let c = 0; c < n; c++) max = Math.max(max, logits[c] ?? 0);
+      let z = 0;
+      for (let c = 0; c < n; c++) z += Math.exp((logits[c] ?? 0) - max);
+      // Explanations only for the returned items.
+      for (const c of top) {
+        const item = p.items[c] ?? 0;
+        const reason = reasonOf(model, scored, p.features, p.start + c, c * NUM_FEATURES);
+        out.push({ item, score: Math.exp((logits[c] ?? 0) - max) / z, reason, because: anchorOf(index, reason, item, p.query) });
+      }
+    }
+    const taken = new Set(out.map((r) => r.item));
+    for (let i = 0; i < model.popular.length && out.length < k; i++) {
+      const item = model.popular[i] ?? 0;
+      if (taken.has(item)) continue;
+      taken.add(item);
+      out.push({ item, score: 0, reason: 'popular', because: null });
+    }
+    return out;
+  });
+}
+
+/** Top-k recommendations for a visitor's recent item ids (most recent last); see {@link recommendMany}. */
+export function recommend(model: LoadedModel, recent: ArrayLike<number>, k: number): Recommendation[] {
+  return recommendMany(model, [{ recent, k }])[0] ?? [];
 }

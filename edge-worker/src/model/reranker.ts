@@ -26,6 +26,14 @@ export interface RerankerParams {
 export interface Reranker {
   numFeatures: number;
   params: RerankerParams;
+  /** The same layers as plain arrays (standardisation folded in), for attributions. */
+  layers: DenseWeights[];
+}
+
+/** Scores of some rows, and each hidden layer's (post-ReLU) output for them, row-major. */
+export interface Scored {
+  logits: Float32Array;
+  hidden: Float32Array[];
 }
 
 /** Selects the pure-JS CPU backend (synchronous for it), the one that runs in Node and in workerd alike. */
@@ -71,6 +79,7 @@ export function createReranker(weights: RerankerWeights): Reranker {
   const layers = [{ ...first, kernel, bias }, ...rest];
   return {
     numFeatures: first.inputs,
+    layers,
     params: {
       kernels: layers.map((l) => tf.tensor2d(l.kernel, [l.inputs, l.outputs])),
       biases: layers.map((l) => tf.tensor1d(l.bias)),
@@ -78,15 +87,45 @@ export function createReranker(weights: RerankerWeights): Reranker {
   };
 }
 
-/** Scores `rows` raw feature rows (row-major, numFeatures wide); higher is better. */
-export function scoreRows(reranker: Reranker, features: Float32Array, rows: number): Float32Array {
-  if (rows === 0) return new Float32Array(0);
+/**
+ * Scores `rows` raw feature rows (row-major, numFeatures wide) in one TF.js
+ * pass; higher is better. A whole decision's candidate rows go through one
+ * call: on the CPU backend each call costs a fixed overhead far larger than
+ * the arithmetic of a few hundred rows.
+ */
+export function scoreRows(reranker: Reranker, features: Float32Array, rows: number): Scored {
+  if (rows === 0) return { logits: new Float32Array(0), hidden: reranker.layers.slice(1).map(() => new Float32Array(0)) };
   // No tf.tidy: on a request this small its scope bookkeeping is a real share of the cost, and there are only a few tensors to free.
   const input = tf.tensor2d(features.subarray(0, rows * reranker.numFeatures), [rows, reranker.numFeatures]);
   const layers = rerankerLayers(reranker.params, input);
-  const out = Float32Array.from(layers[layers.length - 1]?.dataSync() ?? []);
+  const outputs = layers.map((layer) => layer.dataSync() as Float32Array);
   tf.dispose([input, ...layers]);
-  return out;
+  return { logits: Float32Array.from(outputs[outputs.length - 1] ?? []), hidden: outputs.slice(0, -1) };
+}
+
+/**
+ * The gradient of one row's logit with respect to its raw features. The
+ * network is piecewise linear, so this is exact within the row's ReLU
+ * pattern, which `scored.hidden` gives; gradient × feature then says how much
+ * each feature contributed relative to a blank (all-zero) row.
+ */
+export function inputGradient(reranker: Reranker, scored: Scored, row: number): Float32Array {
+  const { layers } = reranker;
+  let delta = new Float32Array([1]);
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const { inputs, outputs, kernel } = layers[l]!;
+    const below = new Float32Array(inputs);
+    const active = l > 0 ? scored.hidden[l - 1] : undefined;
+    for (let i = 0; i < inputs; i++) {
+      // A hidden unit that is off passes no gradient.
+      if (active && (active[row * inputs + i] ?? 0) <= 0) continue;
+      let sum = 0;
+      for (let o = 0; o < outputs; o++) sum += (kernel[i * outputs + o] ?? 0) * (delta[o] ?? 0);
+      below[i] = sum;
+    }
+    delta = below;
+  }
+  return delta;
 }
 
 /** Reads trained tensors back into plain weights, with the standardisation they were trained under. */

@@ -28,6 +28,8 @@ export interface ModelIndex {
   recentPopularity: Float32Array;
   /** Per item, the share of its clicks that were re-clicks within a session (how "revisitable" it is). */
   repeatRate: Float32Array;
+  /** Per item, how far back in the indexed timeline it first appeared: 1 = in the first session, near 0 = new. */
+  age: Float32Array;
   /** Sequential rules: item a → items clicked after a in the same session, distance-weighted. */
   rules: NeighbourTable;
   /** Item-to-item cosine similarity of session co-occurrence. */

@@ -17,7 +17,7 @@ if (!present) console.warn(`skipping the real-data model test: ${trainFile} not 
 
 describe.skipIf(!present)('served model on a slice of Diginetica', () => {
   it('beats POP and S-POP on held-out later sessions', () => {
-    const all = readSessions(trainFile);
+    const all = readSessions(trainFile).sessions;
     const train = sliceRows(all, 0, 30000);
     const test = expandPrefixes(sliceRows(all, 30000, 32000));
     const artifact = trainModel(train, 'diginetica-slice', { ...DEFAULT_TRAIN_OPTIONS, rerankSessions: 6000, maxLists: 5000, epochs: 2 });

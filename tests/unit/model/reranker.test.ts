@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
-import { createReranker, scoreRows } from '../../../edge-worker/src/model/reranker';
+import { createReranker, inputGradient, scoreRows } from '../../../edge-worker/src/model/reranker';
 import { patternWeights } from './fixtures';
 
 describe('re-ranker', () => {
@@ -20,9 +20,27 @@ describe('re-ranker', () => {
     });
     // Twice, the second time with fewer rows, so the reused input buffer is exercised.
     for (const n of [rows, 2]) {
-      const got = scoreRows(reranker, x.subarray(0, n * NUM_FEATURES), n);
+      const got = scoreRows(reranker, x.subarray(0, n * NUM_FEATURES), n).logits;
       expect(got).toHaveLength(n);
       got.forEach((v, r) => expect(v).toBeCloseTo(expected[r]!, 4));
     }
+  });
+
+  it("gives each feature's gradient: a small step along a feature moves the logit by gradient × step", () => {
+    const reranker = createReranker(patternWeights(6));
+    const x = Float32Array.from({ length: NUM_FEATURES }, (_, i) => Math.sin(i * 0.7) * 1.5);
+    const scored = scoreRows(reranker, x, 1);
+    const gradient = inputGradient(reranker, scored, 0);
+    const step = 1e-3;
+    let nonZero = 0;
+    for (let f = 0; f < NUM_FEATURES; f++) {
+      const nudged = Float32Array.from(x);
+      nudged[f] = nudged[f]! + step;
+      const moved = scoreRows(reranker, nudged, 1).logits[0]! - scored.logits[0]!;
+      expect(moved).toBeCloseTo(gradient[f]! * step, 4);
+      if (Math.abs(gradient[f]!) > 1e-4) nonZero++;
+    }
+    // The check means something only if the gradient is not all zeros.
+    expect(nonZero).toBeGreaterThan(NUM_FEATURES / 2);
   });
 });
