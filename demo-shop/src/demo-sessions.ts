@@ -3,7 +3,8 @@
  * ships has no behaviour data, so these are generated: each session browses
  * one or two categories, popular products more often, sometimes revisiting an
  * item — the shape real shop sessions have. Quality is measured on real data
- * (Diginetica), never on these.
+ * (Diginetica), never on these. Orders are generated the same way: a
+ * product and things that go with it (a phone and a case, a dress and shoes).
  */
 import type { Product } from './catalog';
 
@@ -49,5 +50,41 @@ export function demoSessions(products: readonly Product[], count: number, seed =
       session.push(Number(weightedPick(byCategory.get(category)!, weight, random).id));
     }
     return session;
+  });
+}
+
+/** What shoppers buy with a product of each category (the demo's "bought together" pattern). */
+const GOES_WITH: Readonly<Record<string, readonly string[]>> = {
+  smartphones: ['mobile-accessories'],
+  tablets: ['mobile-accessories'],
+  laptops: ['mobile-accessories'],
+  'mens-shirts': ['mens-shoes', 'mens-watches'],
+  'womens-dresses': ['womens-shoes', 'womens-bags', 'womens-jewellery'],
+  tops: ['womens-bags', 'sunglasses'],
+  'kitchen-accessories': ['groceries'],
+  beauty: ['skin-care', 'fragrances'],
+  furniture: ['home-decoration'],
+  motorcycle: ['sports-accessories'],
+};
+
+/** `count` orders of numeric product ids: one product, then one or two that go with it. */
+export function demoOrders(products: readonly Product[], count: number, seed = 11): number[][] {
+  const random = seededRandom(seed);
+  const byCategory = new Map<string, Product[]>();
+  for (const p of products) byCategory.set(p.category, [...(byCategory.get(p.category) ?? []), p]);
+  const anchors = products.filter((p) => GOES_WITH[p.category]?.some((c) => byCategory.has(c)));
+  const weight = (p: Product) => 1 + p.popularity;
+  return Array.from({ length: count }, () => {
+    const anchor = weightedPick(anchors, weight, random);
+    const partners = GOES_WITH[anchor.category]!.filter((c) => byCategory.has(c));
+    const extra = 1 + Math.floor(random() * 2);
+    const order = [Number(anchor.id)];
+    for (let i = 0; i < extra; i++) {
+      const category = partners[Math.floor(random() * partners.length)]!;
+      // Each category's best matches for this product: a stable few, so pairs repeat across orders.
+      const pool = byCategory.get(category)!.slice(0, 4);
+      order.push(Number(pool[(Number(anchor.id) + i) % pool.length]!.id));
+    }
+    return order;
   });
 }

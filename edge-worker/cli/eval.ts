@@ -59,7 +59,7 @@ function main(): void {
   const trainStart = performance.now();
   const artifactPath = args.get('artifact');
   // The served model always goes through encode → decode, so what is evaluated is what the edge loads.
-  const bytes = artifactPath !== undefined ? new Uint8Array(readFileSync(artifactPath)) : encodeArtifact(trainModel(train, dataset, trainOptions(args), data.itemIds));
+  const bytes = artifactPath !== undefined ? new Uint8Array(readFileSync(artifactPath)) : encodeArtifact(trainModel(train, dataset, trainOptions(args), { itemIds: data.itemIds }));
   const trainSeconds = (performance.now() - trainStart) / 1000;
   const savePath = args.get('save-artifact');
   if (savePath !== undefined) writeFileSync(savePath, bytes);

@@ -52,18 +52,32 @@ export function readSessions(path: string): SessionData {
   return { sessions: rowTableFromArrays(rows.map((row) => row.map(idOf))), itemIds };
 }
 
+/** Maps a file's item id to a model id with the training data's table (0, known to no model, when absent from it). */
+function idParser(itemIds?: readonly string[]): (token: string) => number {
+  const known = itemIds ? new Map(itemIds.map((itemId, id) => [itemId, id])) : null;
+  return (token) => {
+    if (known) return known.get(token) ?? 0;
+    if (!CANONICAL_INTEGER.test(token)) throw new Error(`not an item id of the training data: "${token}"`);
+    return Number(token);
+  };
+}
+
+/**
+ * Reads an orders file: one order (basket) per line, the item ids bought
+ * together separated by spaces, mapped like the training sessions' ids.
+ */
+export function readBaskets(path: string, itemIds?: readonly string[]): RowTable {
+  const parse = idParser(itemIds);
+  return rowTableFromArrays(lines(path).map((line) => tokens(line).map(parse).filter((id) => id > 0 || !itemIds)));
+}
+
 /**
  * Reads a test file: one `prefix<TAB>target` case per line, ids mapped with
  * the training data's `itemIds` (an id training never saw becomes model id 0,
  * which no model knows: a miss, as it should be).
  */
 export function readTestCases(path: string, itemIds?: readonly string[]): TestCases {
-  const known = itemIds ? new Map(itemIds.map((itemId, id) => [itemId, id])) : null;
-  const parse = (token: string): number => {
-    if (known) return known.get(token) ?? 0;
-    if (!CANONICAL_INTEGER.test(token)) throw new Error(`not an item id of the training data: "${token}"`);
-    return Number(token);
-  };
+  const parse = idParser(itemIds);
   const prefixes: number[][] = [];
   const targets: number[] = [];
   for (const line of lines(path)) {

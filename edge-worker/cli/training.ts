@@ -3,7 +3,7 @@ import type { RowTable } from '../src/model/types';
 import type { ModelArtifact } from '../src/model/artifact';
 import { type CandidateOptions, DEFAULT_CANDIDATE_OPTIONS, generateCandidates, knownItems } from '../src/model/candidates';
 import { NUM_FEATURES, buildFeatures } from '../src/model/features';
-import { DEFAULT_INDEX_OPTIONS, type IndexOptions, buildModelIndex, rowCount, sliceRows } from '../src/model/model-index';
+import { DEFAULT_INDEX_OPTIONS, type IndexOptions, buildCopurchase, buildModelIndex, rowCount, sliceRows } from '../src/model/model-index';
 import { type RerankerParams, readWeights, rerankerLayers, useCpuBackend } from '../src/model/reranker';
 import { createKnnScratch } from '../src/model/sknn';
 import { progressBar } from './progress';
@@ -28,16 +28,20 @@ export interface TrainOptions {
 }
 
 /**
- * Defaults; hidden size, epochs, list count and chunks were compared on a validation split cut
- * from the end of Diginetica's training sessions. Hidden 8 rather than 16: the first layer's
- * matMul is most of a request's time, and halving it cost 0.16 HR@20 / 0.03 MRR@20 on validation.
+ * Defaults, compared on a validation split cut from the end of Diginetica's training sessions
+ * (the last 20,000), as HR@20 / MRR@20: 40k re-ranker sessions / 100k lists 52.09 / 19.33;
+ * 80k / 200k 52.14 / 19.46; plus item-age and last-item features and cosine decay 52.20 / 19.47;
+ * larger pools (sknn 250, sknnNear 150) 52.06 / 19.43; a next-click source 52.19 / 19.44, with
+ * pools of 80/60/20 per source 52.29 / 19.50, 50/40/15 52.31 / 19.53, 30/25/10 52.21 / 19.59;
+ * 120k sessions with 50/40/15 pools 52.35 / 19.61 (these defaults); hidden 16 instead of 8
+ * +0.09 / +0.00 at 80k sessions, not worth the slower scoring.
  */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   index: DEFAULT_INDEX_OPTIONS,
   candidates: DEFAULT_CANDIDATE_OPTIONS,
-  rerankSessions: 40000,
-  rerankChunks: 4,
-  maxLists: 100000,
+  rerankSessions: 120000,
+  rerankChunks: 12,
+  maxLists: 300000,
   hidden: [8],
   epochs: 3,
   batchLists: 128,
@@ -253,12 +257,20 @@ function maxItemId(sessions: RowTable): number {
   return max;
 }
 
-/**
- * Trains the served model on sessions in time order and returns its artifact
- * (index over all sessions); `itemIds` maps model ids to the shop's ids when
- * those are not plain integers.
- */
-export function trainModel(sessions: RowTable, dataset: string, options: TrainOptions = DEFAULT_TRAIN_OPTIONS, itemIds?: string[]): ModelArtifact {
+/** What a shop's data may add to its sessions. */
+export interface TrainingExtras {
+  /** Model id → the shop's item id, when those are not plain integers. */
+  itemIds?: string[];
+  /** Orders (item ids bought together), for "bought together". */
+  baskets?: RowTable;
+}
+
+/** Co-purchase neighbours kept per item. */
+const COPURCHASE_PER_ITEM = 20;
+
+/** Trains the served model on sessions in time order and returns its artifact (index over all sessions). */
+export function trainModel(sessions: RowTable, dataset: string, options: TrainOptions = DEFAULT_TRAIN_OPTIONS, extra: TrainingExtras = {}): ModelArtifact {
+  const { itemIds, baskets } = extra;
   const lists = collectLists(sessions, options);
   const { mean, std } = standardisation(lists);
   for (const f of lists.features) for (let i = 0; i < f.length; i++) f[i] = ((f[i] ?? 0) - (mean[i % NUM_FEATURES] ?? 0)) / (std[i % NUM_FEATURES] ?? 1);
@@ -266,12 +278,14 @@ export function trainModel(sessions: RowTable, dataset: string, options: TrainOp
   const reranker = readWeights(params, mean, std);
   tf.dispose([...params.kernels, ...params.biases]);
   process.stderr.write('building the serving index over all training sessions\n');
+  const index = buildModelIndex(sessions, options.index);
   return {
     modelVersion: `${dataset}-${new Date().toISOString()}`,
     dataset,
     candidateOptions: options.candidates,
-    index: buildModelIndex(sessions, options.index),
+    index,
     reranker,
+    ...(baskets ? { copurchase: buildCopurchase(baskets, index.numItems, COPURCHASE_PER_ITEM) } : {}),
     ...(itemIds ? { itemIds: itemIds.slice(0, maxItemId(sessions) + 1) } : {}),
   };
 }

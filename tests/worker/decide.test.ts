@@ -88,6 +88,18 @@ describe('POST /v1/decide', () => {
     expect(served).toEqual(direct);
   });
 
+  it('fills "bought together" from orders: a phone page shows accessories bought with it, and says so', async () => {
+    const phone = catalog.find((p) => p.category === 'smartphones')!;
+    const { slots } = await decide({ slots: [{ id: 'together' }], context: { item: phone.id } });
+    const items = slots.together!.items;
+    const bought = items.filter((i) => i.reason === `Often bought together with ${phone.title}`);
+    expect(bought.length).toBeGreaterThan(0);
+    expect(bought.every((i) => i.category === 'mobile-accessories')).toBe(true);
+    // Orders lead; views of the same sessions fill the rest of the slot.
+    expect(items.slice(0, bought.length)).toEqual(bought);
+    expect(items).toHaveLength(4);
+  });
+
   it('decides all slots of a page in one request without repeating an item', async () => {
     const decision = await decide({ slots: [{ id: 'similar' }, { id: 'recommended' }], context: { item: '1' } });
     const ids = [...decision.slots.similar!.items, ...decision.slots.recommended!.items].map((i) => i.id);

@@ -8,7 +8,7 @@
 import type { Catalog } from '../catalog/catalog';
 import type { DecidedItem, DecidedVariant, SlotDecision } from '../contract/responses';
 import type { DecideRequest } from '../contract/schemas';
-import { modelQuery, recommendMany, type LoadedModel, type Query } from '../model/recommend';
+import { boughtTogether, modelQuery, recommendMany, type LoadedModel, type Query } from '../model/recommend';
 import { interestsAt, type Profile } from '../profile/profile';
 import { categoryLabel, type Explained, isPersonal, reasonFor } from './reasons';
 import type { ItemSlotConfig, SlotConfig, SlotStrategy, VariantSlotConfig } from './slots';
@@ -137,6 +137,14 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
 
   function* candidatesFor(config: ItemSlotConfig): Generator<Candidate> {
     const query = model ? modelQuery(model, queryFor(config.strategy, profile, contextItem)) : [];
+    // "Bought together" leads with what the orders say, when the model was trained with orders.
+    if (config.strategy === 'together' && model && query.length) {
+      const anchor = query[query.length - 1]!;
+      for (const { item } of boughtTogether(model, anchor, poolSize(config))) {
+        const index = catalog.byId.get(model.itemIdOf(item));
+        if (index !== undefined) yield { index, rec: { reason: 'bought-together', because: model.itemIdOf(anchor) } };
+      }
+    }
     for (const { item, reason, because } of asked.get(key(query, poolSize(config))) ?? []) {
       const index = catalog.byId.get(model!.itemIdOf(item));
       if (index !== undefined && reason !== 'popular') yield { index, rec: { reason, because: because === null ? null : model!.itemIdOf(because) } };

@@ -30,6 +30,8 @@ export function reasonFor(rec: Explained, catalog: Catalog, popularIn?: string):
       return anchor ? `Often viewed after ${anchor}` : 'Often viewed next';
     case 'viewed-together':
       return anchor ? `Often viewed together with ${anchor}` : 'Often viewed together';
+    case 'bought-together':
+      return anchor ? `Often bought together with ${anchor}` : 'Often bought together';
     case 'popular':
       return popularIn ? `Popular in ${categoryLabel(popularIn)}` : 'Popular in the shop right now';
   }

@@ -10,7 +10,7 @@ import { z } from 'zod';
  * How an item slot chooses its items:
  * - `personal`: from the visitor's recent items ("recommended for you");
  * - `similar`: from the product on the page ("you may also like");
- * - `together`: viewed in the same sessions as the product on the page ("bought together");
+ * - `together`: bought in the same orders as the product on the page, then viewed in the same sessions ("bought together");
  * - `cart`: from what is in the cart ("complete your cart").
  */
 export const slotStrategy = z.enum(['personal', 'similar', 'together', 'cart']);
@@ -68,7 +68,7 @@ export const SLOTS_KEY = 'config:slots';
 export const DEFAULT_SLOTS: Readonly<Record<string, SlotConfig>> = {
   recommended: { kind: 'items', title: 'Recommended for you', coldTitle: 'Popular right now', size: 4, strategy: 'personal' },
   similar: { kind: 'items', title: 'You may also like', size: 4, strategy: 'similar' },
-  together: { kind: 'items', title: 'Often viewed together', size: 4, strategy: 'together', maxPerCategory: 4 },
+  together: { kind: 'items', title: 'Goes well with this', coldTitle: 'Popular right now', size: 4, strategy: 'together', maxPerCategory: 4 },
   'complete-cart': { kind: 'items', title: 'Complete your cart', size: 4, strategy: 'cart' },
   hero: {
     kind: 'variants',

@@ -1,4 +1,4 @@
-import type { ModelIndex } from './types';
+import type { ModelIndex, NeighbourTable } from './types';
 import type { CandidateOptions } from './candidates';
 import { FEATURES } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
@@ -12,6 +12,8 @@ export interface ModelArtifact {
   candidateOptions: CandidateOptions;
   index: ModelIndex;
   reranker: RerankerWeights;
+  /** Items bought together, when training had orders (absent: "together" falls back to co-visits). */
+  copurchase?: NeighbourTable;
   /**
    * The shop's item id for each model id, when the training data's ids were not plain integers
    * (SKUs like "ABC-123"); absent, the model id is the item id.
@@ -51,7 +53,7 @@ interface Header {
 const PREAMBLE_BYTES = 12;
 
 /** Id sections whose successive values are close (offsets, newest-first session ids), so their differences are small varints. */
-const DELTA_SECTIONS = new Set(['sessions.offsets', 'postings.offsets', 'postings.values', 'rules.offsets', 'covisit.offsets']);
+const DELTA_SECTIONS = new Set(['sessions.offsets', 'postings.offsets', 'postings.values', 'rules.offsets', 'next.offsets', 'covisit.offsets', 'copurchase.offsets']);
 
 function narrowest(values: Uint32Array): ArrayKind {
   for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) > 0xffff) return 'u32';
@@ -134,6 +136,9 @@ function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Floa
     ['rules.offsets', index.rules.offsets],
     ['rules.items', index.rules.items],
     ['rules.scores', index.rules.scores],
+    ['next.offsets', index.next.offsets],
+    ['next.items', index.next.items],
+    ['next.scores', index.next.scores],
     ['covisit.offsets', index.covisit.offsets],
     ['covisit.items', index.covisit.items],
     ['covisit.scores', index.covisit.scores],
@@ -143,6 +148,13 @@ function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Floa
       [`reranker.${i}.kernel`, layer.kernel],
       [`reranker.${i}.bias`, layer.bias],
     ]),
+    ...(artifact.copurchase
+      ? ([
+          ['copurchase.offsets', artifact.copurchase.offsets],
+          ['copurchase.items', artifact.copurchase.items],
+          ['copurchase.scores', artifact.copurchase.scores],
+        ] as Array<[string, Uint32Array | Float32Array]>)
+      : []),
   ];
 }
 
@@ -270,9 +282,13 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
       repeatRate: f32('repeatRate'),
       age: f32('age'),
       rules: { offsets: u32('rules.offsets'), items: u32('rules.items'), scores: f32('rules.scores') },
+      next: { offsets: u32('next.offsets'), items: u32('next.items'), scores: f32('next.scores') },
       covisit: { offsets: u32('covisit.offsets'), items: u32('covisit.items'), scores: f32('covisit.scores') },
     },
     reranker: { mean: f32('reranker.mean'), std: f32('reranker.std'), layers },
+    ...(sections.has('copurchase.offsets')
+      ? { copurchase: { offsets: u32('copurchase.offsets'), items: u32('copurchase.items'), scores: f32('copurchase.scores') } }
+      : {}),
     ...(header.itemIds ? { itemIds: header.itemIds } : {}),
   };
 }

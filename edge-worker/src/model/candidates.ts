@@ -2,7 +2,7 @@ import type { ModelIndex, NeighbourTable } from './types';
 import { type KnnScores, type KnnScratch, type ScoredItems, type SknnOptions, findNeighbours, sessionKnn, voteEpochs, voteNeighbours } from './sknn';
 
 /** The scored candidate sources, in the column order of `CandidateSet.scores`. */
-export const SOURCES = ['sknn', 'sknnNear', 'rulesLast', 'covisitLast', 'rulesPrev', 'rulesSession', 'covisitSession'] as const;
+export const SOURCES = ['sknn', 'sknnNear', 'rulesLast', 'nextLast', 'covisitLast', 'rulesPrev', 'rulesSession', 'covisitSession'] as const;
 
 /** One of the scored candidate sources. */
 export type SourceName = (typeof SOURCES)[number];
@@ -21,11 +21,15 @@ export interface CandidateOptions {
   aggregateItems: number;
 }
 
-/** Defaults; pool sizes were chosen for candidate recall on a validation split cut from Diginetica's training sessions. */
+/**
+ * Defaults, compared on a validation split cut from Diginetica's training sessions: small pools
+ * rank better than large ones (fewer weak candidates to push aside, and cheaper per request);
+ * see DEFAULT_TRAIN_OPTIONS for the figures.
+ */
 export const DEFAULT_CANDIDATE_OPTIONS: CandidateOptions = {
   sknn: { k: 100, sampleSize: 1000, maxQueryItems: 20, neighbourDecay: 0 },
   sknnNear: { k: 200, sampleSize: 1000, maxQueryItems: 20, neighbourDecay: 2 },
-  perSource: { sknn: 150, sknnNear: 100, rulesLast: 30, covisitLast: 30, rulesPrev: 10, rulesSession: 30, covisitSession: 30 },
+  perSource: { sknn: 50, sknnNear: 40, rulesLast: 15, nextLast: 15, covisitLast: 15, rulesPrev: 5, rulesSession: 15, covisitSession: 15 },
   sessionItems: 20,
   aggregateItems: 10,
 };
@@ -113,6 +117,7 @@ export function generateCandidates(index: ModelIndex, scratch: KnnScratch, query
     sknn,
     sknnNear,
     rulesLast: neighbourRow(index.rules, last),
+    nextLast: neighbourRow(index.next, last),
     covisitLast: neighbourRow(index.covisit, last),
     rulesPrev: neighbourRow(index.rules, prev),
     rulesSession: sessionNeighbours(index.rules, scratch, query, options.aggregateItems),

@@ -8,6 +8,7 @@ const SOURCE_GROUP: Record<SourceName, FeatureGroup> = {
   sknn: 'similar-sessions',
   sknnNear: 'similar-sessions',
   rulesLast: 'viewed-after',
+  nextLast: 'viewed-after',
   covisitLast: 'viewed-together',
   rulesPrev: 'viewed-after',
   rulesSession: 'viewed-after',

@@ -8,6 +8,8 @@ export interface IndexOptions {
   rulesPerItem: number;
   /** How many clicks ahead a sequential rule may reach. */
   ruleWindow: number;
+  /** Next-click neighbours kept per item. */
+  nextPerItem: number;
   /** Co-visitation neighbours kept per item. */
   covisitPerItem: number;
   /** How many of the most recent sessions count towards recent popularity. */
@@ -19,6 +21,7 @@ export const DEFAULT_INDEX_OPTIONS: IndexOptions = {
   maxPostings: 1000,
   rulesPerItem: 30,
   ruleWindow: 10,
+  nextPerItem: 20,
   covisitPerItem: 30,
   recentSessions: 20000,
 };
@@ -104,7 +107,7 @@ export function roundToBfloat16(values: Float32Array): Float32Array {
 }
 
 /** Collects per-item neighbour rows, keeping the `perItem` best by score (ties: lower id first). */
-function buildNeighbours(
+export function buildNeighbours(
   numItems: number,
   perItem: number,
   accumulate: (item: number, add: (other: number, weight: number) => void) => void,
@@ -125,7 +128,8 @@ function buildNeighbours(
     const scored = touched.map((other) => ({ other, score: finalize(item, other, acc[other] ?? 0) }));
     for (const other of touched) acc[other] = 0;
     scored.sort((a, b) => b.score - a.score || a.other - b.other);
-    const kept = scored.slice(0, perItem);
+    // A zero score is no evidence (finalize may veto a pair), so it never makes a row.
+    const kept = scored.filter((k) => k.score > 0).slice(0, perItem);
     rowItems.push(Uint32Array.from(kept, (k) => k.other));
     rowScores.push(Float32Array.from(kept, (k) => k.score));
     total += kept.length;
@@ -184,6 +188,19 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
     (_item, _other, raw) => raw,
   );
 
+  const next = buildNeighbours(
+    numItems,
+    options.nextPerItem,
+    (item, add) =>
+      forEachSessionOf(item, (start, end) => {
+        for (let p = start; p + 1 < end; p++) {
+          const following = sessions.values[p + 1] ?? 0;
+          if (sessions.values[p] === item && following !== item) add(following, 1);
+        }
+      }),
+    (_item, _other, raw) => raw,
+  );
+
   const sessionCount = new Float64Array(numItems);
   for (let i = 0; i < numItems; i++) sessionCount[i] = (full.offsets[i + 1] ?? 0) - (full.offsets[i] ?? 0);
   const repeatRate = Float32Array.from(popularity, (clicks, i) => (clicks > 0 ? (clicks - (sessionCount[i] ?? 0)) / clicks : 0));
@@ -213,5 +230,29 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
       return end > (full.offsets[i] ?? 0) ? 1 - (full.values[end - 1] ?? 0) / Math.max(1, nSessions) : 0;
     }),
   );
-  return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, covisit };
+  return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, next, covisit };
+}
+
+/**
+ * Items bought together: for each item, the items most often in the same
+ * order (basket), scored by cosine similarity of the items' order sets, so
+ * a best-seller in every basket does not top every row. Needs two orders
+ * that share the pair; one coincidence is not a pattern.
+ */
+export function buildCopurchase(baskets: RowTable, numItems: number, perItem: number): NeighbourTable {
+  const orders: number[][] = Array.from({ length: numItems }, () => []);
+  const distinct: Uint32Array[] = [];
+  for (let b = 0; b + 1 < baskets.offsets.length; b++) {
+    const items = [...new Set(baskets.values.subarray(baskets.offsets[b] ?? 0, baskets.offsets[b + 1] ?? 0))].filter((i) => i < numItems);
+    distinct.push(Uint32Array.from(items));
+    for (const item of items) orders[item]?.push(b);
+  }
+  return buildNeighbours(
+    numItems,
+    perItem,
+    (item, add) => {
+      for (const b of orders[item] ?? []) for (const other of distinct[b] ?? []) if (other !== item) add(other, 1);
+    },
+    (item, other, together) => (together < 2 ? 0 : together / Math.sqrt((orders[item]?.length ?? 1) * (orders[other]?.length ?? 1))),
+  );
 }

@@ -7,7 +7,7 @@ import { type Reranker, type Scored, createReranker, inputGradient, scoreRows } 
 import { popularOrder } from './popularity';
 
 /** Why an item was recommended; `because` names the viewed item it relates to, when there is one. */
-export type Reason = Exclude<FeatureGroup, 'context'>;
+export type Reason = Exclude<FeatureGroup, 'context'> | 'bought-together';
 
 /** One ranked recommendation. */
 export interface Recommendation {
@@ -44,7 +44,7 @@ export function modelQuery(model: LoadedModel, itemIds: readonly string[]): numb
 /** Model ids are the items' own ids when the artifact has no id table: canonical non-negative integers only. */
 const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,9})$/;
 
-const EXPLAINED: ReadonlyArray<Exclude<Reason, 'popular'>> = ['similar-sessions', 'viewed-after', 'viewed-together', 'viewed-before'];
+const EXPLAINED: ReadonlyArray<Exclude<Reason, 'popular' | 'bought-together'>> = ['similar-sessions', 'viewed-after', 'viewed-together', 'viewed-before'];
 const GROUP_COLUMNS = new Map(EXPLAINED.map((g) => [g, FEATURES.flatMap((f, i) => (f.group === g ? [i] : []))]));
 const FILL_DEPTH = 200;
 
@@ -55,7 +55,7 @@ function inRow(table: NeighbourTable, from: number, item: number): boolean {
 
 /** The viewed item a recommendation relates to: the most recent one whose neighbour list holds it. */
 function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readonly number[]): number | null {
-  if (reason === 'popular') return null;
+  if (reason === 'popular' || reason === 'bought-together') return null;
   if (reason === 'viewed-before') return item;
   const last = query[query.length - 1] ?? null;
   if (reason === 'similar-sessions') return last;
@@ -176,4 +176,19 @@ export function recommendMany(model: LoadedModel, queries: readonly Query[]): Re
 /** Top-k recommendations for a visitor's recent item ids (most recent last); see {@link recommendMany}. */
 export function recommend(model: LoadedModel, recent: ArrayLike<number>, k: number): Recommendation[] {
   return recommendMany(model, [{ recent, k }])[0] ?? [];
+}
+
+/**
+ * Items most often bought together with `item` (from the orders the model
+ * was trained with), best first; empty when there were no orders or none
+ * with this item.
+ */
+export function boughtTogether(model: LoadedModel, item: number, k: number): Recommendation[] {
+  const table = model.artifact.copurchase;
+  if (!table) return [];
+  const out: Recommendation[] = [];
+  for (let q = table.offsets[item] ?? 0; q < (table.offsets[item + 1] ?? 0) && out.length < k; q++) {
+    out.push({ item: table.items[q] ?? 0, score: table.scores[q] ?? 0, reason: 'bought-together', because: item });
+  }
+  return out;
 }

@@ -32,6 +32,8 @@ export interface ModelIndex {
   age: Float32Array;
   /** Sequential rules: item a → items clicked after a in the same session, distance-weighted. */
   rules: NeighbourTable;
+  /** Next clicks: item a → the items clicked right after a, by how often (a sharper, first-order view of `rules`). */
+  next: NeighbourTable;
   /** Item-to-item cosine similarity of session co-occurrence. */
   covisit: NeighbourTable;
 }

@@ -19,12 +19,16 @@ describe('model artifact', () => {
       expect(Array.from(decoded.index[key].offsets)).toEqual(Array.from(artifact.index[key].offsets));
       expect(Array.from(decoded.index[key].values)).toEqual(Array.from(artifact.index[key].values));
     }
-    for (const key of ['rules', 'covisit'] as const) {
+    for (const key of ['rules', 'next', 'covisit'] as const) {
+      expect(artifact.index[key].items.length).toBeGreaterThan(0);
+      expect(Array.from(decoded.index[key].offsets)).toEqual(Array.from(artifact.index[key].offsets));
       expect(Array.from(decoded.index[key].items)).toEqual(Array.from(artifact.index[key].items));
       expect(Array.from(decoded.index[key].scores)).toEqual(Array.from(artifact.index[key].scores));
     }
     expect(Array.from(decoded.index.popularity)).toEqual(Array.from(artifact.index.popularity));
     expect(Array.from(decoded.index.recentPopularity)).toEqual(Array.from(artifact.index.recentPopularity));
+    expect(Array.from(decoded.index.repeatRate)).toEqual(Array.from(artifact.index.repeatRate));
+    expect(Array.from(decoded.index.age)).toEqual(Array.from(artifact.index.age));
     expect(Array.from(decoded.reranker.mean)).toEqual(Array.from(artifact.reranker.mean));
     expect(decoded.reranker.layers.map((l) => Array.from(l.kernel))).toEqual(artifact.reranker.layers.map((l) => Array.from(l.kernel)));
   });

@@ -22,7 +22,7 @@ const QUICK = { ...DEFAULT_TRAIN_OPTIONS, rerankSessions: 500, rerankChunks: 1, 
 
 describe('shops whose item ids are not integers', () => {
   const data = readSessions(trainFile);
-  const model = loadModel(encodeArtifact(trainModel(data.sessions, 'skus', QUICK, data.itemIds)));
+  const model = loadModel(encodeArtifact(trainModel(data.sessions, 'skus', QUICK, { itemIds: data.itemIds })));
 
   it('reads SKU sessions into dense model ids and maps test files with the same table', () => {
     expect(data.itemIds?.[0]).toBe('');

@@ -20,7 +20,7 @@ describe.skipIf(!present)('served model on a slice of Diginetica', () => {
     const all = readSessions(trainFile).sessions;
     const train = sliceRows(all, 0, 30000);
     const test = expandPrefixes(sliceRows(all, 30000, 32000));
-    const artifact = trainModel(train, 'diginetica-slice', { ...DEFAULT_TRAIN_OPTIONS, rerankSessions: 6000, maxLists: 5000, epochs: 2 });
+    const artifact = trainModel(train, 'diginetica-slice', { ...DEFAULT_TRAIN_OPTIONS, rerankSessions: 6000, rerankChunks: 4, maxLists: 5000, epochs: 2 });
     const served = loadModel(decodeArtifact(encodeArtifact(artifact)));
     const hr20 = (model: Recommender): number => {
       const acc = createMetrics();
