@@ -41,4 +41,4 @@ mkdirSync(join(ROOT, '.seed'), { recursive: true });
 writeFileSync(pointer, header.modelVersion);
 wrangler(['kv', 'key', 'put', modelKey(header.modelVersion), '--path', resolve(values.artifact), '--binding', 'MODELS', ...where]);
 wrangler(['kv', 'key', 'put', ACTIVE_MODEL_KEY, '--path', pointer, '--binding', 'MODELS', ...where]);
-console.log(`published ${header.modelVersion} (${header.dataset}, ${header.numItems} items, ${bytes.byteLength} bytes) as the active model${values.remote ? '' : ` in ${values['persist-to']}`}`);
+console.log(`published ${header.modelVersion} (${header.dataset}, item ids below ${header.numItems}, ${bytes.byteLength} bytes) as the active model${values.remote ? '' : ` in ${values['persist-to']}`}`);
