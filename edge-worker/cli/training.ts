@@ -33,8 +33,9 @@ export interface TrainOptions {
  * 80k / 200k 52.14 / 19.46; plus item-age and last-item features and cosine decay 52.20 / 19.47;
  * larger pools (sknn 250, sknnNear 150) 52.06 / 19.43; a next-click source 52.19 / 19.44, with
  * pools of 80/60/20 per source 52.29 / 19.50, 50/40/15 52.31 / 19.53, 30/25/10 52.21 / 19.59;
- * 120k sessions with 50/40/15 pools 52.35 / 19.61 (these defaults); hidden 16 instead of 8
- * +0.09 / +0.00 at 80k sessions, not worth the slower scoring.
+ * 120k sessions with 50/40/15 pools 52.35 / 19.61 (these defaults); from there, 150k sessions
+ * 52.37 / 19.62, hidden 16 52.37 / 19.55, 4 epochs 52.33 / 19.61, sknn pool 80 52.34 / 19.57:
+ * none worth its cost in training or scoring time.
  */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   index: DEFAULT_INDEX_OPTIONS,
