@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { RowTable } from '../src/model/types';
+import { isIntegerItemId } from '../src/model/item-ids';
 import { rowTableFromArrays } from '../src/model/model-index';
 
 /** Next-item test cases: prefix r (most recent item last) should be followed by targets[r]. */
@@ -8,8 +9,6 @@ export interface TestCases {
   targets: Uint32Array;
 }
 
-/** Integer ids in canonical form are used as model ids directly (so benchmark results stay comparable). */
-const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,9})$/;
 
 /** Sessions read from a file, with the shop's item ids when they are not plain integers. */
 export interface SessionData {
@@ -34,7 +33,8 @@ function tokens(text: string): string[] {
  */
 export function readSessions(path: string): SessionData {
   const rows = lines(path).map(tokens);
-  if (rows.every((row) => row.every((t) => CANONICAL_INTEGER.test(t) && Number(t) < 2 ** 31))) {
+  // Integer ids stay as they are, so results on benchmark files remain comparable.
+  if (rows.every((row) => row.every(isIntegerItemId))) {
     return { sessions: rowTableFromArrays(rows.map((row) => row.map(Number))) };
   }
   // Model id 0 is never an item, so an id the model has not seen can map to it.
@@ -57,7 +57,7 @@ function idParser(itemIds?: readonly string[]): (token: string) => number {
   const known = itemIds ? new Map(itemIds.map((itemId, id) => [itemId, id])) : null;
   return (token) => {
     if (known) return known.get(token) ?? 0;
-    if (!CANONICAL_INTEGER.test(token)) throw new Error(`not an item id of the training data: "${token}"`);
+    if (!isIntegerItemId(token)) throw new Error(`not an item id of the training data: "${token}"`);
     return Number(token);
   };
 }

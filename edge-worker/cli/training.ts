@@ -252,12 +252,6 @@ function trainReranker(lists: TrainingLists, options: TrainOptions): RerankerPar
   return params;
 }
 
-function maxItemId(sessions: RowTable): number {
-  let max = 0;
-  for (let i = 0; i < sessions.values.length; i++) max = Math.max(max, sessions.values[i] ?? 0);
-  return max;
-}
-
 /** What a shop's data may add to its sessions. */
 export interface TrainingExtras {
   /** Model id → the shop's item id, when those are not plain integers. */
@@ -287,6 +281,7 @@ export function trainModel(sessions: RowTable, dataset: string, options: TrainOp
     index,
     reranker,
     ...(baskets ? { copurchase: buildCopurchase(baskets, index.numItems, COPURCHASE_PER_ITEM) } : {}),
-    ...(itemIds ? { itemIds: itemIds.slice(0, maxItemId(sessions) + 1) } : {}),
+    // The table may name items only later (held-out) sessions have; the artifact keeps the index's.
+    ...(itemIds ? { itemIds: itemIds.slice(0, index.numItems) } : {}),
   };
 }

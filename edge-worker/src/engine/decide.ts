@@ -125,18 +125,25 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
   // Every question the page's item slots ask the model, answered in one pass; slots asking the
   // same question (similar and together both start from the product on the page) share one answer.
   const key = (query: number[], k: number) => `${k}:${query.join(',')}`;
+  // The model's ids for what each strategy asks about (the strategy alone decides the question).
+  const queries = new Map<SlotStrategy, number[]>();
+  const queryOf = (strategy: SlotStrategy): number[] => {
+    let query = queries.get(strategy);
+    if (!query) queries.set(strategy, (query = model ? modelQuery(model, queryFor(strategy, profile, contextItem)) : []));
+    return query;
+  };
   const questions = new Map<string, Query>();
   for (const slot of request.slots) {
     const config = slots[slot.id]!;
     if (config.kind === 'variants' || !model) continue;
-    const query = modelQuery(model, queryFor(config.strategy, profile, contextItem));
+    const query = queryOf(config.strategy);
     if (query.length) questions.set(key(query, poolSize(config)), { recent: query, k: poolSize(config) });
   }
   const answers = model ? recommendMany(model, [...questions.values()]) : [];
   const asked = new Map([...questions.keys()].map((q, i) => [q, answers[i] ?? []]));
 
   function* candidatesFor(config: ItemSlotConfig): Generator<Candidate> {
-    const query = model ? modelQuery(model, queryFor(config.strategy, profile, contextItem)) : [];
+    const query = queryOf(config.strategy);
     // "Bought together" leads with what the orders say, when the model was trained with orders.
     if (config.strategy === 'together' && model && query.length) {
       const anchor = query[query.length - 1]!;

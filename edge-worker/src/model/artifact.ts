@@ -122,6 +122,15 @@ function sectionBytes(kind: ArrayKind, values: Uint32Array | Float32Array): Uint
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
 
+/** A neighbour table's three sections, named `<name>.offsets|items|scores`. */
+function tableArrays(name: string, table: NeighbourTable): Array<[string, Uint32Array | Float32Array]> {
+  return [
+    [`${name}.offsets`, table.offsets],
+    [`${name}.items`, table.items],
+    [`${name}.scores`, table.scores],
+  ];
+}
+
 function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Float32Array]> {
   const { index, reranker } = artifact;
   return [
@@ -133,28 +142,16 @@ function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Floa
     ['recentPopularity', index.recentPopularity],
     ['repeatRate', index.repeatRate],
     ['age', index.age],
-    ['rules.offsets', index.rules.offsets],
-    ['rules.items', index.rules.items],
-    ['rules.scores', index.rules.scores],
-    ['next.offsets', index.next.offsets],
-    ['next.items', index.next.items],
-    ['next.scores', index.next.scores],
-    ['covisit.offsets', index.covisit.offsets],
-    ['covisit.items', index.covisit.items],
-    ['covisit.scores', index.covisit.scores],
+    ...tableArrays('rules', index.rules),
+    ...tableArrays('next', index.next),
+    ...tableArrays('covisit', index.covisit),
     ['reranker.mean', reranker.mean],
     ['reranker.std', reranker.std],
     ...reranker.layers.flatMap((layer, i): Array<[string, Float32Array]> => [
       [`reranker.${i}.kernel`, layer.kernel],
       [`reranker.${i}.bias`, layer.bias],
     ]),
-    ...(artifact.copurchase
-      ? ([
-          ['copurchase.offsets', artifact.copurchase.offsets],
-          ['copurchase.items', artifact.copurchase.items],
-          ['copurchase.scores', artifact.copurchase.scores],
-        ] as Array<[string, Uint32Array | Float32Array]>)
-      : []),
+    ...(artifact.copurchase ? tableArrays('copurchase', artifact.copurchase) : []),
   ];
 }
 
@@ -263,6 +260,7 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   if (header.itemIds && (!Array.isArray(header.itemIds) || header.itemIds.length !== header.numItems)) {
     throw new Error('artifact item id table does not match its item count');
   }
+  const table = (name: string): NeighbourTable => ({ offsets: u32(`${name}.offsets`), items: u32(`${name}.items`), scores: f32(`${name}.scores`) });
   const layers: DenseWeights[] = header.layers.map((l, i) => ({
     inputs: l.inputs,
     outputs: l.outputs,
@@ -281,14 +279,12 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
       recentPopularity: f32('recentPopularity'),
       repeatRate: f32('repeatRate'),
       age: f32('age'),
-      rules: { offsets: u32('rules.offsets'), items: u32('rules.items'), scores: f32('rules.scores') },
-      next: { offsets: u32('next.offsets'), items: u32('next.items'), scores: f32('next.scores') },
-      covisit: { offsets: u32('covisit.offsets'), items: u32('covisit.items'), scores: f32('covisit.scores') },
+      rules: table('rules'),
+      next: table('next'),
+      covisit: table('covisit'),
     },
     reranker: { mean: f32('reranker.mean'), std: f32('reranker.std'), layers },
-    ...(sections.has('copurchase.offsets')
-      ? { copurchase: { offsets: u32('copurchase.offsets'), items: u32('copurchase.items'), scores: f32('copurchase.scores') } }
-      : {}),
+    ...(sections.has('copurchase.offsets') ? { copurchase: table('copurchase') } : {}),
     ...(header.itemIds ? { itemIds: header.itemIds } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { FEATURES, type FeatureGroup, NUM_FEATURES, buildFeatures } from './feat
 import { type KnnScratch, createKnnScratch, sortByScore } from './sknn';
 import { type Reranker, type Scored, createReranker, inputGradient, scoreRows } from './reranker';
 import { popularOrder } from './popularity';
+import { isIntegerItemId } from './item-ids';
 
 /** Why an item was recommended; `because` names the viewed item it relates to, when there is one. */
 export type Reason = Exclude<FeatureGroup, 'context'> | 'bought-together';
@@ -41,9 +42,6 @@ export function modelQuery(model: LoadedModel, itemIds: readonly string[]): numb
   return out;
 }
 
-/** Model ids are the items' own ids when the artifact has no id table: canonical non-negative integers only. */
-const CANONICAL_INTEGER = /^(0|[1-9][0-9]{0,9})$/;
-
 const EXPLAINED: ReadonlyArray<Exclude<Reason, 'popular' | 'bought-together'>> = ['similar-sessions', 'viewed-after', 'viewed-together', 'viewed-before'];
 const GROUP_COLUMNS = new Map(EXPLAINED.map((g) => [g, FEATURES.flatMap((f, i) => (f.group === g ? [i] : []))]));
 const FILL_DEPTH = 200;
@@ -78,7 +76,7 @@ export function loadModel(source: ArrayBuffer | Uint8Array | ModelArtifact): Loa
     idOf: byItemId
       ? (itemId) => byItemId.get(itemId)
       : (itemId) => {
-          if (!CANONICAL_INTEGER.test(itemId)) return undefined;
+          if (!isIntegerItemId(itemId)) return undefined;
           const id = Number(itemId);
           return id < numItems ? id : undefined;
         },

@@ -1,0 +1,8 @@
+/**
+ * When an item id is the model's id as it stands: canonical non-negative
+ * integers (Diginetica's and the demo's ids). Any other id (a SKU) goes
+ * through the id table the artifact carries.
+ */
+export function isIntegerItemId(text: string): boolean {
+  return /^(0|[1-9][0-9]{0,9})$/.test(text) && Number(text) < 2 ** 31;
+}
