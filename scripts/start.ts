@@ -3,8 +3,8 @@
  * demo shop on one origin. Ctrl-C stops everything.
  */
 import { spawnSync } from 'node:child_process';
-import { seed } from '../edge-worker/cli/seed';
-import { ROOT, startDevServer } from './wrangler';
+import { seed } from '../demo-shop/scripts/seed';
+import { ROOT, startDevServer } from '../edge-worker/cli/wrangler';
 
 const port = Number(process.env.PORT ?? 8787);
 const persistTo = '.wrangler/state';

@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, wrangler } from '../../scripts/wrangler';
+import { ROOT, wrangler } from './wrangler';
 import { ACTIVE_MODEL_KEY, modelKey } from '../src/engine/served-model';
 import { readArtifactHeader } from '../src/model/artifact';
 

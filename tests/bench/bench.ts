@@ -18,9 +18,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { ROOT, startDevServer, type DevServer } from '../../scripts/wrangler';
+import { putLocal, ROOT, startDevServer, type DevServer } from '../../edge-worker/cli/wrangler';
 import { readArtifactHeader } from '../../edge-worker/src/model/artifact';
-import { putLocal } from '../../edge-worker/cli/seed';
+
 import { BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed, seededRandom } from './fixture';
 import { runLoad } from './load';
 import { mean, quantile, round } from './stats';

@@ -13,7 +13,7 @@ import { catalogEntries } from '../../edge-worker/src/catalog/catalog';
 import { ACTIVE_MODEL_KEY, modelKey } from '../../edge-worker/src/engine/served-model';
 import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
 import { decodeArtifact, encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
-import { ROOT } from '../../scripts/wrangler';
+import { ROOT } from '../../edge-worker/cli/wrangler';
 
 export { seededRandom } from '../../demo-shop/src/demo-sessions';
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ROOT } from '../../scripts/wrangler';
+import { ROOT } from '../../edge-worker/cli/wrangler';
 import { launchChromium, recordApi, settledSlot } from './support';
 
 const base = inject('baseURL');

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { seed } from '../../edge-worker/cli/seed';
-import { ROOT, startDevServer } from '../../scripts/wrangler';
+import { seed } from '../../demo-shop/scripts/seed';
+import { ROOT, startDevServer } from '../../edge-worker/cli/wrangler';
 
 declare module 'vitest' {
   export interface ProvidedContext {

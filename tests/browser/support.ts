@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { wrangler } from '../../scripts/wrangler';
+import { wrangler } from '../../edge-worker/cli/wrangler';
 
 /** Debian's Chromium by default; CHROMIUM_PATH points elsewhere (e.g. Playwright's own build). */
 export function chromiumPath(): string | undefined {

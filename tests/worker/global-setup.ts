@@ -3,7 +3,7 @@
  * hands its artifact to the tests, which publish it into their isolated KV.
  */
 import type { TestProject } from 'vitest/node';
-import { demoModel } from '../../edge-worker/cli/demo-model';
+import { demoModel } from '../../demo-shop/scripts/demo-model';
 
 export default function setup(project: TestProject) {
   const model = demoModel();

@@ -5,13 +5,14 @@
  * `wrangler dev` ignores SIGTERM and leaves workerd holding the port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const WRANGLER_BIN = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
 
@@ -125,4 +126,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     throw err;
   }
   return { url, process: child, stop };
+}
+
+/** Writes key/value pairs into a local KV namespace under `persistTo` (binary values as base64, as wrangler's bulk format wants). */
+export function putLocal(binding: string, entries: ReadonlyArray<{ key: string; value: string | Uint8Array }>, persistTo: string): void {
+  const dir = join(ROOT, '.seed');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${binding.toLowerCase()}-bulk.json`);
+  const bulk = entries.map(({ key, value }) =>
+    typeof value === 'string' ? { key, value } : { key, value: Buffer.from(value).toString('base64'), base64: true },
+  );
+  writeFileSync(file, JSON.stringify(bulk));
+  wrangler(['kv', 'bulk', 'put', file, '--binding', binding, '--local', '--persist-to', resolve(ROOT, persistTo)]);
 }
