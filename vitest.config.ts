@@ -1,7 +1,8 @@
 /**
  * Every test suite, one runner. Projects match runtimes:
  *   unit     pure logic and the contract, in Node
- *   worker   the Worker inside workerd with real local KV (Cloudflare's Vitest integration)
+ *   worker   the product Worker inside workerd with real local KV (Cloudflare's Vitest integration)
+ *   demo     the demo shop's Worker (shop pages around the product) the same way
  *   browser  the SDK and demo shop in real Chromium against `wrangler dev`
  */
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
@@ -16,6 +17,10 @@ export default defineConfig({
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
         test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'] },
+      },
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: './demo-shop/wrangler.toml' } })],
+        test: { name: 'demo', include: ['tests/demo/**/*.test.ts'] },
       },
       {
         test: {

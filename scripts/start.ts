@@ -1,9 +1,10 @@
 /**
- * `npm start`: builds the SDK, seeds local KV and serves the Worker with the
- * demo shop on one origin. Ctrl-C stops everything.
+ * `npm start`: builds the SDK, seeds local KV and serves the demo shop's
+ * Worker (the shop's pages around the Rapport Worker) on one origin.
+ * Ctrl-C stops everything.
  */
 import { spawnSync } from 'node:child_process';
-import { seed } from '../demo-shop/scripts/seed';
+import { DEMO_CONFIG, seed } from '../demo-shop/scripts/seed';
 import { ROOT, startDevServer } from '../edge-worker/cli/wrangler';
 
 const port = Number(process.env.PORT ?? 8787);
@@ -12,7 +13,7 @@ const persistTo = '.wrangler/state';
 const build = spawnSync(process.execPath, [`${ROOT}/node_modules/rollup/dist/bin/rollup`, '-c', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 seed(persistTo);
-const server = await startDevServer({ port, persistTo, inheritOutput: true });
+const server = await startDevServer({ port, persistTo, config: DEMO_CONFIG, inheritOutput: true });
 console.log(`\n  Rapport demo shop: ${server.url}\n  (Ctrl-C to stop)\n`);
 
 let stopping = false;

@@ -1,18 +1,22 @@
 /**
  * Seeds local KV with what a fresh clone needs to show a working shop: the
- * demo catalog, its trained model and the slot configuration.
+ * demo catalog, its trained model and its slot configuration, published into
+ * the demo Worker's namespaces (demo-shop/wrangler.toml).
  *
  *   tsx demo-shop/scripts/seed.ts [--persist-to .wrangler/state]
  */
 import { parseArgs } from 'node:util';
+import { putEntries } from '../../edge-worker/cli/wrangler';
 import { seedEntries } from '../src/seed';
-import { putLocal } from '../../edge-worker/cli/wrangler';
 import { demoModel } from './demo-model';
 
-/** Writes the demo's seed into local KV under `persistTo` (relative to the repository root). */
+/** The demo Worker's configuration, relative to the repository root. */
+export const DEMO_CONFIG = 'demo-shop/wrangler.toml';
+
+/** Publishes the demo's data into local KV under `persistTo` (relative to the repository root); returns the model version. */
 export function seed(persistTo: string): string {
   const model = demoModel();
-  putLocal('MODELS', seedEntries(model), persistTo);
+  putEntries('MODELS', seedEntries(model), { persistTo, config: DEMO_CONFIG });
   return model.version;
 }
 

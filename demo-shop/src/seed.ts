@@ -1,12 +1,11 @@
 /**
- * What the demo publishes to Rapport's MODELS namespace: its catalog feed,
- * its trained model and the slot configuration. Plain data, so the seed CLI
- * (into local KV through wrangler) and the Worker tests (into their isolated
- * KV) publish exactly the same thing.
+ * What the demo publishes to Rapport: its catalog feed, its trained model and
+ * its slot configuration (the product's item slots plus a hero banner with
+ * the demo's own offers). Plain entries, so the seed script (local KV through
+ * wrangler) and the Worker tests (their isolated KV) publish the same thing.
  */
-import { catalogEntries } from '../../edge-worker/src/catalog/catalog';
-import { ACTIVE_MODEL_KEY, modelKey } from '../../edge-worker/src/engine/served-model';
-import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
+import { publishCatalog, publishModel, publishSlots, type Entry } from '../../edge-worker/src/published/published';
+import { DEFAULT_SLOTS, type SlotConfigs } from '../../edge-worker/src/slots/config';
 import { catalogFeed } from './catalog';
 
 /** A trained model artifact and its version. */
@@ -15,12 +14,40 @@ export interface PublishedModel {
   bytes: Uint8Array;
 }
 
-/** Key/value pairs for the MODELS namespace; the artifact goes in before the pointer to it. */
-export function seedEntries(model: PublishedModel): Array<{ key: string; value: string | Uint8Array }> {
-  return [
-    ...catalogEntries(catalogFeed()),
-    { key: modelKey(model.version), value: model.bytes },
-    { key: ACTIVE_MODEL_KEY, value: model.version },
-    { key: SLOTS_KEY, value: JSON.stringify(DEFAULT_SLOTS) },
-  ];
+/** The demo's slots: the product's item slots, and a hero that greets new and returning shoppers. */
+export const DEMO_SLOTS: SlotConfigs = {
+  ...DEFAULT_SLOTS,
+  hero: {
+    kind: 'variants',
+    variants: [
+      {
+        id: 'favourite-category',
+        when: { visitor: 'returning', interest: true },
+        title: 'Welcome back: more {category} for you',
+        body: 'Fresh picks from the category you keep coming back to.',
+        href: '/c/{category}',
+        reason: 'Because you often look at {category}',
+      },
+      {
+        id: 'welcome',
+        when: { visitor: 'new' },
+        title: 'Welcome! Free shipping on your first order',
+        body: 'Have a look around — everything ships free today.',
+        href: '/categories',
+        reason: 'Shown on a first visit',
+      },
+      {
+        id: 'everyone',
+        title: 'Everything, picked for you',
+        body: 'Browse a little; the shop learns what you like — only if you say yes.',
+        href: '/categories',
+        reason: 'Shown to every visitor',
+      },
+    ],
+  },
+};
+
+/** Entries for the MODELS namespace, in publishing order. */
+export function seedEntries(model: PublishedModel): Entry[] {
+  return [...publishCatalog(catalogFeed()), ...publishModel(model.bytes), ...publishSlots(DEMO_SLOTS)];
 }

@@ -1,7 +1,7 @@
 /**
- * The demo shop as a Hono app, mounted by the Worker in development
- * (`DEMO_SHOP = "on"`). Static files (CSS, the shop's script, the SDK bundle)
- * come from the Worker's assets.
+ * The demo shop's pages as a Hono app, mounted in front of the Rapport
+ * Worker by `index.ts`. Static files (CSS, the shop's script, the SDK bundle)
+ * come from the demo Worker's assets (`demo-shop/public`).
  */
 import { Hono } from 'hono';
 import { CATEGORIES, PRODUCTS, PRODUCTS_BY_ID } from './catalog';
@@ -11,10 +11,6 @@ import { cartPage, categoriesPage, categoryPage, homePage, notFoundPage, product
 const byPopularity = [...PRODUCTS].sort((a, b) => b.popularity - a.popularity);
 
 export const demoShop = new Hono<{ Bindings: Env }>()
-  .use('*', async (c, next) => {
-    if (c.env.DEMO_SHOP !== 'on') return c.notFound();
-    await next();
-  })
   .get('/', (c) => c.html(homePage(byPopularity)))
   .get('/categories', (c) => c.html(categoriesPage()))
   .get('/c/:category', (c) => {

@@ -1,44 +1,51 @@
 /**
- * `npm run publish-model -- --artifact <model.bin> [--persist-to <dir> | --remote]`
+ * `npm run publish-data -- [--catalog items.json] [--model model.bin] [--slots slots.json] [--persist-to <dir> | --remote]`
  *
- * Makes a trained artifact the active model: writes it under
- * `model:<version>` first, then moves the `model:active` pointer, so no
- * Worker ever follows the pointer to a missing artifact. Running Workers pick
- * the new version up within seconds, without a redeploy.
+ * Publishes a shop's data to the MODELS namespace: each value is checked
+ * first (nothing is written when any is unusable), written under its
+ * immutable version, and only then do the `<kind>:active` pointers move.
+ * Running Workers pick the new versions up within seconds, without a redeploy.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ROOT, wrangler } from './wrangler';
-import { ACTIVE_MODEL_KEY, modelKey } from '../src/engine/served-model';
-import { readArtifactHeader } from '../src/model/artifact';
+import type { CatalogItem } from '../src/catalog/catalog';
+import { publishCatalog, publishModel, publishSlots, type Entry } from '../src/published/published';
+import { putEntries } from './wrangler';
+
+const USAGE = 'usage: publish-data [--catalog items.json] [--model model.bin] [--slots slots.json] [--persist-to <dir> | --remote] [--config wrangler.toml]';
 
 const { values } = parseArgs({
   options: {
-    artifact: { type: 'string' },
+    catalog: { type: 'string' },
+    model: { type: 'string' },
+    slots: { type: 'string' },
     'persist-to': { type: 'string', default: '.wrangler/state' },
     remote: { type: 'boolean', default: false },
+    config: { type: 'string' },
   },
 });
-if (!values.artifact) {
-  console.error('usage: publish-model --artifact <model.bin> [--persist-to <dir> | --remote]');
-  process.exit(2);
-}
-const bytes = new Uint8Array(readFileSync(values.artifact));
-/** Refuses anything that is not a readable artifact before touching KV. */
-function headerOf(data: Uint8Array): ReturnType<typeof readArtifactHeader> {
+
+/** The entries for one file, or exit naming the file and what is wrong with it. */
+function entriesOf(path: string, publish: (path: string) => Entry[]): Entry[] {
   try {
-    return readArtifactHeader(data);
+    return publish(path);
   } catch (err) {
-    console.error(`publish-model: ${values.artifact} is not an artifact this build can serve: ${(err as Error).message}`);
+    console.error(`publish-data: ${path} cannot be published: ${(err as Error).message}`);
     process.exit(1);
   }
 }
-const header = headerOf(bytes);
-const where = values.remote ? ['--remote'] : ['--local', '--persist-to', resolve(ROOT, values['persist-to']!)];
-const pointer = join(ROOT, '.seed', 'active-version.txt');
-mkdirSync(join(ROOT, '.seed'), { recursive: true });
-writeFileSync(pointer, header.modelVersion);
-wrangler(['kv', 'key', 'put', modelKey(header.modelVersion), '--path', resolve(values.artifact), '--binding', 'MODELS', ...where]);
-wrangler(['kv', 'key', 'put', ACTIVE_MODEL_KEY, '--path', pointer, '--binding', 'MODELS', ...where]);
-console.log(`published ${header.modelVersion} (${header.dataset}, item ids below ${header.numItems}, ${bytes.byteLength} bytes) as the active model${values.remote ? '' : ` in ${values['persist-to']}`}`);
+
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
+const entries = [
+  ...(values.catalog ? entriesOf(values.catalog, (path) => publishCatalog(readJson(path) as CatalogItem[]) /* checked by publishCatalog */) : []),
+  ...(values.model ? entriesOf(values.model, (path) => publishModel(new Uint8Array(readFileSync(path)))) : []),
+  ...(values.slots ? entriesOf(values.slots, (path) => publishSlots(readJson(path))) : []),
+];
+if (!entries.length) {
+  console.error(USAGE);
+  process.exit(2);
+}
+putEntries('MODELS', entries, values.remote ? { remote: true, config: values.config } : { persistTo: values['persist-to']!, config: values.config });
+for (const { key, value } of entries.filter((entry) => entry.pointer)) {
+  console.log(`published ${key.replace(':active', '')} ${String(value)}${values.remote ? '' : ` in ${values['persist-to']}`}`);
+}

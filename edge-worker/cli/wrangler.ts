@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Entry } from '../src/published/published';
 
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -47,6 +48,8 @@ export interface DevServerOptions {
   inheritOutput?: boolean;
   /** Extra `--var KEY:VALUE` bindings. */
   vars?: Record<string, string>;
+  /** The wrangler configuration to run, relative to the repository root (default: the product's `wrangler.toml`). */
+  config?: string;
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
@@ -84,7 +87,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(
     process.execPath,
-    [WRANGLER_BIN, 'dev', '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', options.persistTo, '--show-interactive-dev-session=false', ...vars],
+    [WRANGLER_BIN, 'dev', '--config', resolve(ROOT, options.config ?? 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', resolve(ROOT, options.persistTo), '--show-interactive-dev-session=false', ...vars],
     { cwd: ROOT, env: wranglerEnv(), detached: true, stdio: options.inheritOutput ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'] },
   );
   // If this process exits without calling stop(), take the server down with it.
@@ -128,14 +131,27 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return { url, process: child, stop };
 }
 
-/** Writes key/value pairs into a local KV namespace under `persistTo` (binary values as base64, as wrangler's bulk format wants). */
-export function putLocal(binding: string, entries: ReadonlyArray<{ key: string; value: string | Uint8Array }>, persistTo: string): void {
+/** Where published data goes: local KV under a folder (wrangler dev, tests) or the Cloudflare account. */
+export type KvTarget = { persistTo: string; config?: string } | { remote: true; config?: string };
+
+/**
+ * Writes published entries into a KV namespace with `wrangler kv bulk put`:
+ * every value first, then the pointers to them, so no reader ever follows a
+ * pointer to a value that is not there yet.
+ */
+export function putEntries(binding: string, entries: readonly Entry[], target: KvTarget): void {
   const dir = join(ROOT, '.seed');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${binding.toLowerCase()}-bulk.json`);
-  const bulk = entries.map(({ key, value }) =>
-    typeof value === 'string' ? { key, value } : { key, value: Buffer.from(value).toString('base64'), base64: true },
-  );
-  writeFileSync(file, JSON.stringify(bulk));
-  wrangler(['kv', 'bulk', 'put', file, '--binding', binding, '--local', '--persist-to', resolve(ROOT, persistTo)]);
+  const where = 'remote' in target ? ['--remote'] : ['--local', '--persist-to', resolve(ROOT, target.persistTo)];
+  const config = target.config ? ['--config', resolve(ROOT, target.config)] : [];
+  for (const pointers of [false, true]) {
+    const batch = entries.filter((entry) => entry.pointer === pointers);
+    if (!batch.length) continue;
+    const file = join(dir, `${binding.toLowerCase()}-${pointers ? 'pointers' : 'values'}.json`);
+    const bulk = batch.map(({ key, value }) =>
+      typeof value === 'string' ? { key, value } : { key, value: Buffer.from(value).toString('base64'), base64: true },
+    );
+    writeFileSync(file, JSON.stringify(bulk));
+    wrangler(['kv', 'bulk', 'put', file, '--binding', binding, ...where, ...config]);
+  }
 }

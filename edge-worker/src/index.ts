@@ -1,9 +1,9 @@
 /**
- * The Rapport Worker: composes the /v1 API and, in development, the demo shop.
+ * The Rapport Worker: the /v1 API. Its static files (the SDK bundle) are
+ * served by Cloudflare's assets before the Worker runs; see wrangler.toml.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { demoShop } from '../../demo-shop/src/shop';
 import { apiNotFound, methodNotAllowed, onError } from './http/errors';
 import { serverTiming } from './http/timing';
 import { collect } from './routes/collect';
@@ -16,15 +16,14 @@ const api = new Hono<{ Bindings: Env }>()
   .route('/decide', decide)
   .all('/decide', methodNotAllowed(['POST']))
   .route('/health', health)
-  .all('/health', methodNotAllowed(['GET']))
-  .all('*', apiNotFound);
+  .all('/health', methodNotAllowed(['GET']));
 
 const app = new Hono<{ Bindings: Env }>();
 // The SDK runs on the merchant's origin; no cookies are involved, so any origin may call.
 app.use('/v1/*', cors({ origin: '*', allowMethods: ['GET', 'POST'], maxAge: 86400 }));
 app.use('/v1/*', serverTiming);
 app.route('/v1', api);
-app.route('/', demoShop);
+app.notFound(apiNotFound);
 app.onError(onError);
 
 export default app;

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { seed } from '../../demo-shop/scripts/seed';
+import { DEMO_CONFIG, seed } from '../../demo-shop/scripts/seed';
 import { ROOT, startDevServer } from '../../edge-worker/cli/wrangler';
 
 declare module 'vitest' {
@@ -23,7 +23,7 @@ export default async function setup(project: TestProject) {
   mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
   const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'browser-test-'));
   seed(persistTo);
-  const server = await startDevServer({ port: Number(process.env.RAPPORT_TEST_PORT ?? 8788), persistTo });
+  const server = await startDevServer({ port: Number(process.env.RAPPORT_TEST_PORT ?? 8788), persistTo, config: DEMO_CONFIG });
   project.provide('baseURL', server.url);
   project.provide('persistTo', persistTo);
   return async () => {

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
 import type { Profile } from '../../edge-worker/src/profile/profile';
 import { KV_WRITE_INTERVAL_MS, type VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
+import { forgetPublished, pointerKey } from '../../edge-worker/src/published/published';
 import { collectNow, flushProfile, newId, post, seedModels, views, visitor } from './helpers';
 
 const catalogIds = catalogFeed().map((p) => p.id);
@@ -114,5 +115,31 @@ describe('POST /v1/collect', () => {
     await runDurableObjectAlarm(stub);
     expect(await storedProfile(vid)).toBeNull();
     expect((await runInDurableObject(stub, (object: VisitorProfile) => object.inspect())).profile).toBeNull();
+  });
+
+  it('refuses a batch with a retryable 503 while no usable catalog is published, and counts it once it is', async () => {
+    const vid = newId('v');
+    const batch = views(vid, ['1', '2']);
+    await env.MODELS.delete(pointerKey('catalog'));
+    forgetPublished();
+    const refused = await post('/v1/collect', batch);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('10');
+    expect(await refused.json()).toMatchObject({ error: { code: 'not_published', message: expect.stringContaining('No catalog') } });
+    // The SDK keeps the batch and sends it again later: nothing was half-applied meanwhile.
+    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).profile).toBeNull();
+
+    await seedModels();
+    const res = await collectNow(batch);
+    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, profile: true });
+    expect((await storedProfile(vid))?.cats.beauty).toBeGreaterThan(0);
+  });
+
+  it('still takes analytics-only batches without a catalog: they keep nothing', async () => {
+    await env.MODELS.delete(pointerKey('catalog'));
+    forgetPublished();
+    const res = await post('/v1/collect', views(newId('v'), ['1'], ['analytics']));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ profile: false });
   });
 });

@@ -2,14 +2,12 @@ import { env } from 'cloudflare:workers';
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
-import { CATALOG_POINTER_KEY, catalogEntries } from '../../edge-worker/src/catalog/catalog';
-import type { DecideResponse } from '../../edge-worker/src/contract/responses';
+import type { DecideResponse } from '../../sdk/src/wire';
 import { queryFor } from '../../edge-worker/src/engine/decide';
 import { loadModel, modelQuery, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
-import { clearDecoded } from '../../edge-worker/src/storage/published';
-import { call, collectNow, demoModel, newId, post, seedModels, views } from './helpers';
+import { forgetPublished, pointerKey, publishCatalog, publishSlots, versionKey } from '../../edge-worker/src/published/published';
+import { call, collectNow, demoModel, newId, post, publish, seedModels, views } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -70,8 +68,7 @@ describe('POST /v1/decide', () => {
   });
 
   it('ranks exactly as the model does for the same visitor state (what eval measures)', async () => {
-    await env.MODELS.put('config:slots', JSON.stringify({ wide: { kind: 'items', title: 'All', size: 12, strategy: 'personal', maxPerCategory: 12 } }));
-    clearIsolateCache();
+    await publish(publishSlots({ wide: { kind: 'items', title: 'All', size: 12, strategy: 'personal', maxPerCategory: 12 } }));
     const vid = newId('v');
     const viewed = [...inCategory('laptops').slice(0, 2), inCategory('smartphones')[0]!];
     await collectNow(views(vid, viewed));
@@ -80,12 +77,28 @@ describe('POST /v1/decide', () => {
     const model = loadModel(demoModel().bytes);
     const profile = { recent: viewed.map((item) => [item, 0, 0]) } as unknown as Profile;
     const direct = recommend(model, modelQuery(model, queryFor('personal', profile, undefined)), 36)
-      .filter((r) => r.reason !== 'popular')
+      .filter((r) => !r.fill)
       .map((r) => model.itemIdOf(r.item))
       .filter((id) => catalog.find((p) => p.id === id && p.stock > 0))
       .slice(0, served.length);
     expect(served.length).toBeGreaterThan(4);
     expect(served).toEqual(direct);
+  });
+
+  it("keeps the model's picks that popularity explains best: only padding is padding", async () => {
+    await publish(publishSlots({ wide: { kind: 'items', title: 'Similar', size: 12, strategy: 'similar', maxPerCategory: 12 } }));
+    const model = loadModel(demoModel().bytes);
+    const inStock = (id: string) => catalog.some((p) => p.id === id && p.stock > 0);
+    // A product page whose model answer holds a pick explained by popularity (the demo model has a few).
+    const page = catalog.find((p) => recommend(model, modelQuery(model, [p.id]), 12).some((r) => !r.fill && r.reason === 'popular' && inStock(model.itemIdOf(r.item))));
+    expect(page, 'the demo model has no popularity-explained pick to check').toBeDefined();
+    const picks = recommend(model, modelQuery(model, [page!.id]), 36).filter((r) => !r.fill);
+    const pick = model.itemIdOf(picks.find((r) => r.reason === 'popular' && inStock(model.itemIdOf(r.item)))!.item);
+
+    const items = (await decide({ slots: [{ id: 'wide' }], context: { item: page!.id } })).slots.wide!.items;
+    const expected = picks.map((r) => model.itemIdOf(r.item)).filter((id) => id !== page!.id && inStock(id)).slice(0, items.length);
+    expect(items.map((i) => i.id)).toEqual(expected);
+    expect(items.find((i) => i.id === pick)?.reason).toMatch(/^Popular in /);
   });
 
   it('fills "bought together" from orders: a phone page shows accessories bought with it, and says so', async () => {
@@ -127,8 +140,7 @@ describe('POST /v1/decide', () => {
     });
     // Take the most popular laptop out of stock.
     const soldOut = laptops.filter((id) => id !== carted && id !== bought)[0]!;
-    for (const { key, value } of catalogEntries(catalog.map((p) => (p.id === soldOut ? { ...p, stock: 0 } : p)))) await env.MODELS.put(key, value);
-    clearIsolateCache();
+    await publish(publishCatalog(catalog.map((p) => (p.id === soldOut ? { ...p, stock: 0 } : p))));
 
     const ids = (await decide({ vid, slots: [{ id: 'recommended', max: 4 }] })).slots.recommended!.items.map((i) => i.id);
     expect(ids).toHaveLength(4);
@@ -140,8 +152,8 @@ describe('POST /v1/decide', () => {
   });
 
   it('falls back to popularity when no model is published, and says so', async () => {
-    await env.MODELS.delete('model:active');
-    clearIsolateCache();
+    await env.MODELS.delete(pointerKey('model'));
+    forgetPublished();
     const decision = await decide({ slots: [{ id: 'recommended' }] });
     expect(decision.model).toBe('popularity');
     expect(decision.fallback).toBe('no active model published');
@@ -151,9 +163,8 @@ describe('POST /v1/decide', () => {
 
   it('falls back to popularity when the model is corrupt, and says so', async () => {
     const { version, bytes } = demoModel();
-    await env.MODELS.put(`model:${version}`, bytes.slice(0, 1000));
-    clearIsolateCache();
-    clearDecoded();
+    await env.MODELS.put(versionKey('model', version), bytes.slice(0, 1000));
+    forgetPublished();
     const decision = await decide({ slots: [{ id: 'recommended' }] });
     expect(decision.model).toBe('popularity');
     expect(decision.fallback).toMatch(new RegExp(`^model ${version} is unusable: `));
@@ -162,26 +173,26 @@ describe('POST /v1/decide', () => {
 
   it('switches to a newly published model version without a redeploy', async () => {
     const { bytes } = demoModel();
-    await env.MODELS.put('model:v2', bytes);
-    await env.MODELS.put('model:active', 'v2');
-    clearIsolateCache();
+    await env.MODELS.put(versionKey('model', 'v2'), bytes);
+    await env.MODELS.put(pointerKey('model'), 'v2');
+    forgetPublished();
     expect((await decide({ slots: [{ id: 'recommended' }] })).model).toBe('rapport-rerank@v2');
   });
 
   it('answers 503 with a JSON error before any catalog is published', async () => {
-    await env.MODELS.delete(CATALOG_POINTER_KEY);
-    clearIsolateCache();
+    await env.MODELS.delete(pointerKey('catalog'));
+    forgetPublished();
     const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error: { code: 'no_catalog' } });
+    expect(await res.json()).toMatchObject({ error: { code: 'not_published' } });
   });
 
   it('answers 503 naming the problem when the catalog pointer names a missing snapshot', async () => {
-    await env.MODELS.put(CATALOG_POINTER_KEY, 'no-such-version');
-    clearIsolateCache();
+    await env.MODELS.put(pointerKey('catalog'), 'no-such-version');
+    forgetPublished();
     const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error: { code: 'bad_configuration', message: expect.stringContaining('no-such-version is missing') } });
+    expect(await res.json()).toMatchObject({ error: { code: 'unusable_published_data', message: expect.stringContaining('no-such-version is missing') } });
   });
 
   it('reports load and scoring time in Server-Timing', async () => {
@@ -218,10 +229,12 @@ describe('POST /v1/decide', () => {
   });
 
   it('answers 503 naming the problem when the published slot configuration is invalid', async () => {
-    await env.MODELS.put('config:slots', JSON.stringify({ recommended: { title: 'x', size: 0, strategy: 'personal' } }));
-    clearIsolateCache();
+    // As an older publish step could have left it: written straight to KV, past publishSlots' check.
+    await env.MODELS.put(versionKey('slots', 'broken'), JSON.stringify({ recommended: { title: 'x', size: 0, strategy: 'personal' } }));
+    await env.MODELS.put(pointerKey('slots'), 'broken');
+    forgetPublished();
     const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ error: { code: 'bad_configuration', message: expect.stringContaining('recommended.size') } });
+    expect(await res.json()).toMatchObject({ error: { code: 'unusable_published_data', message: expect.stringContaining('recommended.size') } });
   });
 });

@@ -4,8 +4,7 @@ import { env, exports } from 'cloudflare:workers';
 import { seedEntries, type PublishedModel } from '../../demo-shop/src/seed';
 import { inject, vi } from 'vitest';
 import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
-import { clearIsolateCache } from '../../edge-worker/src/storage/isolate-cache';
-import { clearDecoded } from '../../edge-worker/src/storage/published';
+import { forgetPublished, type Entry } from '../../edge-worker/src/published/published';
 
 /** The demo model's artifact, trained in Node by the global setup. */
 export function demoModel(): PublishedModel {
@@ -13,11 +12,17 @@ export function demoModel(): PublishedModel {
   return { version, bytes: Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)) };
 }
 
+/** Writes published entries into this test file's KV (values, then pointers) and makes the Worker see them at once. */
+export async function publish(entries: readonly Entry[]): Promise<void> {
+  for (const pointers of [false, true]) {
+    for (const { key, value, pointer } of entries) if (pointer === pointers) await env.MODELS.put(key, value);
+  }
+  forgetPublished();
+}
+
 /** Publishes the demo's catalog, model and slots into this test file's KV. */
 export async function seedModels(): Promise<void> {
-  clearIsolateCache();
-  clearDecoded();
-  for (const { key, value } of seedEntries(demoModel())) await env.MODELS.put(key, value);
+  await publish(seedEntries(demoModel()));
 }
 
 /** Sends a request to the Worker as a browser would. */

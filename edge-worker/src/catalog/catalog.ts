@@ -1,23 +1,32 @@
 /**
- * The catalog snapshot decisions rank, as published to KV by the seed/publish
- * step (loaded by `storage/published.ts`).
+ * The catalog decisions rank: its items, an index by id and the categories.
+ * Published and loaded by `published/published.ts`; built here from the
+ * published snapshot, which is checked item by item.
  */
+import * as z from 'zod';
+import { parseOrThrow } from '../validate';
 
 /** One product as the decision engine and the slot renderer need it. */
-export interface CatalogItem {
-  id: string;
-  title: string;
-  category: string;
-  price: number;
+const catalogItem = z.object({
+  /** The shop's own id (SKU or handle), as events and decisions name it. */
+  id: z.string().min(1).max(64),
+  title: z.string().min(1),
+  category: z.string().min(1).max(64),
+  price: z.number().nonnegative(),
   /** Average rating, 0–5. */
-  rating: number;
+  rating: z.number().min(0).max(5),
   /** Units in stock; 0 means never recommend. */
-  stock: number;
+  stock: z.number().nonnegative(),
   /** Relative popularity, ≥ 0 (e.g. views or sales in the last weeks). */
-  popularity: number;
-  url: string;
-  image: string;
-}
+  popularity: z.number().nonnegative(),
+  url: z.string(),
+  image: z.string(),
+});
+
+/** A published catalog snapshot: every product the shop may recommend. */
+const catalogSnapshot = z.array(catalogItem);
+
+export type CatalogItem = z.output<typeof catalogItem>;
 
 /** A catalog with an index by id. */
 export interface Catalog {
@@ -26,61 +35,9 @@ export interface Catalog {
   categories: string[];
 }
 
-/**
- * KV key of the pointer to the current catalog version. Snapshots are
- * immutable under `catalog:<version>`, so an isolate re-reads only this short
- * pointer to notice a new catalog, never the whole snapshot.
- */
-export const CATALOG_POINTER_KEY = 'catalog:active';
-
-/** KV key of one catalog version's snapshot. */
-export function catalogKey(version: string): string {
-  return `catalog:${version}`;
-}
-
-/** A content version: 64-bit FNV-1a of the text, so republishing the same catalog changes nothing. */
-function contentVersion(text: string): string {
-  let lo = 0x84222325;
-  let hi = 0xcbf29ce4;
-  for (let i = 0; i < text.length; i++) {
-    lo = (lo ^ text.charCodeAt(i)) >>> 0;
-    // Multiply the 64-bit state by the FNV prime 2^40 + 0x1b3, in 32-bit halves.
-    const loMul = lo * 0x1b3;
-    const carry = Math.floor(loMul / 0x100000000);
-    hi = (Math.imul(hi, 0x1b3) + Math.imul(lo, 0x100) + carry) >>> 0;
-    lo = loMul >>> 0;
-  }
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
-}
-
-/** The KV entries that publish a catalog: the snapshot under its version first, then the pointer to it. */
-export function catalogEntries(items: readonly CatalogItem[]): Array<{ key: string; value: string }> {
-  const text = JSON.stringify(items);
-  const version = contentVersion(text);
-  return [
-    { key: catalogKey(version), value: text },
-    { key: CATALOG_POINTER_KEY, value: version },
-  ];
-}
-
-function isItem(x: unknown): x is CatalogItem {
-  const i = x as CatalogItem;
-  return (
-    typeof i === 'object' &&
-    i !== null &&
-    typeof i.id === 'string' &&
-    typeof i.title === 'string' &&
-    typeof i.category === 'string' &&
-    typeof i.price === 'number' &&
-    typeof i.stock === 'number' &&
-    typeof i.popularity === 'number'
-  );
-}
-
-/** Builds the in-memory catalog from its published JSON; throws on a malformed snapshot. */
+/** Builds the in-memory catalog from its published JSON; throws a `TypeError` naming the first malformed item. */
 export function buildCatalog(raw: unknown): Catalog {
-  if (!Array.isArray(raw) || !raw.every(isItem)) throw new TypeError('catalog snapshot is not an array of items');
-  const items = raw as CatalogItem[];
+  const items = parseOrThrow(catalogSnapshot, raw, 'catalog');
   const byId = new Map(items.map((item, index) => [item.id, index]));
   const categories = [...new Set(items.map((item) => item.category))].sort();
   return { items, byId, categories };

@@ -6,12 +6,13 @@
  * needs is loaded by the caller.
  */
 import type { Catalog } from '../catalog/catalog';
-import type { DecidedItem, DecidedVariant, SlotDecision } from '../contract/responses';
+import type { DecidedItem, DecidedVariant, SlotDecision } from '../../../sdk/src/wire';
 import type { DecideRequest } from '../contract/schemas';
 import { boughtTogether, modelQuery, recommendMany, type LoadedModel, type Query } from '../model/recommend';
 import { interestsAt, type Profile } from '../profile/profile';
-import { categoryLabel, type Explained, isPersonal, reasonFor } from './reasons';
-import type { ItemSlotConfig, SlotConfig, SlotStrategy, VariantSlotConfig } from './slots';
+import { catalogIndex, idJoin } from './id-join';
+import { categoryLabel, type Explained, reasonFor } from './reasons';
+import type { ItemSlotConfig, SlotConfigs, SlotStrategy, VariantSlotConfig } from '../slots/config';
 
 /** Everything one decision needs, already loaded. */
 export interface DecisionInput {
@@ -20,7 +21,7 @@ export interface DecisionInput {
   /** Absent when no usable model is published: rank by popularity. */
   model?: LoadedModel;
   profile: Profile | null;
-  slots: Readonly<Record<string, SlotConfig>>;
+  slots: SlotConfigs;
   now: number;
 }
 
@@ -107,8 +108,11 @@ function* popularIn(catalog: Catalog, category: string | undefined): Generator<n
 }
 
 interface Candidate {
+  /** Catalog index. */
   index: number;
   rec: Explained;
+  /** A popularity fill-in (the model had nothing more to say), not a pick for this visitor. */
+  fill: boolean;
 }
 
 /** Decides every requested slot. Items never repeat across the slots of one page. */
@@ -142,22 +146,31 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
   const answers = model ? recommendMany(model, [...questions.values()]) : [];
   const asked = new Map([...questions.keys()].map((q, i) => [q, answers[i] ?? []]));
 
+  const join = model ? idJoin(catalog, model) : undefined;
+  const explained = (reason: Explained['reason'], because: number | null): Explained => ({
+    reason,
+    because: because === null || !join ? null : (catalogIndex(join, because) ?? null),
+  });
+
   function* candidatesFor(config: ItemSlotConfig): Generator<Candidate> {
     const query = queryOf(config.strategy);
-    // "Bought together" leads with what the orders say, when the model was trained with orders.
-    if (config.strategy === 'together' && model && query.length) {
-      const anchor = query[query.length - 1]!;
-      for (const { item } of boughtTogether(model, anchor, poolSize(config))) {
-        const index = catalog.byId.get(model.itemIdOf(item));
-        if (index !== undefined) yield { index, rec: { reason: 'bought-together', because: model.itemIdOf(anchor) } };
+    if (model && join) {
+      // "Bought together" leads with what the orders say, when the model was trained with orders.
+      if (config.strategy === 'together' && query.length) {
+        const anchor = query[query.length - 1]!;
+        for (const { item } of boughtTogether(model, anchor, poolSize(config))) {
+          const index = catalogIndex(join, item);
+          if (index !== undefined) yield { index, rec: explained('bought-together', anchor), fill: false };
+        }
+      }
+      for (const { item, reason, because, fill } of asked.get(key(query, poolSize(config))) ?? []) {
+        const index = catalogIndex(join, item);
+        // The model's own padding is skipped: the catalog's popularity order below knows stock and categories.
+        if (index !== undefined && !fill) yield { index, rec: explained(reason, because), fill: false };
       }
     }
-    for (const { item, reason, because } of asked.get(key(query, poolSize(config))) ?? []) {
-      const index = catalog.byId.get(model!.itemIdOf(item));
-      if (index !== undefined && reason !== 'popular') yield { index, rec: { reason, because: because === null ? null : model!.itemIdOf(because) } };
-    }
     // New visitors, and slots the model could not fill: what is popular where the shopper is.
-    for (const index of popularIn(catalog, contextCategory ?? favourite)) yield { index, rec: { reason: 'popular', because: null } };
+    for (const index of popularIn(catalog, contextCategory ?? favourite)) yield { index, rec: { reason: 'popular', because: null }, fill: true };
   }
 
   const result: Record<string, SlotDecision> = {};
@@ -173,14 +186,14 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
     const counts = new Map<string, number>();
     const items: DecidedItem[] = [];
     let personal = false;
-    for (const { index, rec } of candidatesFor(config)) {
+    for (const { index, rec, fill } of candidatesFor(config)) {
       if (items.length >= size) break;
       const item = catalog.items[index]!;
       if (used.has(index) || item.stock <= 0 || excluded.has(item.id)) continue;
       if ((counts.get(item.category) ?? 0) >= perCategory) continue;
       counts.set(item.category, (counts.get(item.category) ?? 0) + 1);
       used.add(index);
-      personal ||= isPersonal(rec.reason);
+      personal ||= !fill;
       items.push({
         id: item.id,
         title: item.title,

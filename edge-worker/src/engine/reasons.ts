@@ -11,16 +11,15 @@ export function categoryLabel(slug: string): string {
   return slug.replace(/[-_]+/g, ' ');
 }
 
-/** What drove an item's score, and the viewed product (shop item id) it relates to. */
+/** What drove an item's score, and the viewed product it relates to (a catalog index). */
 export interface Explained {
   reason: Recommendation['reason'];
-  because: string | null;
+  because: number | null;
 }
 
 /** Why `rec` is shown, naming the viewed product it relates to when there is one. */
 export function reasonFor(rec: Explained, catalog: Catalog, popularIn?: string): string {
-  const index = rec.because === null ? undefined : catalog.byId.get(rec.because);
-  const anchor = index === undefined ? undefined : catalog.items[index]!.title;
+  const anchor = rec.because === null ? undefined : catalog.items[rec.because]?.title;
   switch (rec.reason) {
     case 'viewed-before':
       return 'You looked at this recently';
@@ -35,9 +34,4 @@ export function reasonFor(rec: Explained, catalog: Catalog, popularIn?: string):
     case 'popular':
       return popularIn ? `Popular in ${categoryLabel(popularIn)}` : 'Popular in the shop right now';
   }
-}
-
-/** True for reasons that come from this visitor's own behaviour. */
-export function isPersonal(reason: Recommendation['reason']): boolean {
-  return reason !== 'popular';
 }

@@ -4,10 +4,10 @@
  * (same id) are recognised and counted once.
  */
 import { Hono } from 'hono';
-import type { CollectResponse } from '../contract/responses';
+import type { CollectResponse } from '../../../sdk/src/wire';
 import { collectRequest, type TrackedEvent } from '../contract/schemas';
 import { readJson } from '../http/body';
-import { loadCatalog } from '../storage/published';
+import { loadCatalog, required } from '../published/published';
 
 /** The items a batch mentions. */
 function itemsOf(events: readonly TrackedEvent[]): Set<string> {
@@ -25,12 +25,14 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     // Analytics-only consent: nothing is kept about this visitor.
     return c.json<CollectResponse>({ accepted: batch.events.length, duplicates: 0, profile: false });
   }
-  // Categories come from the published catalog, never from the client.
-  const catalog = await loadCatalog(c.env.MODELS).catch(() => null);
+  // Categories come from the published catalog, never from the client. Without a usable
+  // catalog the batch is refused with a 503 (the SDK keeps it and retries), so no profile
+  // ever folds in events without their categories.
+  const catalog = required(await loadCatalog(c.env.MODELS), 'catalog');
   const categories: Record<string, string> = {};
   for (const item of itemsOf(batch.events)) {
-    const index = catalog?.byId.get(item);
-    if (index !== undefined) categories[item] = catalog!.items[index]!.category;
+    const index = catalog.byId.get(item);
+    if (index !== undefined) categories[item] = catalog.items[index]!.category;
   }
   const visitor = c.env.VISITORS.get(c.env.VISITORS.idFromName(batch.vid));
   const result = await visitor.apply(batch.vid, batch.sid, batch.events, categories);

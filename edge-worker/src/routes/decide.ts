@@ -5,36 +5,29 @@
  */
 import { Hono } from 'hono';
 import { decideRequest } from '../contract/schemas';
-import type { DecideResponse } from '../contract/responses';
+import type { DecideResponse } from '../../../sdk/src/wire';
 import { decide as decideSlots } from '../engine/decide';
 import { readJson } from '../http/body';
 import { ApiError } from '../http/errors';
 import { readProfile } from '../profile/store';
-import { loadActiveModel, loadCatalog, loadSlots } from '../storage/published';
-
-/** A published value that cannot be used is the operator's problem: 503, with what is wrong, and a log line. */
-function published(what: string) {
-  return (err: unknown): never => {
-    console.error(`rapport: the published ${what} is unusable:`, err);
-    throw new ApiError(503, 'bad_configuration', `The published ${what} is unusable: ${(err as Error).message}`);
-  };
-}
+import { loadActiveModel, loadCatalog, loadSlots, optionalModel, required } from '../published/published';
 
 export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const request = await readJson(c, decideRequest);
   const loadStart = performance.now();
-  const [slots, catalog, active, profile] = await Promise.all([
-    loadSlots(c.env.MODELS).catch(published('slot configuration')),
-    loadCatalog(c.env.MODELS).catch(published('catalog')),
+  const [slotsLoaded, catalogLoaded, modelLoaded, profile] = await Promise.all([
+    loadSlots(c.env.MODELS),
+    loadCatalog(c.env.MODELS),
     loadActiveModel(c.env.MODELS),
     request.vid ? readProfile(c.env.PROFILES, request.vid) : null,
   ]);
+  const slots = required(slotsLoaded, 'slots');
   const unknown = request.slots.flatMap((slot, i) => (slots[slot.id] ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));
   if (unknown.length) {
     throw new ApiError(400, 'unknown_slot', `Unknown slot; configured slots are: ${Object.keys(slots).join(', ')}`, unknown);
   }
-  if (!catalog) throw new ApiError(503, 'no_catalog', 'No catalog has been published yet; run the seed step');
-  if (active.problem) console.warn(`rapport: ranking by popularity: ${active.problem}`);
+  const catalog = required(catalogLoaded, 'catalog');
+  const active = optionalModel(modelLoaded);
 
   const scoreStart = performance.now();
   const decided = decideSlots({ request, catalog, model: active.model, profile, slots, now: Math.floor(Date.now() / 1000) });

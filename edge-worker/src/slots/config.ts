@@ -1,10 +1,11 @@
 /**
  * Slot configuration: which slots exist and how each chooses what it shows.
- * Configuration data in KV (`config:slots`), not code, so a merchant adds a
- * slot or a variant without a deploy. Validated with zod when published data
- * is loaded; an invalid configuration is refused as a whole.
+ * Published data (see `published/published.ts`), not code, so a merchant
+ * adds a slot or a variant without a deploy. Validated with zod when it is
+ * published and when it is loaded; an invalid configuration is refused whole.
  */
-import { z } from 'zod';
+import * as z from 'zod';
+import { parseOrThrow } from '../validate';
 
 /**
  * How an item slot chooses its items:
@@ -60,52 +61,18 @@ export type ItemSlotConfig = z.output<typeof itemSlot>;
 export type VariantConfig = z.output<typeof variant>;
 export type VariantSlotConfig = z.output<typeof variantSlot>;
 export type SlotConfig = ItemSlotConfig | VariantSlotConfig;
+/** Every configured slot by id. */
+export type SlotConfigs = Readonly<Record<string, SlotConfig>>;
 
-/** KV key of the slot configuration in the MODELS namespace. */
-export const SLOTS_KEY = 'config:slots';
-
-/** Slots every installation has, used until a configuration is published. */
-export const DEFAULT_SLOTS: Readonly<Record<string, SlotConfig>> = {
+/** Slots every installation has, used until a configuration is published: the four item strategies. */
+export const DEFAULT_SLOTS: SlotConfigs = {
   recommended: { kind: 'items', title: 'Recommended for you', coldTitle: 'Popular right now', size: 4, strategy: 'personal' },
   similar: { kind: 'items', title: 'You may also like', size: 4, strategy: 'similar' },
   together: { kind: 'items', title: 'Goes well with this', coldTitle: 'Popular right now', size: 4, strategy: 'together', maxPerCategory: 4 },
   'complete-cart': { kind: 'items', title: 'Complete your cart', size: 4, strategy: 'cart' },
-  hero: {
-    kind: 'variants',
-    variants: [
-      {
-        id: 'favourite-category',
-        when: { visitor: 'returning', interest: true },
-        title: 'Welcome back: more {category} for you',
-        body: 'Fresh picks from the category you keep coming back to.',
-        href: '/c/{category}',
-        reason: 'Because you often look at {category}',
-      },
-      {
-        id: 'welcome',
-        when: { visitor: 'new' },
-        title: 'Welcome! Free shipping on your first order',
-        body: 'Have a look around — everything ships free today.',
-        href: '/categories',
-        reason: 'Shown on a first visit',
-      },
-      {
-        id: 'everyone',
-        title: 'Everything, picked for you',
-        body: 'Browse a little; the shop learns what you like — only if you say yes.',
-        href: '/categories',
-        reason: 'Shown to every visitor',
-      },
-    ],
-  },
 };
 
 /** Checks a parsed slot configuration; throws a `TypeError` naming what is wrong. */
-export function buildSlots(raw: unknown): Record<string, SlotConfig> {
-  const parsed = slotsConfig.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new TypeError(`slot configuration: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  return parsed.data;
+export function buildSlots(raw: unknown): SlotConfigs {
+  return parseOrThrow(slotsConfig, raw, 'slot configuration');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call } from './helpers';
+import { call } from '../worker/helpers';
 
 describe('demo shop pages served by the Worker', () => {
   it('renders a product page with the stub, the SDK tag, two slots and a product_view', async () => {
@@ -21,5 +21,13 @@ describe('demo shop pages served by the Worker', () => {
   it('answers unknown shop pages with a 404 page', async () => {
     expect((await call('/p/99999')).status).toBe(404);
     expect((await call('/c/not-a-category')).status).toBe(404);
+  });
+});
+
+describe('the demo Worker composes the product', () => {
+  it("answers the product's API on the shop's origin", async () => {
+    const res = await call('/v1/health');
+    expect(await res.json()).toEqual({ ok: true });
+    expect((await call('/v1/nothing-here')).status).toBe(404);
   });
 });

@@ -1,0 +1,17 @@
+/**
+ * Validation of data that is not a request body (published catalog and slot
+ * configuration): one zod pass, one error style naming the first problem.
+ * Request bodies go through `http/body.ts`, which reports every issue.
+ */
+import type { z } from 'zod';
+
+/**
+ * Parses `raw` with `schema`, or throws a `TypeError` saying where it is wrong.
+ * @example parseOrThrow(slotsConfig, json, 'slot configuration') // TypeError: slot configuration: recommended.size: …
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TypeError(`${what}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
