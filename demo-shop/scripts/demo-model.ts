@@ -11,7 +11,7 @@ import { demoOrders, demoSessions } from '../src/demo-sessions';
 import type { PublishedModel } from '../src/seed';
 import { ROOT } from '../../edge-worker/cli/wrangler';
 import { readArtifactHeader, encodeArtifact } from '../../edge-worker/src/model/artifact';
-import { rowTableFromArrays } from '../../edge-worker/src/model/model-index';
+import { rowTableFromArrays } from '../../edge-worker/src/model/rows';
 import { DEFAULT_TRAIN_OPTIONS, trainModel, type TrainOptions } from '../../edge-worker/cli/training';
 
 const SESSIONS = 4000;

@@ -6,16 +6,8 @@
  * (Diginetica), never on these. Orders are generated the same way: a
  * product and things that go with it (a phone and a case, a dress and shoes).
  */
+import { seededRandom } from '../../edge-worker/src/model/random';
 import type { Product } from './catalog';
-
-/** Deterministic pseudo-random numbers (an LCG): the same seed gives the same data every run. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Picks from `items` with probability proportional to `weight`. */
 function weightedPick<T>(items: readonly T[], weight: (item: T) => number, random: () => number): T {

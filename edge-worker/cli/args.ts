@@ -1,30 +1,42 @@
+/**
+ * Command-line arguments of the training and evaluation CLIs: node's `parseArgs` with the usage
+ * printed on any mistake, the options every training run takes, and the dataset's name.
+ */
 import { basename, dirname } from 'node:path';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { type TrainOptions, DEFAULT_TRAIN_OPTIONS } from './training';
 
-/** Parses `--name value` and bare `--flag` arguments. */
-export function parseArgs(argv: string[]): Map<string, string> {
-  const args = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const key = argv[i] ?? '';
-    if (!key.startsWith('--')) throw new Error(`unexpected argument "${key}"`);
-    const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) args.set(key.slice(2), 'true');
-    else {
-      args.set(key.slice(2), next);
-      i++;
-    }
-  }
-  return args;
+/** Options every CLI that trains takes: the sessions file and overrides of the training options. */
+export const TRAINING_ARGS = {
+  train: { type: 'string' },
+  options: { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+type Values<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>['values'];
+
+function usageError(message: string, usage: string): never {
+  process.stderr.write(`${message}\n${usage}\n`);
+  process.exit(2);
 }
 
-/** The value of a required argument, or exit with usage. */
-export function required(args: Map<string, string>, name: string, usage: string): string {
-  const value = args.get(name);
-  if (value === undefined) {
-    process.stderr.write(`missing --${name}\n${usage}\n`);
-    process.exit(2);
+/**
+ * This process's `--name value` and `--flag` arguments, parsed strictly against `options`; an
+ * unknown option, a missing value or a stray argument exits with `usage`.
+ *
+ * @example
+ * const args = parseCliArgs({ ...TRAINING_ARGS, json: { type: 'boolean' } }, USAGE);
+ */
+export function parseCliArgs<const O extends ParseArgsOptionsConfig>(options: O, usage: string): Values<O> {
+  try {
+    return parseArgs({ args: process.argv.slice(2), options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    return usageError((err as Error).message, usage);
   }
-  return value;
+}
+
+/** The value of a required option, or exit with usage. */
+export function required(value: string | undefined, name: string, usage: string): string {
+  return value ?? usageError(`missing --${name}`, usage);
 }
 
 type Json = Record<string, unknown>;
@@ -36,9 +48,8 @@ function merge<T>(base: T, patch: unknown): T {
   return out as T;
 }
 
-/** Training options: defaults, deep-merged with a JSON object given as `--options '{...}'` (for tuning). */
-export function trainOptions(args: Map<string, string>): TrainOptions {
-  const patch = args.get('options');
+/** Training options: the defaults, deep-merged with the JSON object given as `--options '{...}'` (for tuning). */
+export function trainOptions(patch: string | undefined): TrainOptions {
   return patch === undefined ? DEFAULT_TRAIN_OPTIONS : merge(DEFAULT_TRAIN_OPTIONS, JSON.parse(patch));
 }
 

@@ -1,4 +1,8 @@
 /**
+ * Progress of the long CLI steps (feature collection, training epochs, evaluation) on stderr.
+ */
+
+/**
  * A one-line progress bar on stderr, redrawn at most every 200 ms on a
  * terminal; into a log (not a TTY) a plain line every 30 s instead.
  */

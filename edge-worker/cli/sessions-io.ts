@@ -1,14 +1,17 @@
+/**
+ * Reading the CLIs' text files (sessions, orders, `prefix<TAB>target` test cases) into CSR tables,
+ * with model ids for the shop's item ids, and every prefix of sessions as test cases.
+ */
 import { readFileSync } from 'node:fs';
 import type { RowTable } from '../src/model/types';
 import { isIntegerItemId } from '../src/model/item-ids';
-import { rowTableFromArrays } from '../src/model/model-index';
+import { rowCount, rowTableFromArrays, rowValues } from '../src/model/rows';
 
 /** Next-item test cases: prefix r (most recent item last) should be followed by targets[r]. */
 export interface TestCases {
   prefixes: RowTable;
   targets: Uint32Array;
 }
-
 
 /** Sessions read from a file, with the shop's item ids when they are not plain integers. */
 export interface SessionData {
@@ -95,8 +98,8 @@ export function readTestCases(path: string, itemIds?: readonly string[]): TestCa
 export function expandPrefixes(sessions: RowTable): TestCases {
   const prefixes: Uint32Array[] = [];
   const targets: number[] = [];
-  for (let s = 0; s + 1 < sessions.offsets.length; s++) {
-    const row = sessions.values.subarray(sessions.offsets[s] ?? 0, sessions.offsets[s + 1] ?? 0);
+  for (let s = 0; s < rowCount(sessions); s++) {
+    const row = rowValues(sessions, s);
     for (let p = 1; p < row.length; p++) {
       prefixes.push(row.subarray(0, p));
       targets.push(row[p] ?? 0);

@@ -1,11 +1,17 @@
+/**
+ * Training the served model: re-ranker lists from time-ordered sessions (features from indexes of
+ * only earlier sessions), the MLP fitted on a listwise softmax loss, and the artifact assembled.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import type { RowTable } from '../src/model/types';
 import type { ModelArtifact } from '../src/model/artifact';
 import { type CandidateOptions, DEFAULT_CANDIDATE_OPTIONS, generateCandidates, knownItems } from '../src/model/candidates';
 import { NUM_FEATURES, buildFeatures } from '../src/model/features';
-import { DEFAULT_INDEX_OPTIONS, type IndexOptions, buildCopurchase, buildModelIndex, rowCount, sliceRows } from '../src/model/model-index';
-import { type RerankerParams, readWeights, rerankerLayers, useCpuBackend } from '../src/model/reranker';
-import { createKnnScratch } from '../src/model/sknn';
+import { DEFAULT_INDEX_OPTIONS, type IndexOptions, buildCopurchase, buildModelIndex } from '../src/model/model-index';
+import { seededRandom } from '../src/model/random';
+import { type RerankerParams, readWeights, rerankerLayers, softmaxNormaliser, useCpuBackend } from '../src/model/reranker';
+import { rowCount, rowStart, rowValues, sliceRows } from '../src/model/rows';
+import { createKnnScratch } from '../src/model/scratch';
 import { progressBar } from './progress';
 
 /** Everything that shapes a trained model. */
@@ -59,17 +65,6 @@ interface TrainingLists {
   missed: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Candidate lists for every (sampled) prefix of the last `rerankSessions` sessions. They are cut
  * into chunks, each scored by an index of only the sessions before it: the features are what
@@ -79,7 +74,7 @@ function mulberry32(seed: number): () => number {
 function collectLists(sessions: RowTable, options: TrainOptions): TrainingLists {
   const n = rowCount(sessions);
   const first = Math.max(1, n - options.rerankSessions);
-  const totalPrefixes = (sessions.values.length - (sessions.offsets[first] ?? 0)) - (n - first);
+  const totalPrefixes = (sessions.values.length - rowStart(sessions, first)) - (n - first);
   const stride = Math.max(1, totalPrefixes / options.maxLists);
   const lists: TrainingLists = { features: [], targets: [], missed: 0 };
   const bar = progressBar('features', totalPrefixes);
@@ -90,7 +85,7 @@ function collectLists(sessions: RowTable, options: TrainOptions): TrainingLists 
     const index = buildModelIndex(sliceRows(sessions, 0, from), options.index);
     const scratch = createKnnScratch(index);
     for (let s = from; s < Math.min(n, from + chunk); s++) {
-      const row = sessions.values.subarray(sessions.offsets[s] ?? 0, sessions.offsets[s + 1] ?? 0);
+      const row = rowValues(sessions, s);
       for (let p = 1; p < row.length; p++, seen++) {
         if (seen < nextTake) continue;
         nextTake += stride;
@@ -165,13 +160,10 @@ function softmaxLoss(logits: Float32Array, batch: Batch): { loss: number; dLogit
   for (let b = 0; b < lists; b++) {
     const start = batch.starts[b] ?? 0;
     const end = batch.starts[b + 1] ?? start;
-    let max = -Infinity;
-    for (let r = start; r < end; r++) max = Math.max(max, logits[r] ?? 0);
-    let z = 0;
-    for (let r = start; r < end; r++) z += Math.exp((logits[r] ?? 0) - max);
+    const { max, sum } = softmaxNormaliser(logits, start, end);
     const target = batch.targetRows[b] ?? start;
-    loss -= (logits[target] ?? 0) - max - Math.log(z);
-    for (let r = start; r < end; r++) dLogits[r] = Math.exp((logits[r] ?? 0) - max) / z / lists;
+    loss -= (logits[target] ?? 0) - max - Math.log(sum);
+    for (let r = start; r < end; r++) dLogits[r] = Math.exp((logits[r] ?? 0) - max) / sum / lists;
     dLogits[target] = (dLogits[target] ?? 0) - 1 / lists;
   }
   return { loss: loss / lists, dLogits };
@@ -225,7 +217,7 @@ function trainReranker(lists: TrainingLists, options: TrainOptions): RerankerPar
   const biases = sizes.slice(1).map((out, i) => tf.variable(tf.zeros([out]), true, `b${i}`) as tf.Variable<tf.Rank.R1>);
   const params: RerankerParams = { kernels, biases };
   const optimizer = new ScheduledAdam(options.learningRate, 0.9, 0.999);
-  const random = mulberry32(options.seed);
+  const random = seededRandom(options.seed);
   const order = Array.from({ length: lists.features.length }, (_, i) => i);
   const batches = Math.ceil(order.length / options.batchLists);
   for (let epoch = 0; epoch < options.epochs; epoch++) {

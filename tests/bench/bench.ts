@@ -18,10 +18,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { putLocal, ROOT, startDevServer, type DevServer } from '../../edge-worker/cli/wrangler';
+import { putEntries, ROOT, startDevServer, type DevServer } from '../../edge-worker/cli/wrangler';
 import { readArtifactHeader } from '../../edge-worker/src/model/artifact';
 
-import { BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed, seededRandom } from './fixture';
+import { seededRandom } from '../../edge-worker/src/model/random';
+import { BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed } from './fixture';
 import { runLoad } from './load';
 import { mean, quantile, round } from './stats';
 
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   let server: DevServer | undefined;
   try {
     log(`publishing ${ITEMS} items and model ${model.version} (${model.bytes.byteLength} bytes) to local KV`);
-    putLocal('MODELS', benchSeed(catalog, model), persistTo);
+    putEntries('MODELS', benchSeed(catalog, model), { persistTo });
     server = await startDevServer({ port: Number(args.port), persistTo });
     const base = server.url;
 

@@ -9,13 +9,10 @@ import { dirname, join, resolve } from 'node:path';
 import { readSessions, readTestCases } from '../../edge-worker/cli/sessions-io';
 import { trainModel, DEFAULT_TRAIN_OPTIONS } from '../../edge-worker/cli/training';
 import type { CatalogItem } from '../../edge-worker/src/catalog/catalog';
-import { catalogEntries } from '../../edge-worker/src/catalog/catalog';
-import { ACTIVE_MODEL_KEY, modelKey } from '../../edge-worker/src/engine/served-model';
-import { DEFAULT_SLOTS, SLOTS_KEY } from '../../edge-worker/src/engine/slots';
+import { publishCatalog, publishModel, type Entry } from '../../edge-worker/src/published/published';
 import { decodeArtifact, encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { ROOT } from '../../edge-worker/cli/wrangler';
-
-export { seededRandom } from '../../demo-shop/src/demo-sessions';
+import { rowValues } from '../../edge-worker/src/model/rows';
 
 /** The Diginetica benchmark files beside the checkout. */
 export const DIGINETICA = resolve(ROOT, '../shared/data/sessions/diginetica');
@@ -65,20 +62,15 @@ export function benchHistories(count: number, minLength: number): string[][] {
   const cases = readTestCases(join(DIGINETICA, 'test.tsv'));
   const histories: string[][] = [];
   for (let r = 0; r < cases.targets.length && histories.length < count; r++) {
-    const prefix = cases.prefixes.values.subarray(cases.prefixes.offsets[r] ?? 0, cases.prefixes.offsets[r + 1] ?? 0);
+    const prefix = rowValues(cases.prefixes, r);
     if (prefix.length >= minLength) histories.push(Array.from(prefix, String));
   }
   return histories;
 }
 
-/** Key/value pairs for the MODELS namespace. */
-export function benchSeed(catalog: CatalogItem[], model: { version: string; bytes: Uint8Array }): Array<{ key: string; value: string | Uint8Array }> {
-  return [
-    ...catalogEntries(catalog),
-    { key: modelKey(model.version), value: model.bytes },
-    { key: ACTIVE_MODEL_KEY, value: model.version },
-    { key: SLOTS_KEY, value: JSON.stringify(DEFAULT_SLOTS) },
-  ];
+/** What the benchmark publishes: its catalog and the model (the built-in slots serve it). */
+export function benchSeed(catalog: CatalogItem[], model: { version: string; bytes: Uint8Array }): Entry[] {
+  return [...publishCatalog(catalog), ...publishModel(model.bytes)];
 }
 
 /** The slots one product page asks for in the benchmark: three item slots. */

@@ -1,3 +1,7 @@
+/**
+ * The binary model artifact: one KV value holding the index, the re-ranker and the id table as
+ * typed-array sections behind a small JSON header; encode for publishing, decode at the edge.
+ */
 import type { ModelIndex, NeighbourTable } from './types';
 import type { CandidateOptions } from './candidates';
 import { FEATURES } from './features';

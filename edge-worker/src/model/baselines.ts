@@ -1,5 +1,11 @@
+/**
+ * The published baselines the served model is measured against (POP, S-POP, Item-kNN, V-SKNN),
+ * as evaluation recommenders over the same index.
+ */
 import type { ModelIndex } from './types';
-import { createKnnScratch, sessionKnn } from './sknn';
+import { neighbourRow } from './rows';
+import { createKnnScratch } from './scratch';
+import { sessionKnn } from './sknn';
 import { fillTopK, popularOrder } from './popularity';
 
 /** A recommender for evaluation: prefix (most recent item last) and k → top-k item ids. */
@@ -33,12 +39,10 @@ export function createSessionPop(index: ModelIndex, maxK = 100): Recommender {
 /** Item-kNN: items most cosine-similar (session co-occurrence) to the last clicked item, then POP. */
 export function createItemKnn(index: ModelIndex, maxK = 100): Recommender {
   const order = popularOrder(index.popularity, maxK);
-  const { covisit } = index;
   return (prefix, k) => {
     const last = prefix[prefix.length - 1] ?? -1;
     if (last < 0 || last >= index.numItems) return order.slice(0, k);
-    const neighbours = covisit.items.subarray(covisit.offsets[last] ?? 0, covisit.offsets[last + 1] ?? 0);
-    return fillTopK(neighbours, order, k);
+    return fillTopK(neighbourRow(index.covisit, last).items, order, k);
   };
 }
 

@@ -1,5 +1,12 @@
-import type { ModelIndex, NeighbourTable } from './types';
-import { type KnnScores, type KnnScratch, type ScoredItems, type SknnOptions, findNeighbours, sessionKnn, voteEpochs, voteNeighbours } from './sknn';
+/**
+ * The candidate pool for one query: every source's scored list (two session-kNNs, rules, next
+ * clicks, co-visits, the session's own items) merged into one small set the re-ranker orders.
+ */
+import type { ModelIndex, NeighbourTable, ScoredItems } from './types';
+import { neighbourRow, rowEnd, rowStart } from './rows';
+import { type KnnScratch, addToSum, clearSum } from './scratch';
+import { type KnnScores, type SknnOptions, findNeighbours, sessionKnn, voteEpochs, voteNeighbours } from './sknn';
+import { sortIdsByScore } from './sort';
 
 /** The scored candidate sources, in the column order of `CandidateSet.scores`. */
 export const SOURCES = ['sknn', 'sknnNear', 'rulesLast', 'nextLast', 'covisitLast', 'rulesPrev', 'rulesSession', 'covisitSession'] as const;
@@ -50,11 +57,11 @@ export interface CandidateSet {
   nearVoteShares: Float32Array;
 }
 
-function neighbourRow(table: NeighbourTable, item: number | undefined): ScoredItems {
-  if (item === undefined) return { items: new Uint32Array(0), scores: new Float32Array(0) };
-  const start = table.offsets[item] ?? 0;
-  const end = table.offsets[item + 1] ?? start;
-  return { items: table.items.subarray(start, end), scores: table.scores.subarray(start, end) };
+const NO_ITEMS: ScoredItems = { items: new Uint32Array(0), scores: new Float32Array(0) };
+
+/** An item's neighbour row; none for a query position that does not exist (no previous item). */
+function rowOf(table: NeighbourTable, item: number | undefined): ScoredItems {
+  return item === undefined ? NO_ITEMS : neighbourRow(table, item);
 }
 
 /**
@@ -63,24 +70,21 @@ function neighbourRow(table: NeighbourTable, item: number | undefined): ScoredIt
  */
 function sessionNeighbours(table: NeighbourTable, scratch: KnnScratch, query: readonly number[], maxItems: number): ScoredItems {
   const sum = scratch.rowSum;
-  const touched: number[] = [];
   const used = new Set<number>();
   for (let p = query.length - 1; p >= 0 && used.size < maxItems; p--) {
     const item = query[p] ?? 0;
     if (used.has(item)) continue;
     used.add(item);
     const weight = (p + 1) / query.length;
-    for (let q = table.offsets[item] ?? 0; q < (table.offsets[item + 1] ?? 0); q++) {
-      const other = table.items[q] ?? 0;
-      // Scores are positive, so a zero sum means the item is new to this query.
-      if (sum[other] === 0) touched.push(other);
-      sum[other] = (sum[other] ?? 0) + weight * (table.scores[q] ?? 0);
+    for (let q = rowStart(table, item), end = rowEnd(table, item); q < end; q++) {
+      addToSum(sum, table.items[q] ?? 0, weight * (table.scores[q] ?? 0));
     }
   }
-  touched.sort((a, b) => (sum[b] ?? 0) - (sum[a] ?? 0) || a - b);
-  const scores = Float32Array.from(touched, (item) => sum[item] ?? 0);
-  for (const item of touched) sum[item] = 0;
-  return { items: Uint32Array.from(touched), scores };
+  const touched = sortIdsByScore(sum.touched, sum.values);
+  const scores = Float32Array.from(touched, (item) => sum.values[item] ?? 0);
+  const items = Uint32Array.from(touched);
+  clearSum(sum);
+  return { items, scores };
 }
 
 /** Drops ids the index doesn't know, so unseen or malformed ids can't index out of range. */
@@ -116,10 +120,10 @@ export function generateCandidates(index: ModelIndex, scratch: KnnScratch, query
   const lists: Record<SourceName, ScoredItems> = {
     sknn,
     sknnNear,
-    rulesLast: neighbourRow(index.rules, last),
-    nextLast: neighbourRow(index.next, last),
-    covisitLast: neighbourRow(index.covisit, last),
-    rulesPrev: neighbourRow(index.rules, prev),
+    rulesLast: rowOf(index.rules, last),
+    nextLast: rowOf(index.next, last),
+    covisitLast: rowOf(index.covisit, last),
+    rulesPrev: rowOf(index.rules, prev),
     rulesSession: sessionNeighbours(index.rules, scratch, query, options.aggregateItems),
     covisitSession: sessionNeighbours(index.covisit, scratch, query, options.aggregateItems),
   };

@@ -1,5 +1,10 @@
+/**
+ * The re-ranker's feature pipeline: the columns, their explanation groups, and the one function
+ * that computes them, shared by training, evaluation and the Worker so they cannot drift apart.
+ */
 import type { ModelIndex, NeighbourTable } from './types';
 import { type CandidateSet, SOURCES, type SourceName } from './candidates';
+import { positionInRow } from './rows';
 
 /** What a feature says about a candidate; used to explain a recommendation. */
 export type FeatureGroup = 'similar-sessions' | 'viewed-after' | 'viewed-together' | 'viewed-before' | 'popular' | 'context';
@@ -45,10 +50,8 @@ export const NUM_FEATURES = FEATURES.length;
 
 /** The score of `to` in `from`'s neighbour row (0 when absent): the link seen from the candidate's side. */
 function linkScore(table: NeighbourTable, from: number, to: number): number {
-  for (let q = table.offsets[from] ?? 0; q < (table.offsets[from + 1] ?? 0); q++) {
-    if (table.items[q] === to) return table.scores[q] ?? 0;
-  }
-  return 0;
+  const q = positionInRow(table, from, to);
+  return q < 0 ? 0 : (table.scores[q] ?? 0);
 }
 
 /**

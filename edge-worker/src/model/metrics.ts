@@ -1,3 +1,8 @@
+/**
+ * Next-item evaluation metrics (HR, MRR, NDCG at 10 and 20), accumulated case by case as the
+ * session-based recommendation literature reports them.
+ */
+
 /** Next-item metrics in percent, as reported by the session-based recommendation literature. */
 export interface MetricSummary {
   'HR@20': number;

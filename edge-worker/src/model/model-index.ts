@@ -1,4 +1,11 @@
+/**
+ * Builds the model index from sessions in time order: postings, popularity, item age and repeat
+ * rate, and the neighbour tables (sequential rules, next clicks, co-visits, co-purchases).
+ */
 import type { ModelIndex, NeighbourTable, RowTable } from './types';
+import { rowCount, rowEnd, rowLength, rowStart, rowValues } from './rows';
+import { type StampSet, addOnce, addToSum, clearSum, createSparseSum, createStampSet, newRound } from './scratch';
+import { sortIdsByScore } from './sort';
 
 /** Knobs of the index builder; they bound artifact size and per-request work. */
 export interface IndexOptions {
@@ -26,33 +33,7 @@ export const DEFAULT_INDEX_OPTIONS: IndexOptions = {
   recentSessions: 20000,
 };
 
-/** Number of rows in a CSR table. */
-export function rowCount(table: { offsets: Uint32Array }): number {
-  return table.offsets.length - 1;
-}
-
-/** Builds a CSR table from plain arrays of ids. */
-export function rowTableFromArrays(rows: ReadonlyArray<ArrayLike<number>>): RowTable {
-  const offsets = new Uint32Array(rows.length + 1);
-  let total = 0;
-  rows.forEach((row, r) => {
-    total += row.length;
-    offsets[r + 1] = total;
-  });
-  const values = new Uint32Array(total);
-  rows.forEach((row, r) => values.set(Array.from(row), offsets[r] ?? 0));
-  return { offsets, values };
-}
-
-/** Keeps only rows [from, to) of a CSR table (the values are copied, offsets rebased). */
-export function sliceRows(table: RowTable, from: number, to: number): RowTable {
-  const start = table.offsets[from] ?? 0;
-  const end = table.offsets[to] ?? start;
-  const offsets = new Uint32Array(to - from + 1);
-  for (let r = from; r <= to; r++) offsets[r - from] = (table.offsets[r] ?? end) - start;
-  return { offsets, values: table.values.slice(start, end) };
-}
-
+/** The largest value (0 for none): the highest item id, so the index knows how many items it covers. */
 function maxValue(values: Uint32Array): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) {
@@ -62,38 +43,37 @@ function maxValue(values: Uint32Array): number {
   return max;
 }
 
+/** Calls `visit(item, s)` once for each distinct item of session s, in click order. */
+function forEachDistinctItem(sessions: RowTable, s: number, distinct: StampSet, visit: (item: number, s: number) => void): void {
+  newRound(distinct);
+  for (let p = rowStart(sessions, s), end = rowEnd(sessions, s); p < end; p++) {
+    const item = sessions.values[p] ?? 0;
+    if (addOnce(distinct, item)) visit(item, s);
+  }
+}
+
 /** Sessions containing each item (deduplicated), most recent first; all of them when cap is Infinity. */
 function buildPostings(sessions: RowTable, numItems: number, cap: number): RowTable {
   const nSessions = rowCount(sessions);
+  const distinct = createStampSet(numItems);
   const counts = new Uint32Array(numItems);
-  const stamp = new Int32Array(numItems).fill(-1);
-  for (let s = 0; s < nSessions; s++) {
-    for (let p = sessions.offsets[s] ?? 0; p < (sessions.offsets[s + 1] ?? 0); p++) {
-      const item = sessions.values[p] ?? 0;
-      if (stamp[item] === s) continue;
-      stamp[item] = s;
-      counts[item] = (counts[item] ?? 0) + 1;
-    }
-  }
+  const count = (item: number): void => {
+    counts[item] = (counts[item] ?? 0) + 1;
+  };
+  for (let s = 0; s < nSessions; s++) forEachDistinctItem(sessions, s, distinct, count);
   const offsets = new Uint32Array(numItems + 1);
   for (let i = 0; i < numItems; i++) offsets[i + 1] = (offsets[i] ?? 0) + Math.min(counts[i] ?? 0, cap);
-  const values = new Uint32Array(offsets[numItems] ?? 0);
-  const fill = new Uint32Array(numItems);
-  stamp.fill(-1);
+  const postings: RowTable = { offsets, values: new Uint32Array(offsets[numItems] ?? 0) };
+  const filled = new Uint32Array(numItems);
+  const post = (item: number, s: number): void => {
+    const used = filled[item] ?? 0;
+    if (used >= rowLength(postings, item)) return;
+    postings.values[rowStart(postings, item) + used] = s;
+    filled[item] = used + 1;
+  };
   // Walk sessions newest first so each row comes out most-recent-first and the cap keeps the newest.
-  for (let s = nSessions - 1; s >= 0; s--) {
-    for (let p = sessions.offsets[s] ?? 0; p < (sessions.offsets[s + 1] ?? 0); p++) {
-      const item = sessions.values[p] ?? 0;
-      if (stamp[item] === s) continue;
-      stamp[item] = s;
-      const used = fill[item] ?? 0;
-      const rowLen = (offsets[item + 1] ?? 0) - (offsets[item] ?? 0);
-      if (used >= rowLen) continue;
-      values[(offsets[item] ?? 0) + used] = s;
-      fill[item] = used + 1;
-    }
-  }
-  return { offsets, values };
+  for (let s = nSessions - 1; s >= 0; s--) forEachDistinctItem(sessions, s, distinct, post);
+  return postings;
 }
 
 /** Rounds float32 values to the nearest bfloat16 (ties to even), in place, so they store in 16 bits exactly. */
@@ -113,25 +93,25 @@ export function buildNeighbours(
   accumulate: (item: number, add: (other: number, weight: number) => void) => void,
   finalize: (item: number, other: number, raw: number) => number,
 ): NeighbourTable {
-  const acc = new Float64Array(numItems);
-  const touched: number[] = [];
+  const sum = createSparseSum(numItems);
+  const add = (other: number, weight: number): void => addToSum(sum, other, weight);
+  const final = new Float64Array(numItems);
   const rowItems: Uint32Array[] = [];
   const rowScores: Float32Array[] = [];
-  const add = (other: number, weight: number): void => {
-    if (acc[other] === 0) touched.push(other);
-    acc[other] = (acc[other] ?? 0) + weight;
-  };
   let total = 0;
   for (let item = 0; item < numItems; item++) {
-    touched.length = 0;
     accumulate(item, add);
-    const scored = touched.map((other) => ({ other, score: finalize(item, other, acc[other] ?? 0) }));
-    for (const other of touched) acc[other] = 0;
-    scored.sort((a, b) => b.score - a.score || a.other - b.other);
     // A zero score is no evidence (finalize may veto a pair), so it never makes a row.
-    const kept = scored.filter((k) => k.score > 0).slice(0, perItem);
-    rowItems.push(Uint32Array.from(kept, (k) => k.other));
-    rowScores.push(Float32Array.from(kept, (k) => k.score));
+    const evidence: number[] = [];
+    for (const other of sum.touched) {
+      const score = finalize(item, other, sum.values[other] ?? 0);
+      final[other] = score;
+      if (score > 0) evidence.push(other);
+    }
+    clearSum(sum);
+    const kept = sortIdsByScore(evidence, final).slice(0, perItem);
+    rowItems.push(Uint32Array.from(kept));
+    rowScores.push(Float32Array.from(kept, (other) => final[other] ?? 0));
     total += kept.length;
   }
   const offsets = new Uint32Array(numItems + 1);
@@ -157,26 +137,24 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
 
   const popularity = new Float32Array(numItems);
   const recentPopularity = new Float32Array(numItems);
-  const recentFrom = sessions.offsets[Math.max(0, nSessions - options.recentSessions)] ?? 0;
+  const recentFrom = rowStart(sessions, Math.max(0, nSessions - options.recentSessions));
   for (let p = 0; p < sessions.values.length; p++) {
     const item = sessions.values[p] ?? 0;
     popularity[item] = (popularity[item] ?? 0) + 1;
     if (p >= recentFrom) recentPopularity[item] = (recentPopularity[item] ?? 0) + 1;
   }
 
-  const forEachSessionOf = (item: number, visit: (start: number, end: number) => void): void => {
-    for (let q = full.offsets[item] ?? 0; q < (full.offsets[item + 1] ?? 0); q++) {
-      const s = full.values[q] ?? 0;
-      visit(sessions.offsets[s] ?? 0, sessions.offsets[s + 1] ?? 0);
-    }
+  const forEachSessionOf = (item: number, visit: (s: number) => void): void => {
+    for (let q = rowStart(full, item), end = rowEnd(full, item); q < end; q++) visit(full.values[q] ?? 0);
   };
 
   const rules = buildNeighbours(
     numItems,
     options.rulesPerItem,
     (item, add) =>
-      forEachSessionOf(item, (start, end) => {
-        for (let p = start; p < end; p++) {
+      forEachSessionOf(item, (s) => {
+        const end = rowEnd(sessions, s);
+        for (let p = rowStart(sessions, s); p < end; p++) {
           if (sessions.values[p] !== item) continue;
           const last = Math.min(end, p + 1 + options.ruleWindow);
           for (let q = p + 1; q < last; q++) {
@@ -192,8 +170,9 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
     numItems,
     options.nextPerItem,
     (item, add) =>
-      forEachSessionOf(item, (start, end) => {
-        for (let p = start; p + 1 < end; p++) {
+      forEachSessionOf(item, (s) => {
+        const end = rowEnd(sessions, s);
+        for (let p = rowStart(sessions, s); p + 1 < end; p++) {
           const following = sessions.values[p + 1] ?? 0;
           if (sessions.values[p] === item && following !== item) add(following, 1);
         }
@@ -202,32 +181,26 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
   );
 
   const sessionCount = new Float64Array(numItems);
-  for (let i = 0; i < numItems; i++) sessionCount[i] = (full.offsets[i + 1] ?? 0) - (full.offsets[i] ?? 0);
+  for (let i = 0; i < numItems; i++) sessionCount[i] = rowLength(full, i);
   const repeatRate = Float32Array.from(popularity, (clicks, i) => (clicks > 0 ? (clicks - (sessionCount[i] ?? 0)) / clicks : 0));
-  const seen = new Uint32Array(numItems);
-  let visit = 0;
+  const distinct = createStampSet(numItems);
   const covisit = buildNeighbours(
     numItems,
     options.covisitPerItem,
-    (item, add) =>
-      forEachSessionOf(item, (start, end) => {
-        visit++;
-        seen[item] = visit;
-        for (let p = start; p < end; p++) {
-          const other = sessions.values[p] ?? 0;
-          if (seen[other] === visit) continue;
-          seen[other] = visit;
-          add(other, 1);
-        }
-      }),
+    (item, add) => {
+      const addOther = (other: number): void => {
+        if (other !== item) add(other, 1);
+      };
+      forEachSessionOf(item, (s) => forEachDistinctItem(sessions, s, distinct, addOther));
+    },
     (item, other, raw) => raw / Math.sqrt((sessionCount[item] ?? 1) * (sessionCount[other] ?? 1)),
   );
 
   // Postings run newest first, so a full row's last entry is the item's first session.
   const age = roundToBfloat16(
     Float32Array.from({ length: numItems }, (_, i) => {
-      const end = full.offsets[i + 1] ?? 0;
-      return end > (full.offsets[i] ?? 0) ? 1 - (full.values[end - 1] ?? 0) / Math.max(1, nSessions) : 0;
+      const end = rowEnd(full, i);
+      return end > rowStart(full, i) ? 1 - (full.values[end - 1] ?? 0) / Math.max(1, nSessions) : 0;
     }),
   );
   return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, next, covisit };
@@ -242,8 +215,8 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
 export function buildCopurchase(baskets: RowTable, numItems: number, perItem: number): NeighbourTable {
   const orders: number[][] = Array.from({ length: numItems }, () => []);
   const distinct: Uint32Array[] = [];
-  for (let b = 0; b + 1 < baskets.offsets.length; b++) {
-    const items = [...new Set(baskets.values.subarray(baskets.offsets[b] ?? 0, baskets.offsets[b + 1] ?? 0))].filter((i) => i < numItems);
+  for (let b = 0; b < rowCount(baskets); b++) {
+    const items = [...new Set(rowValues(baskets, b))].filter((i) => i < numItems);
     distinct.push(Uint32Array.from(items));
     for (const item of items) orders[item]?.push(b);
   }

@@ -1,9 +1,19 @@
+/**
+ * Popularity as a ranking: the most clicked items, and topping a short list up with them (the
+ * fill-ins of the baselines and of the served model).
+ */
+import { sortIdsByScore } from './sort';
+
 /** Item ids ordered by descending count (ties: lower id first), the first `n` only. */
 export function popularOrder(counts: Float32Array, n: number): Uint32Array {
   const ids: number[] = [];
   for (let i = 0; i < counts.length; i++) if ((counts[i] ?? 0) > 0) ids.push(i);
-  ids.sort((a, b) => (counts[b] ?? 0) - (counts[a] ?? 0) || a - b);
-  return Uint32Array.from(ids.slice(0, n));
+  return Uint32Array.from(sortIdsByScore(ids, counts).slice(0, n));
+}
+
+/** How many items have any clicks: the catalogue the model ranks. */
+export function clickedItemCount(counts: Float32Array): number {
+  return counts.reduce((n, clicks) => (clicks > 0 ? n + 1 : n), 0);
 }
 
 /** The first k distinct ids of `ranked`, topped up from `fallback` (a popularity order). */

@@ -1,10 +1,16 @@
+/**
+ * The model's public face, shared by the Worker and evaluation: load an artifact once per isolate,
+ * then answer queries with ranked, explained recommendations (and "bought together").
+ */
 import { type ModelArtifact, decodeArtifact } from './artifact';
-import type { ModelIndex, NeighbourTable } from './types';
+import type { ModelIndex } from './types';
 import { generateCandidates, knownItems } from './candidates';
 import { FEATURES, type FeatureGroup, NUM_FEATURES, buildFeatures } from './features';
-import { type KnnScratch, createKnnScratch, sortByScore } from './sknn';
-import { type Reranker, type Scored, createReranker, inputGradient, scoreRows } from './reranker';
-import { popularOrder } from './popularity';
+import { neighbourRow, positionInRow } from './rows';
+import { type KnnScratch, createKnnScratch } from './scratch';
+import { rankByScore } from './sort';
+import { type Reranker, type Scored, createReranker, inputGradient, scoreRows, softmaxNormaliser } from './reranker';
+import { fillTopK, popularOrder } from './popularity';
 import { isIntegerItemId } from './item-ids';
 
 /** Why an item was recommended; `because` names the viewed item it relates to, when there is one. */
@@ -13,10 +19,16 @@ export type Reason = Exclude<FeatureGroup, 'context'> | 'bought-together';
 /** One ranked recommendation. */
 export interface Recommendation {
   item: number;
-  /** Share of the re-ranker's softmax over this request's candidates (0 for popularity fill-ins). */
+  /** Share of the re-ranker's softmax over this request's candidates (0 for fill-ins). */
   score: number;
+  /** What explains the item: the feature group that contributed most to its score ('popular' when none but popularity did, and for fill-ins). */
   reason: Reason;
   because: number | null;
+  /**
+   * True only for padding: a popular item appended because the model had fewer than k answers
+   * (all of them for a history it does not know). False for every model pick, whatever its reason.
+   */
+  fill: boolean;
 }
 
 /** A decoded artifact with its per-isolate state (scratch buffers, re-ranker tensors). */
@@ -24,7 +36,7 @@ export interface LoadedModel {
   artifact: ModelArtifact;
   scratch: KnnScratch;
   reranker: Reranker;
-  /** Fill-ins when a visitor has no usable history: recently popular items. */
+  /** Padding (`fill: true`), in order: recently popular items. */
   popular: Uint32Array;
   /** The model id of a shop item id, or undefined when the model does not know the item. */
   idOf(itemId: string): number | undefined;
@@ -44,12 +56,8 @@ export function modelQuery(model: LoadedModel, itemIds: readonly string[]): numb
 
 const EXPLAINED: ReadonlyArray<Exclude<Reason, 'popular' | 'bought-together'>> = ['similar-sessions', 'viewed-after', 'viewed-together', 'viewed-before'];
 const GROUP_COLUMNS = new Map(EXPLAINED.map((g) => [g, FEATURES.flatMap((f, i) => (f.group === g ? [i] : []))]));
+/** How many popular items the padding can draw on. */
 const FILL_DEPTH = 200;
-
-function inRow(table: NeighbourTable, from: number, item: number): boolean {
-  for (let q = table.offsets[from] ?? 0; q < (table.offsets[from + 1] ?? 0); q++) if (table.items[q] === item) return true;
-  return false;
-}
 
 /** The viewed item a recommendation relates to: the most recent one whose neighbour list holds it. */
 function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readonly number[]): number | null {
@@ -60,7 +68,7 @@ function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readon
   const table = reason === 'viewed-after' ? index.rules : index.covisit;
   for (let p = query.length - 1; p >= 0; p--) {
     const viewed = query[p] ?? 0;
-    if (inRow(table, viewed, item)) return viewed;
+    if (positionInRow(table, viewed, item) >= 0) return viewed;
   }
   return last;
 }
@@ -101,7 +109,10 @@ interface Prepared {
   start: number;
 }
 
-/** The feature group that contributed most to a row's logit (gradient × feature, summed per group); none positive means plain popularity. */
+/**
+ * The feature group that contributed most to a row's logit (gradient × feature, summed per group);
+ * when none contributes positively the pick is explained by popularity (still a model pick, not padding).
+ */
 function reasonOf(model: LoadedModel, scored: Scored, features: Float32Array, row: number, at: number): Reason {
   const gradient = inputGradient(model.reranker, scored, row);
   let best: Reason = 'popular';
@@ -148,25 +159,18 @@ export function recommendMany(model: LoadedModel, queries: readonly Query[]): Re
       const n = p.items.length;
       const logits = scored.logits.subarray(p.start, p.start + n);
       // Ties keep candidate order, so equal logits rank the same on every run.
-      const top = sortByScore(Array.from({ length: n }, (_, c) => c), (c) => logits[c] ?? 0, true, n).subarray(0, k);
-      let max = -Infinity;
-      for (let c = 0; c < n; c++) max = Math.max(max, logits[c] ?? 0);
-      let z = 0;
-      for (let c = 0; c < n; c++) z += Math.exp((logits[c] ?? 0) - max);
+      const top = rankByScore(logits).subarray(0, k);
+      const { max, sum } = softmaxNormaliser(logits, 0, n);
       // Explanations only for the returned items.
       for (const c of top) {
         const item = p.items[c] ?? 0;
         const reason = reasonOf(model, scored, p.features, p.start + c, c * NUM_FEATURES);
-        out.push({ item, score: Math.exp((logits[c] ?? 0) - max) / z, reason, because: anchorOf(index, reason, item, p.query) });
+        out.push({ item, score: Math.exp((logits[c] ?? 0) - max) / sum, reason, because: anchorOf(index, reason, item, p.query), fill: false });
       }
     }
-    const taken = new Set(out.map((r) => r.item));
-    for (let i = 0; i < model.popular.length && out.length < k; i++) {
-      const item = model.popular[i] ?? 0;
-      if (taken.has(item)) continue;
-      taken.add(item);
-      out.push({ item, score: 0, reason: 'popular', because: null });
-    }
+    // Padding, marked as such: popular items the model did not pick, up to k.
+    const items = fillTopK(Array.from(out, (r) => r.item), model.popular, k);
+    for (let i = out.length; i < items.length; i++) out.push({ item: items[i] ?? 0, score: 0, reason: 'popular', because: null, fill: true });
     return out;
   });
 }
@@ -184,9 +188,10 @@ export function recommend(model: LoadedModel, recent: ArrayLike<number>, k: numb
 export function boughtTogether(model: LoadedModel, item: number, k: number): Recommendation[] {
   const table = model.artifact.copurchase;
   if (!table) return [];
+  const { items, scores } = neighbourRow(table, item);
   const out: Recommendation[] = [];
-  for (let q = table.offsets[item] ?? 0; q < (table.offsets[item + 1] ?? 0) && out.length < k; q++) {
-    out.push({ item: table.items[q] ?? 0, score: table.scores[q] ?? 0, reason: 'bought-together', because: item });
+  for (let q = 0; q < items.length && out.length < k; q++) {
+    out.push({ item: items[q] ?? 0, score: scores[q] ?? 0, reason: 'bought-together', because: item, fill: false });
   }
   return out;
 }

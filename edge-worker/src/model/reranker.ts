@@ -1,3 +1,7 @@
+/**
+ * The re-ranker: a small MLP over candidate features (TF.js CPU backend), its forward pass shared
+ * by training and serving, the softmax over a list's logits, and exact input gradients for reasons.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 
@@ -101,6 +105,19 @@ export function scoreRows(reranker: Reranker, features: Float32Array, rows: numb
   const outputs = layers.map((layer) => layer.dataSync() as Float32Array);
   tf.dispose([input, ...layers]);
   return { logits: Float32Array.from(outputs[outputs.length - 1] ?? []), hidden: outputs.slice(0, -1) };
+}
+
+/**
+ * The softmax normaliser of one list's logits, `logits[start, end)`: the largest logit and
+ * Σ exp(logit − max), so an item's share is exp(logit − max) / sum. Training's loss and the
+ * served scores both use it.
+ */
+export function softmaxNormaliser(logits: Float32Array, start: number, end: number): { max: number; sum: number } {
+  let max = -Infinity;
+  for (let r = start; r < end; r++) max = Math.max(max, logits[r] ?? 0);
+  let sum = 0;
+  for (let r = start; r < end; r++) sum += Math.exp((logits[r] ?? 0) - max);
+  return { max, sum };
 }
 
 /**

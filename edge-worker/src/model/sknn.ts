@@ -1,5 +1,11 @@
-import type { ModelIndex } from './types';
-import { rowCount } from './model-index';
+/**
+ * Session-kNN: the query's most similar recent sessions (findNeighbours) and the items they vote
+ * for (voteNeighbours), V-SKNN when the neighbour-side decay is off.
+ */
+import type { ModelIndex, ScoredItems } from './types';
+import { rowEnd, rowStart } from './rows';
+import { type KnnScratch, beginQuery, nextEpoch } from './scratch';
+import { sortByScore } from './sort';
 
 /** Session-kNN knobs (V-SKNN when neighbourDecay is 0). */
 export interface SknnOptions {
@@ -16,30 +22,9 @@ export interface SknnOptions {
   neighbourDecay: number;
 }
 
-/** Scored items, best first. */
-export interface ScoredItems {
-  items: Uint32Array;
-  scores: Float32Array;
-}
-
 /** Session-kNN output: scored items plus, per item, the share of the neighbours that contain it. */
 export interface KnnScores extends ScoredItems {
   voteShares: Float32Array;
-}
-
-/** Reusable per-isolate buffers so a request allocates almost nothing proportional to the catalogue. */
-export interface KnnScratch {
-  sim: Float32Array;
-  itemScore: Float32Array;
-  itemVotes: Uint32Array;
-  itemEpoch: Uint32Array;
-  queryWeight: Float32Array;
-  queryEpoch: Uint32Array;
-  epoch: number;
-  /** Per item, a slot in the current candidate pool or -1; every request puts back the -1s it changed. */
-  poolSlot: Int32Array;
-  /** Per item, a running sum for the neighbour-row sources; zero between uses, like poolSlot. */
-  rowSum: Float64Array;
 }
 
 /** A query's nearest sessions, best first, with their similarity in `scratch.sim` (valid until the next query). */
@@ -47,77 +32,6 @@ export interface Neighbourhood {
   sessions: Uint32Array;
   /** The epoch that marks the query's items in `scratch.queryEpoch`. */
   queryEpoch: number;
-}
-
-/** Allocates scratch buffers sized to an index. */
-export function createKnnScratch(index: ModelIndex): KnnScratch {
-  return {
-    sim: new Float32Array(rowCount(index.sessions)),
-    itemScore: new Float32Array(index.numItems),
-    itemVotes: new Uint32Array(index.numItems),
-    itemEpoch: new Uint32Array(index.numItems),
-    queryWeight: new Float32Array(index.numItems),
-    queryEpoch: new Uint32Array(index.numItems),
-    epoch: 0,
-    poolSlot: new Int32Array(index.numItems).fill(-1),
-    rowSum: new Float64Array(index.numItems),
-  };
-}
-
-/**
- * Epoch stamps mark which buffer entries belong to the current query, so nothing is cleared
- * between requests. The buffers are reset only when the 32-bit counter could overflow mid-query.
- */
-function beginQuery(scratch: KnnScratch, epochsNeeded: number): void {
-  if (scratch.epoch + epochsNeeded < 0xffffffff) return;
-  scratch.itemEpoch.fill(0);
-  scratch.queryEpoch.fill(0);
-  scratch.epoch = 0;
-}
-
-function nextEpoch(scratch: KnnScratch): number {
-  scratch.epoch++;
-  return scratch.epoch;
-}
-
-const bits = new Float32Array(1);
-const bitsU32 = new Uint32Array(bits.buffer);
-/** Widest id a packed sort key can hold next to 32 score bits within a double's 53-bit mantissa. */
-const KEY_ID_BITS = 21;
-
-/** Maps a float32 to a uint32 with the same order (negative values included). */
-function orderedBits(value: number): number {
-  bits[0] = value;
-  const u = bitsU32[0] ?? 0;
-  return u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
-}
-
-/**
- * Sorts ids by float32 score, highest first; ties by id, ascending or descending. Scores and ids
- * are packed into one double per id so a native typed-array sort does the work (a comparator
- * sort is several times slower on the request path).
- */
-export function sortByScore(ids: ArrayLike<number>, score: (id: number) => number, tieAscending: boolean, idLimit: number): Uint32Array {
-  const n = ids.length;
-  const out = new Uint32Array(n);
-  if (idLimit > 2 ** KEY_ID_BITS) {
-    const sorted = Array.from(ids).sort((a, b) => score(b) - score(a) || (tieAscending ? a - b : b - a));
-    out.set(sorted);
-    return out;
-  }
-  const keys = new Float64Array(n);
-  const shift = 2 ** KEY_ID_BITS;
-  const top = shift - 1;
-  for (let i = 0; i < n; i++) {
-    const id = ids[i] ?? 0;
-    keys[i] = (0xffffffff - orderedBits(score(id))) * shift + (tieAscending ? id : top - id);
-  }
-  keys.sort();
-  for (let i = 0; i < n; i++) {
-    const tie = (keys[i] ?? 0) % shift;
-    out[i] = tieAscending ? tie : top - tie;
-  }
-  return out;
 }
 
 /**
@@ -142,8 +56,8 @@ export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: Ar
     scratch.queryWeight[item] = (p + 1) / len;
     // Read back as float32 so similarities sum exactly as they would from the buffer.
     weights.push(scratch.queryWeight[item] ?? 0);
-    heads.push(postings.offsets[item] ?? 0);
-    ends.push(postings.offsets[item + 1] ?? 0);
+    heads.push(rowStart(postings, item));
+    ends.push(rowEnd(postings, item));
   }
 
   const sample: number[] = [];
@@ -167,7 +81,7 @@ export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: Ar
     sample.push(newest);
   }
   // The most similar first; among equals the most recent (sample is newest first already).
-  const sessions = sortByScore(sample, (s) => scratch.sim[s] ?? 0, false, rowCount(index.sessions));
+  const sessions = sortByScore(sample, scratch.sim, false);
   return { sessions: sessions.subarray(0, Math.min(options.k, sessions.length)), queryEpoch };
 }
 
@@ -176,7 +90,8 @@ export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: Ar
  * decayed by the item's distance from the neighbour's best-matching click.
  */
 export function voteNeighbours(index: ModelIndex, scratch: KnnScratch, hood: Neighbourhood, k: number, neighbourDecay: number): KnnScores {
-  const { offsets, values } = index.sessions;
+  const { sessions } = index;
+  const { values } = sessions;
   const { sim, itemEpoch, itemScore, itemVotes, queryEpoch, queryWeight } = scratch;
   const neighbours = hood.sessions.subarray(0, Math.min(k, hood.sessions.length));
   const fresh = nextEpoch(scratch);
@@ -186,8 +101,8 @@ export function voteNeighbours(index: ModelIndex, scratch: KnnScratch, hood: Nei
   for (let n = 0; n < neighbours.length; n++) {
     const s = neighbours[n] ?? 0;
     const similarity = sim[s] ?? 0;
-    const start = offsets[s] ?? 0;
-    const end = offsets[s + 1] ?? 0;
+    const start = rowStart(sessions, s);
+    const end = rowEnd(sessions, s);
     let anchor = start;
     if (neighbourDecay > 0) {
       let best = -1;
@@ -219,7 +134,7 @@ export function voteNeighbours(index: ModelIndex, scratch: KnnScratch, hood: Nei
       itemVotes[item] = (itemVotes[item] ?? 0) + 1;
     }
   }
-  const items = sortByScore(touched, (item) => itemScore[item] ?? 0, true, index.numItems);
+  const items = sortByScore(touched, itemScore, true);
   const scores = new Float32Array(items.length);
   const voteShares = new Float32Array(items.length);
   for (let i = 0; i < items.length; i++) {

@@ -1,3 +1,8 @@
+/**
+ * The model's data shapes: CSR tables of ids and of scored neighbours, scored item lists, and the
+ * index every candidate source reads.
+ */
+
 /** Rows of item ids in compressed-sparse-row form: row r is `values[offsets[r] .. offsets[r + 1])`. */
 export interface RowTable {
   offsets: Uint32Array;
@@ -7,6 +12,12 @@ export interface RowTable {
 /** Top-N neighbour lists per item in CSR form; each row is ordered by score, highest first. */
 export interface NeighbourTable {
   offsets: Uint32Array;
+  items: Uint32Array;
+  scores: Float32Array;
+}
+
+/** Items with scores, best first (one candidate source's answer, or one row of a NeighbourTable). */
+export interface ScoredItems {
   items: Uint32Array;
   scores: Float32Array;
 }

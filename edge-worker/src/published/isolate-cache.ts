@@ -7,6 +7,17 @@
 /** How long an isolate trusts its copy before asking KV again. */
 export const FRESH_MS = 10_000;
 
+/**
+ * The reads published data needs from its store: a Workers KV namespace in
+ * the Worker (written out here so the publishing side, in Node, type-checks
+ * without the Workers runtime's types).
+ */
+export interface PublishedStore {
+  get(key: string, type: 'text'): Promise<string | null>;
+  get(key: string, type: 'json'): Promise<unknown>;
+  get(key: string, type: 'arrayBuffer'): Promise<ArrayBuffer | null>;
+}
+
 interface Entry<T> {
   raw: string | null;
   value: T | null;
@@ -20,7 +31,7 @@ const entries = new Map<string, Entry<unknown>>();
  * changes. `null` when the key is absent; a value that fails to build throws,
  * so callers can fall back and say so.
  */
-export async function cachedKv<T>(kv: KVNamespace, key: string, build: (text: string) => T): Promise<T | null> {
+export async function cachedKv<T>(kv: PublishedStore, key: string, build: (text: string) => T): Promise<T | null> {
   const now = Date.now();
   const hit = entries.get(key) as Entry<T> | undefined;
   if (hit && now - hit.checkedAt < FRESH_MS) return hit.value;
@@ -32,11 +43,6 @@ export async function cachedKv<T>(kv: KVNamespace, key: string, build: (text: st
   const value = raw === null ? null : build(raw);
   entries.set(key, { raw, value, checkedAt: now });
   return value;
-}
-
-/** {@link cachedKv} for JSON values. */
-export function cachedKvJson<T>(kv: KVNamespace, key: string, build: (parsed: unknown) => T): Promise<T | null> {
-  return cachedKv(kv, key, (text) => build(JSON.parse(text) as unknown));
 }
 
 /** Forgets every cached value (tests publish new values and want them seen at once). */

@@ -16,7 +16,7 @@ import { ApiError } from '../http/errors';
 import { readArtifactHeader } from '../model/artifact';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
-import { cachedKv, clearIsolateCache, FRESH_MS } from './isolate-cache';
+import { cachedKv, clearIsolateCache, FRESH_MS, type PublishedStore } from './isolate-cache';
 
 /** The kinds of published data, each an immutable version behind a pointer. */
 export type Kind = 'catalog' | 'model' | 'slots';
@@ -109,7 +109,7 @@ const decodedCaches: Array<() => void> = [];
  * and decodes each version once per isolate, keeping the previous version
  * while requests switch over. A failure is logged once per attempt.
  */
-function loader<T>(kind: Kind, fetchValue: (kv: KVNamespace, key: string) => Promise<T | null>): (kv: KVNamespace) => Promise<Loaded<T>> {
+function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string) => Promise<T | null>): (kv: PublishedStore) => Promise<Loaded<T>> {
   const decoded = new Map<string, Decoding<T>>();
   const KEEP_VERSIONS = 2;
   decodedCaches.push(() => decoded.clear());
@@ -158,7 +158,7 @@ const loadPublishedSlots = loader<SlotConfigs>('slots', async (kv, key) => {
 });
 
 /** The active slot configuration; the built-in slots until one is published. */
-export async function loadSlots(kv: KVNamespace): Promise<Loaded<SlotConfigs>> {
+export async function loadSlots(kv: PublishedStore): Promise<Loaded<SlotConfigs>> {
   const loaded = await loadPublishedSlots(kv);
   return loaded.state === 'absent' ? { state: 'ok', version: 'default', value: DEFAULT_SLOTS } : loaded;
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeArtifact, encodeArtifact } from '../../../edge-worker/src/model/artifact';
-import { buildCopurchase, rowTableFromArrays } from '../../../edge-worker/src/model/model-index';
+import { buildCopurchase } from '../../../edge-worker/src/model/model-index';
+import { neighbourRow, rowTableFromArrays } from '../../../edge-worker/src/model/rows';
 import { boughtTogether, loadModel } from '../../../edge-worker/src/model/recommend';
 import { syntheticArtifact } from './fixtures';
 
-const row = (table: ReturnType<typeof buildCopurchase>, item: number) =>
-  Array.from(table.items.subarray(table.offsets[item]!, table.offsets[item + 1]!));
+const row = (table: ReturnType<typeof buildCopurchase>, item: number) => Array.from(neighbourRow(table, item).items);
 
 describe('bought together', () => {
   const orders = rowTableFromArrays([

@@ -1,16 +1,14 @@
 import type { ModelArtifact } from '../../../edge-worker/src/model/artifact';
 import { DEFAULT_CANDIDATE_OPTIONS } from '../../../edge-worker/src/model/candidates';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
-import { buildModelIndex, rowTableFromArrays } from '../../../edge-worker/src/model/model-index';
+import { buildModelIndex } from '../../../edge-worker/src/model/model-index';
+import { rowTableFromArrays } from '../../../edge-worker/src/model/rows';
+import { seededRandom } from '../../../edge-worker/src/model/random';
 import type { RerankerWeights } from '../../../edge-worker/src/model/reranker';
 
 /** Small deterministic sessions: items 1..maxItem, where item i tends to be followed by i + 1. */
 export function syntheticSessions(count: number, maxItem: number): number[][] {
-  let seed = 12345;
-  const random = (): number => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const random = seededRandom(12345);
   return Array.from({ length: count }, () => {
     const length = 2 + Math.floor(random() * 5);
     let item = 1 + Math.floor(random() * maxItem);

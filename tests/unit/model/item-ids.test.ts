@@ -6,7 +6,7 @@ import { readSessions, readTestCases } from '../../../edge-worker/cli/sessions-i
 import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../../../edge-worker/cli/training';
 import { buildCatalog } from '../../../edge-worker/src/catalog/catalog';
 import { decide } from '../../../edge-worker/src/engine/decide';
-import { DEFAULT_SLOTS } from '../../../edge-worker/src/engine/slots';
+import { DEFAULT_SLOTS } from '../../../edge-worker/src/slots/config';
 import { encodeArtifact } from '../../../edge-worker/src/model/artifact';
 import { loadModel, modelQuery, recommend } from '../../../edge-worker/src/model/recommend';
 import { applyEvents, emptyProfile } from '../../../edge-worker/src/profile/profile';

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildModelIndex, rowTableFromArrays } from '../../../edge-worker/src/model/model-index';
+import { buildModelIndex } from '../../../edge-worker/src/model/model-index';
+import { neighbourRow, rowTableFromArrays } from '../../../edge-worker/src/model/rows';
 import type { NeighbourTable } from '../../../edge-worker/src/model/types';
 
-const row = (table: NeighbourTable, item: number) => ({
-  items: Array.from(table.items.subarray(table.offsets[item]!, table.offsets[item + 1]!)),
-  scores: Array.from(table.scores.subarray(table.offsets[item]!, table.offsets[item + 1]!)),
-});
+const row = (table: NeighbourTable, item: number) => {
+  const { items, scores } = neighbourRow(table, item);
+  return { items: Array.from(items), scores: Array.from(scores) };
+};
 
 describe('model index', () => {
   const index = buildModelIndex(

@@ -7,7 +7,7 @@ import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../../../edge-worker/cli/trai
 import { decodeArtifact, encodeArtifact } from '../../../edge-worker/src/model/artifact';
 import { type Recommender, createPop, createSessionPop } from '../../../edge-worker/src/model/baselines';
 import { addCase, createMetrics, summarize } from '../../../edge-worker/src/model/metrics';
-import { rowCount, sliceRows } from '../../../edge-worker/src/model/model-index';
+import { rowCount, rowValues, sliceRows } from '../../../edge-worker/src/model/rows';
 import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -25,8 +25,7 @@ describe.skipIf(!present)('served model on a slice of Diginetica', () => {
     const hr20 = (model: Recommender): number => {
       const acc = createMetrics();
       for (let r = 0; r < test.targets.length; r++) {
-        const prefix = test.prefixes.values.subarray(test.prefixes.offsets[r], test.prefixes.offsets[r + 1]);
-        addCase(acc, model(prefix, 20), test.targets[r]!);
+        addCase(acc, model(rowValues(test.prefixes, r), 20), test.targets[r]!);
       }
       return summarize(acc)['HR@20'];
     };

@@ -21,12 +21,23 @@ describe('recommend', () => {
     }
   });
 
-  it('falls back to popular items for an empty or unknown history', () => {
+  it('answers an empty or unknown history with padding only: popular items marked fill', () => {
     for (const recent of [[], [999999, -3, 1.5]]) {
       const recs = recommend(model, recent, 5);
       expect(recs).toHaveLength(5);
-      expect(recs.every((r) => r.reason === 'popular' && r.because === null)).toBe(true);
+      expect(recs.every((r) => r.fill && r.reason === 'popular' && r.because === null && r.score === 0)).toBe(true);
     }
+  });
+
+  it('marks as fill only the padding after the model runs out of candidates', () => {
+    const picks = recommend(model, [5, 6, 7], 10);
+    expect(picks.every((r) => !r.fill && r.score > 0)).toBe(true);
+    const padded = recommend(model, [5, 6, 7], 500);
+    const firstFill = padded.findIndex((r) => r.fill);
+    expect(firstFill).toBeGreaterThan(0);
+    expect(padded.slice(0, firstFill).every((r) => !r.fill && r.score > 0)).toBe(true);
+    expect(padded.slice(firstFill).every((r) => r.fill && r.reason === 'popular' && r.score === 0)).toBe(true);
+    expect(new Set(padded.map((r) => r.item)).size).toBe(padded.length);
   });
 
   it('is deterministic for the same history', () => {

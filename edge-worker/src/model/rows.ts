@@ -1,0 +1,68 @@
+/**
+ * Reading and building CSR tables (sessions, postings, neighbour lists): where a row starts and
+ * ends, its values, and finding an item in it. Small enough for V8 to inline on the request path.
+ */
+import type { NeighbourTable, RowTable, ScoredItems } from './types';
+
+/** Anything stored as rows over one offsets array. */
+type Rows = { offsets: Uint32Array };
+
+/** Number of rows in a CSR table. */
+export function rowCount(table: Rows): number {
+  return table.offsets.length - 1;
+}
+
+/** Where row `r` starts in the table's value arrays (0 for a row the table does not have). */
+export function rowStart(table: Rows, r: number): number {
+  return table.offsets[r] ?? 0;
+}
+
+/** Where row `r` ends, exclusive (0 for a row the table does not have, so the row reads as empty). */
+export function rowEnd(table: Rows, r: number): number {
+  return table.offsets[r + 1] ?? 0;
+}
+
+/** Number of values in row `r`. */
+export function rowLength(table: Rows, r: number): number {
+  return rowEnd(table, r) - rowStart(table, r);
+}
+
+/** Row `r`'s values, as a view (no copy). */
+export function rowValues(table: RowTable, r: number): Uint32Array {
+  return table.values.subarray(rowStart(table, r), rowEnd(table, r));
+}
+
+/** Row `r` of a neighbour table: its items and scores, best first, as views (no copy). */
+export function neighbourRow(table: NeighbourTable, r: number): ScoredItems {
+  const start = rowStart(table, r);
+  const end = rowEnd(table, r);
+  return { items: table.items.subarray(start, end), scores: table.scores.subarray(start, end) };
+}
+
+/** Where `item` stands in row `r` of a neighbour table, as an index into its arrays; -1 when absent. */
+export function positionInRow(table: NeighbourTable, r: number, item: number): number {
+  for (let q = rowStart(table, r), end = rowEnd(table, r); q < end; q++) if (table.items[q] === item) return q;
+  return -1;
+}
+
+/** Builds a CSR table from plain arrays of ids. */
+export function rowTableFromArrays(rows: ReadonlyArray<ArrayLike<number>>): RowTable {
+  const offsets = new Uint32Array(rows.length + 1);
+  let total = 0;
+  rows.forEach((row, r) => {
+    total += row.length;
+    offsets[r + 1] = total;
+  });
+  const values = new Uint32Array(total);
+  rows.forEach((row, r) => values.set(Array.from(row), offsets[r] ?? 0));
+  return { offsets, values };
+}
+
+/** Keeps only rows [from, to) of a CSR table (the values are copied, offsets rebased). */
+export function sliceRows(table: RowTable, from: number, to: number): RowTable {
+  const start = rowStart(table, from);
+  const end = table.offsets[to] ?? start;
+  const offsets = new Uint32Array(to - from + 1);
+  for (let r = from; r <= to; r++) offsets[r - from] = (table.offsets[r] ?? end) - start;
+  return { offsets, values: table.values.slice(start, end) };
+}
