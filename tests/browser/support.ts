@@ -2,24 +2,25 @@
  * Real Chromium for the browser tests, and a recorder for the SDK's traffic
  * so tests read as "do this, expect these requests".
  */
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { wrangler } from '../../edge-worker/cli/wrangler';
+import { ensureChromium } from '../support/chromium';
+import { join } from 'node:path';
+import { ROOT, wrangler } from '../../edge-worker/cli/wrangler';
+import { DEMO_CONFIG } from '../../demo-shop/scripts/seed';
 
-/** Debian's Chromium by default; CHROMIUM_PATH points elsewhere (e.g. Playwright's own build). */
-export function chromiumPath(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  return existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined;
+/**
+ * The Chromium the tests launch: CHROMIUM_PATH, else one already installed,
+ * else one installed now (tests/support/chromium.ts says on stderr what it did).
+ */
+export function chromiumPath(): Promise<string> {
+  return ensureChromium();
 }
 
-/** Launches headless Chromium with flags that keep it off the network. */
+/** Launches headless Chromium (installing one first if the machine has none) with flags that keep it off the network. */
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = chromiumPath();
-  if (executablePath && !existsSync(executablePath)) {
-    throw new Error(`CHROMIUM_PATH=${executablePath} does not exist`);
-  }
+  const executablePath = await chromiumPath();
   return chromium.launch({
     executablePath,
     args: [
@@ -33,7 +34,9 @@ export async function launchChromium(): Promise<Browser> {
     ],
   }).catch((err: Error) => {
     throw new Error(
-      `Could not start Chromium (${err.message.split('\n')[0]}). Install Debian's chromium (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH to a Chromium binary.`,
+      `Could not start Chromium at ${executablePath} (${err.message.split('\n')[0]}). ` +
+        'If it lacks system libraries, `sudo npx playwright-core install-deps chromium` installs them; ' +
+        'or set CHROMIUM_PATH to another Chromium or Chrome executable.',
     );
   });
 }
@@ -85,10 +88,58 @@ export async function settledSlot(page: Page, id: string): Promise<{ state: stri
 /** The profile the running Worker keeps in its local KV for a visitor (read with wrangler, as an operator would). */
 export function storedProfile(vid: string): Profile | null {
   try {
-    const text = wrangler(['kv', 'key', 'get', `p:${vid}`, '--binding', 'PROFILES', '--local', '--persist-to', inject('persistTo')]);
+    const text = wrangler(['kv', 'key', 'get', `p:${vid}`, '--binding', 'PROFILES', '--local', '--persist-to', inject('persistTo'), '--config', join(ROOT, DEMO_CONFIG)]);
     return JSON.parse(text) as Profile;
   } catch (err) {
     if (/not found/i.test(String(err))) return null;
     throw err;
   }
+}
+
+/** The SDK's two builds: the script-tag IIFE and the npm package's ESM modules. */
+export type Build = 'script tag' | 'npm';
+
+/** Every build, for suites that run their specs against both. */
+export const BUILDS: readonly Build[] = ['script tag', 'npm'];
+
+/**
+ * Serves pages on the Worker's origin, under `/sdk-app/`, that load the SDK as
+ * built in `sdk/dist` (read from disk, so they test the build, not a copy):
+ * `app.html` loads it by script tag or, for `npm`, through an import map as a
+ * bundled app would (idb too), calling the package's module-level functions;
+ * either way `window.rapport(method, ...args)` reaches the SDK once
+ * `window.rapportReady` is set. `blank.html` loads nothing, for preparing the
+ * origin's storage before the SDK runs. `body` is the app page's markup.
+ */
+export async function serveSdkApp(page: Page, build: Build, body = ''): Promise<{ app: string; blank: string }> {
+  const base = new URL('/sdk-app/', inject('baseURL')).href;
+  const start =
+    build === 'script tag'
+      ? `<script async src="${base}sdk/rapport.min.js" onload="window.rapportReady = true"></script>`
+      : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js", "idb": "${base}idb/index.js"}}</script>
+<script type="module">
+  import { consent, fill, flush, forget, init, track } from '@rapport/sdk';
+  init({ endpoint: location.origin, flushMs: 100 });
+  const methods = { consent, fill, flush, forget, track };
+  window.rapport = (method, ...args) => methods[method](...args);
+  fill();
+  window.rapportReady = true;
+</script>`;
+  const pages: Record<string, string> = {
+    'app.html': `<!doctype html><html><head><meta charset="utf-8"></head><body>${body}${start}</body></html>`,
+    'blank.html': '<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>',
+  };
+  await page.route(`${base}**`, (route) => {
+    const path = new URL(route.request().url()).pathname.slice('/sdk-app/'.length);
+    if (pages[path]) return route.fulfill({ contentType: 'text/html', body: pages[path] });
+    const file = path.startsWith('sdk/') ? join(ROOT, 'sdk/dist', path.slice(4)) : join(ROOT, 'node_modules/idb/build', path.slice(4));
+    return route.fulfill({ contentType: 'text/javascript', path: file });
+  });
+  return { app: `${base}app.html`, blank: `${base}blank.html` };
+}
+
+/** Opens the app page and waits until `window.rapport` reaches the SDK. */
+export async function openSdkApp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { rapportReady?: boolean }).rapportReady);
 }
