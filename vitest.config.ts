@@ -30,6 +30,9 @@ export default defineConfig({
           globalSetup: ['tests/browser/global-setup.ts'],
           // One Chromium and one Worker are shared; files run one after another.
           fileParallelism: false,
+          // After the other projects: `npm start` (quick-start.test.ts) rebuilds the SDK that unit
+          // tests read, and the 2 cores are not shared with them while latency-sensitive pages run.
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,6 +1,7 @@
 /**
- * Retry policy as pure functions: how long to wait before the next attempt
- * and whether a response is worth retrying at all.
+ * Retry policy as pure functions: how long to wait before the next attempt,
+ * what a response means for the batch that was sent, and how a refused batch
+ * is split so that one bad event never takes good ones down with it.
  */
 
 /** Base delay of the first retry, in ms. */
@@ -10,7 +11,7 @@ export const MAX_DELAY_MS = 60_000;
 
 /**
  * Exponential backoff with full jitter: a random wait in [0, min(max, base·2^attempt)].
- * `random` is injectable so tests can pin it.
+ * @param random injectable so tests can pin it (default `Math.random`)
  * @example backoff(3) // somewhere between 0 and 8 s
  */
 export function backoff(attempt: number, random: () => number = Math.random): number {
@@ -20,20 +21,36 @@ export function backoff(attempt: number, random: () => number = Math.random): nu
 /** What to do with a batch after a send attempt. */
 export type Outcome =
   | { kind: 'done' }
-  /** The Worker will never accept this batch as it is (4xx): drop it, warn, move on. */
+  /** The body is invalid (400) or too large (413): some event in it is; send its halves apart. */
+  | { kind: 'invalid'; status: number }
+  /** The Worker will never accept this batch as it is (another 4xx): drop it, warn, move on. */
   | { kind: 'reject'; status: number }
   /** Try again later; `after` is the server's Retry-After in ms when it gave one. */
   | { kind: 'retry'; after?: number };
 
-/** Classifies an HTTP status (0 for a network failure) and its Retry-After header. */
+/**
+ * Classifies an HTTP status (0 for a network failure) and its Retry-After header.
+ * @example classify(429, '3') // { kind: 'retry', after: 3000 }
+ */
 export function classify(status: number, retryAfter?: string | null): Outcome {
   if (status >= 200 && status < 300) return { kind: 'done' };
   if (status === 429 || status === 503) {
     const seconds = Number(retryAfter);
-    return retryAfter && Number.isFinite(seconds) && seconds >= 0
+    return retryAfter && seconds >= 0
       ? { kind: 'retry', after: Math.min(seconds * 1000, MAX_DELAY_MS) }
       : { kind: 'retry' };
   }
+  if (status === 400 || status === 413) return { kind: 'invalid', status };
   if (status >= 400 && status < 500 && status !== 408) return { kind: 'reject', status };
   return { kind: 'retry' };
+}
+
+/**
+ * The two halves of a batch the Worker found invalid, to send apart: bisecting
+ * finds each bad event in about log₂(n) rounds while good events go through.
+ * @example halves([1, 2, 3]) // [[1, 2], [3]]
+ */
+export function halves<T>(batch: readonly T[]): [T[], T[]] {
+  const middle = Math.ceil(batch.length / 2);
+  return [batch.slice(0, middle), batch.slice(middle)];
 }

@@ -1,5 +1,21 @@
-export { init } from './rapport';
-export type { InitOptions, Rapport, TrackArgs } from './rapport';
-export type { Consent, ConsentDefault } from './consent';
-export type { Decision, DecidedItem, DecidedVariant, EventProps, EventType, Purpose, WireEvent } from './wire';
-export { stubSnippet } from './stub';
+/**
+ * `@rapport/sdk`: every export is a module-level function or a type, so a
+ * bundler keeps only what the app imports (tracking without the slot
+ * renderer, the stub without either).
+ */
+export { consent, flush, forget, init, track } from './rapport.js';
+export type { InitOptions, Rapport, TrackArgs } from './rapport.js';
+export { fill } from './slots.js';
+export { stubSnippet } from './stub.js';
+export { LIMITS } from './wire.js';
+export type { Consent, ConsentDefault } from './consent.js';
+export type {
+  DecidedItem,
+  DecidedVariant,
+  DecideResponse,
+  EventProps,
+  EventType,
+  Purpose,
+  SlotDecision,
+  WireEvent,
+} from './wire.js';

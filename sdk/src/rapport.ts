@@ -1,22 +1,23 @@
 /**
- * `init()`: validates options, wires consent, identity, the queue, the
- * tracker and the slots together, and returns the SDK's public surface.
+ * The SDK instance: `init()` validates options and wires consent, identity,
+ * the queue and the tracker together; `track()`, `consent()`, `flush()` and
+ * `forget()` act on the instance `init()` created, so an app imports only the
+ * functions it calls. Slot filling lives in `slots.ts` and asks the instance
+ * what to decide through `_decide()`.
  */
-import { granted, initialConsent, rememberChoice, type Consent, type ConsentDefault } from './consent';
-import { eraseIdentity, sessionId, visitorId } from './identity';
-import { randomId } from './ids';
-import { memoryQueue, openQueue } from './queue';
-import { fillSlots, releaseSlots } from './slots';
-import { createTracker, makeEvent, type Tracker } from './tracker';
-import { warn } from './warn';
-import type { Decision, EventProps, EventType, Purpose } from './wire';
+import { initialConsent, rememberChoice, type Consent, type ConsentDefault } from './consent.js';
+import { buildEvent, eventProblem, pagePath, sender } from './event.js';
+import { eraseIdentity, sessionId } from './identity.js';
+import { createTracker, type Tracker } from './tracker.js';
+import { warn } from './warn.js';
+import type { DecideBody, EventProps, EventType } from './wire.js';
 
 /** Options for {@link init}. */
 export interface InitOptions {
   /** Base URL of the Rapport Worker, e.g. `https://rapport.example.com`. */
   endpoint: string;
   /**
-   * Consent at start: `'pending'` (default) waits for {@link Rapport.consent};
+   * Consent at start: `'pending'` (default) waits for {@link consent};
    * `'granted'` when the merchant already obtained it; or per purpose.
    */
   consent?: ConsentDefault;
@@ -33,11 +34,12 @@ export interface InitOptions {
 /** Props argument of `track()`: omitted for events that carry none. */
 export type TrackArgs<T extends EventType> = [keyof EventProps[T]] extends [never] ? [] : [props: EventProps[T]];
 
-/** The SDK as a page uses it. */
+/** The SDK instance `init()` returns; the module-level functions act on the same one. */
 export interface Rapport {
   /**
    * Records an event. Resolves to `true` once it is queued durably, `false`
-   * when it was not recorded (no consent, or bad input — a warning says which).
+   * when it was not recorded (no consent, or an event the Worker would refuse —
+   * a `[rapport]` warning says which).
    * @example rapport.track('add_to_cart', { item: 'sku-42', qty: 1 })
    */
   track<T extends EventType>(type: T, ...props: TrackArgs<T>): Promise<boolean>;
@@ -46,143 +48,149 @@ export interface Rapport {
    * @example rapport.consent({ analytics: true, personalization: false })
    */
   consent(choice: Consent): void;
-  /** Fills the page's pending slots; resolves with the decision, if one arrived in time. */
-  fill(): Promise<Decision | undefined>;
-  /** Sends queued events now. */
+  /**
+   * Sends queued events now.
+   * @example await rapport.flush()
+   */
   flush(): Promise<void>;
-  /** Erases this browser's visitor id and queued events (the profile on the server is erased separately). */
+  /**
+   * Erases this browser's visitor id and queued events (the profile on the server is erased separately).
+   * @example await rapport.forget()
+   */
   forget(): Promise<void>;
   /** The pseudonymous visitor id, once a purpose is granted. */
   readonly visitorId: string | undefined;
 }
 
-const ITEM_EVENTS: ReadonlySet<EventType> = new Set(['product_view', 'click', 'add_to_cart', 'remove_from_cart']);
+/** A decide request to make: where, as whom, about what, and until when its answer may be shown. */
+export interface DecidePlan {
+  url: string;
+  vid?: string;
+  context: DecideBody['context'];
+  /** Epoch ms after which decisions are no longer rendered. */
+  deadline: number;
+}
 
-function checkOptions(options: InitOptions): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError('rapport: init() needs an options object');
-  let url: URL | undefined;
+/** The instance as the SDK's own modules see it. */
+export interface Instance extends Rapport {
+  /** The page's decide request, or undefined without personalization consent (nothing is asked then). */
+  _decide(): DecidePlan | undefined;
+}
+
+/** The instance `init()` created last. */
+let current: Instance | undefined;
+
+/** Throws the `TypeError` for a programmer's mistake in the options. */
+function refuse(rule: string, value: unknown): never {
+  throw new TypeError(`rapport: ${rule}, got ${JSON.stringify(value)}`);
+}
+
+const within = (value: number | undefined, max: number) => value === undefined || (value >= 0 && value <= max);
+
+function protocol(url: string): string {
   try {
-    url = new URL(options.endpoint);
+    return new URL(url).protocol;
   } catch {
-    // reported below
-  }
-  if (!url || !/^https?:$/.test(url.protocol)) {
-    throw new TypeError(`rapport: endpoint must be an absolute http(s) URL, got ${JSON.stringify(options.endpoint)}`);
-  }
-  const { consent, timeoutMs, flushMs } = options;
-  if (consent !== undefined && consent !== 'pending' && consent !== 'granted' && (typeof consent !== 'object' || consent === null)) {
-    throw new TypeError(`rapport: consent must be 'pending', 'granted' or an object of purposes, got ${JSON.stringify(consent)}`);
-  }
-  if (timeoutMs !== undefined && !(timeoutMs >= 0 && timeoutMs <= 3000)) {
-    throw new TypeError(`rapport: timeoutMs must be between 0 and 3000, got ${timeoutMs}`);
-  }
-  if (flushMs !== undefined && !(flushMs >= 0 && flushMs <= 60_000)) {
-    throw new TypeError(`rapport: flushMs must be between 0 and 60000, got ${flushMs}`);
+    return '';
   }
 }
 
-/** Why an event's props are unusable, or undefined when they are fine. */
-function invalidProps(type: EventType, props: Record<string, unknown>): string | undefined {
-  if (ITEM_EVENTS.has(type) && (typeof props.item !== 'string' || !props.item)) return `${type} needs an item id`;
-  if (type === 'purchase' && !(Array.isArray(props.items) && props.items.length)) return 'purchase needs items';
-  if (type === 'search' && (typeof props.query !== 'string' || !props.query)) return 'search needs a query';
-  if (type === 'scroll' && !(Number.isInteger(props.depth) && (props.depth as number) >= 0 && (props.depth as number) <= 100)) {
-    return 'scroll needs a depth from 0 to 100';
+function checkOptions(options: InitOptions): void {
+  if (typeof options !== 'object' || options === null) refuse('init() needs an options object', options);
+  const { endpoint, consent, timeoutMs, flushMs } = options;
+  if (!/^https?:$/.test(protocol(endpoint))) refuse('endpoint must be an absolute http(s) URL', endpoint);
+  if (consent !== undefined && consent !== 'pending' && consent !== 'granted' && (typeof consent !== 'object' || consent === null)) {
+    refuse("consent must be 'pending', 'granted' or an object of purposes", consent);
   }
-  return undefined;
+  if (!within(timeoutMs, 3000)) refuse('timeoutMs must be between 0 and 3000', timeoutMs);
+  if (!within(flushMs, 60_000)) refuse('flushMs must be between 0 and 60000', flushMs);
 }
 
 /**
- * Starts Rapport on this page. Throws a `TypeError` for invalid options;
+ * Starts Rapport on this page and returns the instance (the module-level
+ * functions act on it too). Throws a `TypeError` for invalid options;
  * everything after that reports problems as return values and warnings.
+ * Slots are filled by {@link fill}, imported separately.
+ * @param options endpoint (required), consent (default 'pending'), timeoutMs (1000), flushMs (1000), trackPageView (true)
  * @example
- * const rapport = init({ endpoint: 'https://rapport.example.com', consent: 'pending' });
- * rapport.track('product_view', { item: 'sku-42' });
+ * import { init, track } from '@rapport/sdk';
+ * init({ endpoint: 'https://rapport.example.com', consent: 'pending' });
+ * track('product_view', { item: 'sku-42' });
  */
 export function init(options: InitOptions): Rapport {
   checkOptions(options);
   const base = options.endpoint.replace(/\/+$/, '');
-  const startedAt = options.startedAt ?? Date.now();
   const timeoutMs = options.timeoutMs ?? 1000;
-  let consent = initialConsent(options.consent ?? 'pending', (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true);
+  let consented = initialConsent(options.consent ?? 'pending', (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true);
   let pageItem: string | undefined;
-  let filled: Promise<Decision | undefined> | undefined;
+  // The first fill answers within the stub's wait, counted from page start; later ones (a SPA's next view) from their call.
+  let startedAt: number | undefined = options.startedAt ?? Date.now();
 
-  const purposes = (): Purpose[] => granted(consent);
   let tracker: Tracker | undefined;
   let opening: Promise<Tracker> | undefined;
-  // The queue (an IndexedDB database) is only opened once a purpose is granted:
-  // before consent this SDK leaves no trace in the browser.
+  // The queue (an IndexedDB database, and the code for it) is only loaded once a
+  // purpose is granted: before consent this SDK leaves no trace in the browser.
+  // Where IndexedDB cannot be had, the tracker keeps events in memory.
   const getTracker = (): Promise<Tracker> =>
-    (opening ??= openQueue()
-      .catch(() => memoryQueue())
+    (opening ??= import('./indexeddb.js')
+      .then((durable) => durable.openDurableQueue())
+      .catch(() => undefined)
       .then((queue) => {
         tracker = createTracker({
           collectUrl: `${base}/v1/collect`,
           queue,
-          who: () => ({ vid: purposes().length ? visitorId(false) : undefined, purposes: purposes() }),
+          sender: () => sender(consented),
           flushMs: options.flushMs ?? 1000,
         });
         // Events left over from earlier pages (a failed send, a closed tab) go out now.
         void tracker.flush();
         return tracker;
       }));
-  if (purposes().length) void getTracker();
+  if (sender(consented)) void getTracker();
 
-  const fill = (): Promise<Decision | undefined> => {
-    if (!consent.personalization) {
-      // No personalization consent: nothing is asked of the server; defaults stay.
-      releaseSlots();
-      return Promise.resolve(undefined);
-    }
-    return fillSlots({
-      decideUrl: `${base}/v1/decide`,
-      vid: visitorId(true),
-      context: { ...(pageItem ? { item: pageItem } : {}), path: location.pathname },
-      deadline: startedAt + timeoutMs,
-    }).catch((err: unknown) => {
-      warn('could not fill slots', err);
-      releaseSlots();
-      return undefined;
-    });
-  };
-
-  const api: Rapport = {
+  const sdk: Instance = {
     async track(type, ...args) {
-      const props = (args[0] ?? {}) as Record<string, unknown>;
-      const problem = invalidProps(type, props);
+      const ev = buildEvent(type, args[0]);
+      const problem = eventProblem(ev);
       if (problem) {
         warn(problem);
         return false;
       }
-      if (type === 'product_view') pageItem = props.item as string;
-      if (!purposes().length) return false;
-      visitorId(true);
-      const id = randomId();
-      return (tracker ?? (await getTracker())).enqueue({ id, sid: sessionId(Date.now()), ev: makeEvent(id, type, props, location.pathname) });
+      if (ev.type === 'product_view') pageItem = ev.item;
+      if (!sender(consented, true)) return false;
+      return (tracker ?? (await getTracker())).enqueue({ sid: sessionId(Date.now()), ev });
     },
     consent(choice) {
       if (typeof choice !== 'object' || choice === null) return warn('consent() needs an object of purposes');
-      consent = { ...consent, ...choice };
-      rememberChoice(consent);
+      consented = { ...consented, ...choice };
+      rememberChoice(consented);
       // Slots already on screen keep what they show (no late swap, no flicker); the next page is personal.
-      if (!purposes().length) {
+      if (!sender(consented, true)) {
         // Every purpose withdrawn: nothing of this visitor stays in the browser.
         eraseIdentity();
         void opening?.then((t) => t.drop());
         return;
       }
-      visitorId(true);
       void getTracker().then((t) => t.flush());
     },
-    fill: () => (filled = fill()),
     flush: async () => opening && (await opening).flush(),
     async forget() {
       eraseIdentity();
       await (await opening)?.drop();
     },
     get visitorId() {
-      return purposes().length ? visitorId(false) : undefined;
+      return sender(consented)?.vid;
+    },
+    _decide() {
+      const deadline = (startedAt ?? Date.now()) + timeoutMs;
+      startedAt = undefined;
+      if (!consented.personalization) return undefined;
+      return {
+        url: `${base}/v1/decide`,
+        vid: sender(consented, true)?.vid,
+        context: { ...(pageItem ? { item: pageItem } : {}), path: pagePath() },
+        deadline,
+      };
     },
   };
 
@@ -190,24 +198,54 @@ export function init(options: InitOptions): Rapport {
   addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') tracker?.flushOnHide();
   });
-  // Clicks on recommended items are attributed to the decision that showed them.
-  addEventListener('click', (e) => {
-    const el = (e.target as Element | null)?.closest?.<HTMLElement>('[data-rapport-item]');
-    if (!el) return;
-    const slot = el.closest<HTMLElement>('[data-rapport-slot]');
-    const decision = slot?.dataset.rapportDecision;
-    void api.track('click', {
-      item: el.dataset.rapportItem!,
-      ...(decision ? { decision, slot: slot!.dataset.rapportSlot! } : {}),
-    });
-  });
+  if (options.trackPageView !== false) void sdk.track('page_view');
+  current = sdk;
+  return sdk;
+}
 
-  if (options.trackPageView !== false) void api.track('page_view');
-  // Fill slots after the caller's synchronous setup (queued stub calls, a product_view) has run.
-  queueMicrotask(() => {
-    const start = () => filled ?? api.fill();
-    if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
-    else void start();
-  });
-  return api;
+/**
+ * The instance `init()` created, or undefined (with a warning) before `init()`.
+ * @example instance()?._decide()
+ */
+export function instance(): Instance | undefined {
+  if (!current) warn('call init() first');
+  return current;
+}
+
+/**
+ * Records an event on the instance `init()` created. Resolves to `true` once
+ * it is queued durably, `false` when it was not recorded (no consent, no
+ * `init()` yet, or an event the Worker would refuse — a `[rapport]` warning says which).
+ * @param type the event type; `props` are that type's properties, omitted when it has none
+ * @example
+ * track('product_view', { item: 'sku-42' });
+ * track('purchase', { items: ['sku-42', 'sku-7'] });
+ */
+export function track<T extends EventType>(type: T, ...props: TrackArgs<T>): Promise<boolean> {
+  return instance()?.track(type, ...props) ?? Promise.resolve(false);
+}
+
+/**
+ * Records the shopper's choice per purpose and remembers it; withdrawing every
+ * purpose erases the visitor id and the queue.
+ * @example consent({ analytics: true, personalization: false })
+ */
+export function consent(choice: Consent): void {
+  instance()?.consent(choice);
+}
+
+/**
+ * Sends queued events now instead of after the batching delay.
+ * @example await flush()
+ */
+export async function flush(): Promise<void> {
+  await instance()?.flush();
+}
+
+/**
+ * Erases this browser's visitor id and queued events (the profile on the server is erased separately).
+ * @example await forget()
+ */
+export async function forget(): Promise<void> {
+  await instance()?.forget();
 }

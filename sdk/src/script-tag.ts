@@ -1,13 +1,15 @@
 /**
  * The script-tag build: reads `data-` attributes from its own <script>,
- * starts the SDK, replays calls the stub queued, and replaces the stub with a
- * dispatcher that never lets an SDK error reach the page.
+ * starts the SDK, replays calls the stub queued, replaces the stub with a
+ * dispatcher that never lets an SDK error reach the page, and fills the
+ * page's slots once the document is parsed (unless the page already asked).
  *
- * <script async src="/rapport.min.js" data-endpoint="https://…" data-consent="pending"></script>
+ * <script async src="/sdk/rapport.min.js" data-endpoint="https://…" data-consent="pending"></script>
  */
-import { init, type Rapport } from './rapport';
-import { WAIT_CLASS } from './stub';
-import { warn } from './warn';
+import { init, type Rapport } from './rapport.js';
+import { fill } from './slots.js';
+import { WAIT_CLASS } from './stub.js';
+import { warn } from './warn.js';
 
 type Call = [method: string, ...args: unknown[]];
 interface Stub {
@@ -21,10 +23,12 @@ const w = window as unknown as { rapport?: Stub };
 const stub = w.rapport;
 const script = document.currentScript as HTMLScriptElement | null;
 const data = script?.dataset ?? {};
+/** The page's slots are filled once, by `rapport('fill')` or automatically. */
+let filled: Promise<unknown> | undefined;
 
 function dispatch(instance: Rapport, [method, ...args]: Call): unknown {
   try {
-    const fn = (instance as unknown as Record<string, unknown>)[method];
+    const fn = method === 'fill' ? () => (filled = fill()) : (instance as unknown as Record<string, unknown>)[method];
     if (typeof fn !== 'function') return warn(`unknown method "${method}"`);
     const result = (fn as (...a: unknown[]) => unknown).apply(instance, args);
     return result instanceof Promise ? result.catch((err: unknown) => warn(`${method} failed`, err)) : result;
@@ -34,10 +38,9 @@ function dispatch(instance: Rapport, [method, ...args]: Call): unknown {
 }
 
 try {
-  const consent = data.consent === 'granted' ? 'granted' : 'pending';
   const instance = init({
     endpoint: data.endpoint || (script ? new URL(script.src).origin : location.origin),
-    consent,
+    consent: data.consent === 'granted' ? 'granted' : 'pending',
     // The stub reveals slots after its own wait; the SDK must not render later than that.
     timeoutMs: stub?.w ?? (data.timeout ? Number(data.timeout) : undefined),
     startedAt: stub?.t,
@@ -46,6 +49,10 @@ try {
   const queued = stub?.q ?? [];
   w.rapport = (...call: Call) => dispatch(instance, call);
   for (const args of queued) dispatch(instance, Array.from(args) as Call);
+  // After the page's own calls (a product_view gives the decision its context).
+  const start = () => filled ?? dispatch(instance, ['fill']);
+  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
+  else start();
 } catch (err) {
   warn('could not start', err);
   document.documentElement.classList.remove(WAIT_CLASS);

@@ -1,24 +1,19 @@
 /**
- * Personalized slots. Every `[data-rapport-slot]` on the page is decided in
- * one request. Only the slots wait (hidden by the stub's CSS), never the page,
- * and for at most the timeout: whatever has not arrived by then leaves the
- * slot's default content in place.
+ * Personalized slots, imported apart from tracking so an app that only tracks
+ * never downloads the renderer. `fill()` decides every `[data-rapport-slot]`
+ * on the page in one request. Only the slots wait (hidden by the stub's CSS),
+ * never the page, and for at most the timeout: whatever has not arrived by
+ * then leaves the slot's default content in place. Clicks on rendered items
+ * are tracked with the decision that showed them.
  */
-import { WAIT_CLASS } from './stub';
-import { post } from './transport';
-import type { DecideBody, Decision, DecidedItem } from './wire';
+import { instance, track, type DecidePlan } from './rapport.js';
+import { WAIT_CLASS } from './stub.js';
+import { post } from './transport.js';
+import { warn } from './warn.js';
+import type { DecideBody, DecideResponse, DecidedItem } from './wire.js';
 
 /** Attribute set on a slot once settled: `filled` or `default`. */
 export const STATE_ATTR = 'data-rapport-state';
-
-/** Options for one fill of the page's slots. */
-export interface FillOptions {
-  decideUrl: string;
-  vid?: string;
-  context: DecideBody['context'];
-  /** Epoch ms after which decisions are no longer rendered. */
-  deadline: number;
-}
 
 /** What `data-rapport-field` elements can show: an item's or a variant's fields. */
 type Fields = Partial<DecidedItem> & { title: string; reason: string; url: string; body?: string };
@@ -63,8 +58,9 @@ function settle(slot: HTMLElement, state: 'filled' | 'default'): void {
 /**
  * Renders one slot's decision: a variant fills the slot's fields in place;
  * items are drawn from its `<template>`, which stays for later fills.
+ * @example renderSlot(document.querySelector('[data-rapport-slot="similar"]')!, decision)
  */
-export function renderSlot(slot: HTMLElement, decision: Decision): void {
+export function renderSlot(slot: HTMLElement, decision: DecideResponse): void {
   const answer = decision.slots[slot.dataset.rapportSlot!];
   const variant = answer?.variant;
   if (variant) {
@@ -85,29 +81,32 @@ export function renderSlot(slot: HTMLElement, decision: Decision): void {
   settle(slot, 'filled');
 }
 
-/** Finds the page's slots; the ones already settled are left alone. */
+/**
+ * Finds the page's slots; the ones already settled are left alone.
+ * @example pendingSlots().length // 0 once every slot is filled or left default
+ */
 export function pendingSlots(): HTMLElement[] {
   return [...document.querySelectorAll<HTMLElement>('[data-rapport-slot]')].filter((s) => !s.hasAttribute(STATE_ATTR));
 }
 
 /** Fills every pending slot with one decide request; resolves once all are settled. */
-export async function fillSlots(options: FillOptions): Promise<Decision | undefined> {
+async function fillSlots(plan: DecidePlan): Promise<DecideResponse | undefined> {
   const slots = pendingSlots();
   if (!slots.length) return undefined;
-  const remaining = options.deadline - Date.now();
-  let decision: Decision | undefined;
+  const remaining = plan.deadline - Date.now();
+  let decision: DecideResponse | undefined;
   if (remaining > 0) {
     const body: DecideBody = {
       v: 1,
-      ...(options.vid ? { vid: options.vid } : {}),
+      ...(plan.vid ? { vid: plan.vid } : {}),
       slots: slots.map((s) => ({ id: s.dataset.rapportSlot!, ...(s.dataset.max ? { max: Number(s.dataset.max) } : {}) })),
-      context: options.context,
+      context: plan.context,
     };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), remaining);
-    const { outcome, response } = await post(options.decideUrl, body, controller.signal);
+    const { outcome, response } = await post(plan.url, body, controller.signal);
     clearTimeout(timer);
-    if (outcome.kind === 'done' && Date.now() <= options.deadline) decision = (await response!.json().catch(() => undefined)) as Decision | undefined;
+    if (outcome.kind === 'done' && Date.now() <= plan.deadline) decision = (await response!.json().catch(() => undefined)) as DecideResponse | undefined;
   }
   for (const slot of slots) decision ? renderSlot(slot, decision) : settle(slot, 'default');
   document.documentElement.classList.remove(WAIT_CLASS);
@@ -115,7 +114,46 @@ export async function fillSlots(options: FillOptions): Promise<Decision | undefi
 }
 
 /** Gives up on every pending slot: default content stays. */
-export function releaseSlots(): void {
+function releaseSlots(): void {
   pendingSlots().forEach((slot) => settle(slot, 'default'));
   document.documentElement.classList.remove(WAIT_CLASS);
+}
+
+/** Attributes a click on a rendered item to the decision that showed it. */
+function trackClick(e: Event): void {
+  const el = (e.target as Element | null)?.closest?.<HTMLElement>('[data-rapport-item]');
+  if (!el) return;
+  const slot = el.closest<HTMLElement>('[data-rapport-slot]');
+  const decision = slot?.dataset.rapportDecision;
+  void track('click', {
+    item: el.dataset.rapportItem!,
+    ...(decision ? { decision, slot: slot!.dataset.rapportSlot! } : {}),
+  });
+}
+
+/**
+ * Fills the page's pending slots (`[data-rapport-slot]` not yet settled) with
+ * one decide request, for the instance `init()` created. Resolves with the
+ * decision once every slot is settled, or undefined when none arrived in time
+ * or personalization is not granted (slots then keep their default content).
+ * Never rejects. The script-tag build calls it on its own.
+ * @example
+ * import { init, fill } from '@rapport/sdk';
+ * init({ endpoint: 'https://rapport.example.com' });
+ * await fill(); // after the page's slots are in the DOM
+ */
+export function fill(): Promise<DecideResponse | undefined> {
+  // The same function each time: addEventListener adds it once.
+  addEventListener('click', trackClick);
+  const plan = instance()?._decide();
+  if (!plan) {
+    // No personalization consent: nothing is asked of the server; defaults stay.
+    releaseSlots();
+    return Promise.resolve(undefined);
+  }
+  return fillSlots(plan).catch((err: unknown) => {
+    warn('could not fill slots', err);
+    releaseSlots();
+    return undefined;
+  });
 }

@@ -6,7 +6,10 @@
 /** `localStorage` keeps consent and the visitor id; `sessionStorage` the session id. */
 export type Area = 'localStorage' | 'sessionStorage';
 
-/** `getItem`, or null when the storage area is unavailable. */
+/**
+ * `getItem`, or null when the storage area is unavailable.
+ * @example readStore('localStorage', 'rapport_vid')
+ */
 export function readStore(area: Area, key: string): string | null {
   try {
     return window[area].getItem(key);
@@ -15,7 +18,10 @@ export function readStore(area: Area, key: string): string | null {
   }
 }
 
-/** `setItem`; `null` removes the key. Silently does nothing when storage is unavailable. */
+/**
+ * `setItem`; `null` removes the key. Silently does nothing when storage is unavailable.
+ * @example writeStore('sessionStorage', 'rapport_sid', null)
+ */
 export function writeStore(area: Area, key: string, value: string | null): void {
   try {
     if (value === null) window[area].removeItem(key);

@@ -2,9 +2,13 @@
  * Sending JSON to the Worker as `text/plain`: a "simple" request, so no CORS
  * preflight doubles the latency, and the same body works for sendBeacon.
  */
-import { classify, type Outcome } from './backoff';
+import { classify, type Outcome } from './backoff.js';
 
-/** POSTs `body`; a network failure is a retryable outcome, never a throw. */
+/**
+ * POSTs `body` as JSON text; a network failure is a retryable outcome, never a throw.
+ * @param signal aborts the request (a slot's deadline)
+ * @example const { outcome } = await post('https://rapport.example.com/v1/collect', body);
+ */
 export async function post(url: string, body: unknown, signal?: AbortSignal): Promise<{ outcome: Outcome; response?: Response }> {
   try {
     const response = await fetch(url, {
@@ -21,7 +25,10 @@ export async function post(url: string, body: unknown, signal?: AbortSignal): Pr
   }
 }
 
-/** Hands `body` to the browser to deliver even as the page unloads. */
+/**
+ * Hands `body` to the browser to deliver even as the page unloads; false when it refused.
+ * @example beacon('https://rapport.example.com/v1/collect', body)
+ */
 export function beacon(url: string, body: unknown): boolean {
   try {
     return navigator.sendBeacon(url, new Blob([JSON.stringify(body)], { type: 'text/plain' }));

@@ -1,4 +1,9 @@
 /** Prefixed console warnings: the SDK reports problems, it never throws at the page. */
-export function warn(message: string, detail?: unknown): void {
-  console.warn(`[rapport] ${message}`, ...(detail === undefined ? [] : [detail]));
+
+/**
+ * Warns on the console with the `[rapport]` prefix.
+ * @example warn('could not fill slots', err)
+ */
+export function warn(message: string, ...details: unknown[]): void {
+  console.warn(`[rapport] ${message}`, ...details);
 }

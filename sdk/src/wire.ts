@@ -1,8 +1,47 @@
 /**
- * What the SDK sends and receives, written by hand to match the Worker's zod
- * schemas in `edge-worker/src/contract/schemas.ts` (no zod in the browser
- * bundle). `tests/contract` checks the two agree.
+ * The wire contract between the SDK and the Worker, owned here: every
+ * request, event and response type, and `LIMITS`, every bound the Worker
+ * enforces. The Worker builds its zod schemas from `LIMITS`
+ * (`edge-worker/src/contract/schemas.ts`), the SDK validates events against
+ * it before queueing them (`event.ts`), and `tests/contract` runs one table of
+ * cases through both. Types only and one object: no zod in the browser bundle.
  */
+
+/**
+ * Every limit of the contract. An event or body outside these is answered
+ * with a 400 (413 for `bodyBytes`).
+ * @example LIMITS.batchEvents // 100: most events one collect request may carry
+ */
+export const LIMITS = {
+  /** Most events one `POST /v1/collect` may carry. */
+  batchEvents: 100,
+  /** Largest request body, in bytes. */
+  bodyBytes: 64 * 1024,
+  /** Visitor, session, event and decision ids: random and URL-safe, never an email or a login. */
+  id: /^[A-Za-z0-9_-]{8,64}$/,
+  /** Longest product id (SKU or handle). */
+  itemIdLength: 64,
+  /** Longest page path (the SDK cuts longer ones). */
+  pathLength: 512,
+  /** Longest search query. */
+  queryLength: 200,
+  /** Slot ids: lowercase, as in `data-rapport-slot`. */
+  slotId: /^[a-z0-9][a-z0-9_-]{0,63}$/,
+  /** Longest slot name a click carries. */
+  slotLength: 64,
+  /** Largest quantity of one cart change. */
+  qtyMax: 999,
+  /** Most items one purchase may list. */
+  purchaseItems: 100,
+  /** Most slots one decide request may ask for. */
+  slotsPerDecide: 10,
+  /** Most items a slot may ask for (`data-max`). */
+  slotMax: 50,
+  /** Longest category name in a decide context. */
+  categoryLength: 64,
+  /** Scroll depth is a percentage: 0 to 100. */
+  scrollDepthMax: 100,
+} as const;
 
 /** Consent purposes. */
 export type Purpose = 'analytics' | 'personalization';
@@ -47,6 +86,13 @@ export interface CollectBody {
   events: WireEvent[];
 }
 
+/** `POST /v1/collect` answers how many events were new, how many were repeats, and whether a profile was kept. */
+export interface CollectResponse {
+  accepted: number;
+  duplicates: number;
+  profile: boolean;
+}
+
 /** Body of `POST /v1/decide`. */
 export interface DecideBody {
   v: 1;
@@ -55,7 +101,7 @@ export interface DecideBody {
   context: { item?: string; category?: string; path?: string };
 }
 
-/** One recommended item in a decision. */
+/** One recommended item as the SDK renders it. */
 export interface DecidedItem {
   id: string;
   title: string;
@@ -77,13 +123,19 @@ export interface DecidedVariant {
   reason: string;
 }
 
-/** Response of `POST /v1/decide`. */
-export interface Decision {
-  decisionId: string;
-  model: string;
-  fallback?: string;
-  slots: Record<string, { title: string; items: DecidedItem[]; variant?: DecidedVariant }>;
+/** The answer for one slot: items for an item slot, a variant (and no items) for a variant slot. */
+export interface SlotDecision {
+  title: string;
+  items: DecidedItem[];
+  variant?: DecidedVariant;
 }
 
-/** Most events one collect request may carry (the Worker rejects more). */
-export const MAX_BATCH = 100;
+/** Response of `POST /v1/decide`: what `fill()` renders and resolves with. */
+export interface DecideResponse {
+  decisionId: string;
+  /** `name@version` of the model that ranked, or `popularity` when none could be used. */
+  model: string;
+  /** Why the fallback was used, when it was. */
+  fallback?: string;
+  slots: Record<string, SlotDecision>;
+}

@@ -1,40 +1,17 @@
 /**
  * The npm (ESM) build in real Chromium: a page that imports `@rapport/sdk`
- * the way a bundled single-page app would (here through an import map), wired
- * to the running Worker. The script-tag build is covered by shop.test.ts.
+ * the way a bundled single-page app would (here through an import map, one
+ * file per module as published, idb loaded only once consent is given),
+ * wired to the running Worker. The script-tag build is covered by
+ * shop.test.ts; sdk-delivery.test.ts runs its specs against both builds.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ROOT } from '../../edge-worker/cli/wrangler';
-import { launchChromium, recordApi, settledSlot } from './support';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openSdkApp, recordApi, serveSdkApp, settledSlot } from './support';
 
-const base = inject('baseURL');
-
-const PAGE = `<!doctype html>
-<html><head><meta charset="utf-8">
-<script type="importmap">{"imports": {"@rapport/sdk": "/esm-app/sdk/index.js", "idb": "/esm-app/idb/index.js"}}</script>
-</head><body>
-<section data-rapport-slot="recommended"><h2 data-rapport-title>Default heading</h2>
+const SLOT = `<section data-rapport-slot="recommended"><h2 data-rapport-title>Default heading</h2>
   <ul data-rapport-list><template><li><a data-rapport-field="url"><span data-rapport-field="title"></span></a></li></template><li>default item</li></ul>
-</section>
-<script type="module">
-  import { init } from '@rapport/sdk';
-  window.rapport = init({ endpoint: location.origin, flushMs: 100 });
-  window.rapportReady = true;
-</script>
-</body></html>`;
-
-/** Serves the app page, the built ESM SDK and idb from disk, on the Worker's origin. */
-async function serveApp(page: Page): Promise<void> {
-  await page.route(`${base}/esm-app/**`, (route) => {
-    const path = new URL(route.request().url()).pathname.replace('/esm-app/', '');
-    if (path === 'index.html') return route.fulfill({ contentType: 'text/html', body: PAGE });
-    const file = path.startsWith('sdk/') ? join(ROOT, 'sdk/dist', path.slice(4)) : join(ROOT, 'node_modules/idb/build', path.slice(4));
-    return route.fulfill({ contentType: 'text/javascript', body: readFileSync(file, 'utf8') });
-  });
-}
+</section>`;
 
 let browser: Browser;
 beforeAll(async () => {
@@ -45,32 +22,38 @@ afterAll(async () => {
 });
 
 describe('the ESM build in an app', () => {
-  it('tracks after consent and fills the slot from what the shopper viewed', async () => {
+  it('loads nothing but itself before consent, then tracks and fills the slot from what the shopper viewed', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await serveApp(page);
+    const { app } = await serveSdkApp(page, 'npm', SLOT);
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(new URL(request.url()).pathname);
+    });
     const calls = recordApi(page);
-    await page.goto(`${base}/esm-app/index.html`);
-    await page.waitForFunction(() => (window as unknown as { rapportReady?: boolean }).rapportReady);
+    await openSdkApp(page, app);
     expect((await settledSlot(page, 'recommended')).state).toBe('default');
     expect(calls).toEqual([]);
+    // No consent, no queue: neither idb nor the IndexedDB queue was downloaded, and no database exists.
+    expect(scripts.filter((path) => /idb|indexeddb/.test(path))).toEqual([]);
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual([]);
 
     const queued = await page.evaluate(async () => {
-      const sdk = (window as unknown as { rapport: import('../../sdk/src/index').Rapport }).rapport;
-      sdk.consent({ analytics: true, personalization: true });
-      const results = await Promise.all(['78', '79', '80'].map((item) => sdk.track('product_view', { item })));
-      await sdk.flush();
+      const rapport = (window as unknown as { rapport: (...call: unknown[]) => Promise<boolean> }).rapport;
+      await rapport('consent', { analytics: true, personalization: true });
+      const results = await Promise.all(['78', '79', '80'].map((item) => rapport('track', 'product_view', { item })));
+      await rapport('flush');
       return results;
     });
     expect(queued).toEqual([true, true, true]);
+    expect(scripts).toContain('/sdk-app/sdk/indexeddb.js');
     expect(calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events.map((e: { item?: string }) => e.item))).toEqual(['78', '79', '80']);
 
     // The visitor's profile reaches KV within a second; a later page view is personal.
     await expect
       .poll(
         async () => {
-          await page.reload();
-          await page.waitForFunction(() => (window as unknown as { rapportReady?: boolean }).rapportReady);
+          await openSdkApp(page, app);
           return (await settledSlot(page, 'recommended')).state;
         },
         { timeout: 15_000, interval: 1000 },

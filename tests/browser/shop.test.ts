@@ -97,6 +97,8 @@ describe('demo shop with the script-tag SDK', () => {
 
     const collects = calls.filter((c) => c.path === '/v1/collect');
     expect(collects).toHaveLength(1);
+    // The recorder reads response bodies asynchronously.
+    await expect.poll(() => collects[0]!.response).toBeDefined();
     // page_view and product_view of one page travel together.
     expect(eventTypes(calls)).toEqual(['page_view', 'product_view']);
     expect(collects[0]!.response).toEqual({ accepted: 2, duplicates: 0, profile: true });

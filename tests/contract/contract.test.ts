@@ -1,44 +1,50 @@
 /**
- * One wire contract, checked from both sides: the Worker's zod schemas (the
- * owner) and the SDK's hand-written types. Every valid case below is typed
- * with the SDK's types and must pass zod; every invalid case must fail zod
- * and, via @ts-expect-error, fail the SDK's types too (`npm run typecheck`
- * fails if the SDK would accept it).
+ * One wire contract, checked from both sides. Its owner is `sdk/src/wire.ts`
+ * (types and `LIMITS`); the Worker's zod schemas are built from those limits.
+ *   - One table of events (`cases.ts`) gets the same verdict from the Worker's
+ *     schemas and from the SDK's validator, the one `track()` runs.
+ *   - Types agree: what the SDK can build, the Worker accepts, and what the
+ *     Worker accepts, the SDK can express (`npm run typecheck` fails if not).
+ *   - Bodies the SDK's types allow but the Worker refuses are bounds that zod
+ *     checks at run time; invalid bodies fail both zod and, through
+ *     @ts-expect-error, the SDK's types.
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { collectRequest, decideRequest } from '../../edge-worker/src/contract/schemas';
-import type { DecideResponse } from '../../edge-worker/src/contract/responses';
-import type { CollectBody, DecideBody, Decision, WireEvent } from '../../sdk/src/wire';
+import { collectRequest, decideRequest, event } from '../../edge-worker/src/contract/schemas';
+import { eventProblem } from '../../sdk/src/event';
+import { LIMITS, type CollectBody, type DecideBody, type WireEvent } from '../../sdk/src/wire';
+import { EVENT_CASES, TS as ts } from './cases';
 
-// Type-level agreement: what the SDK can build, the Worker accepts, and what the Worker accepts, the SDK can express.
+// Type-level agreement.
 type Assert<T extends true> = T;
 type Mutual<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export type CollectAgrees = Assert<[CollectBody] extends [z.input<typeof collectRequest>] ? true : false>;
 export type CollectOutputFits = Assert<[z.output<typeof collectRequest>] extends [CollectBody] ? true : false>;
+export type EventAgrees = Assert<[WireEvent] extends [z.input<typeof event>] ? true : false>;
+export type EventOutputFits = Assert<[z.output<typeof event>] extends [WireEvent] ? true : false>;
 export type DecideAgrees = Assert<[DecideBody] extends [z.input<typeof decideRequest>] ? true : false>;
-export type DecisionAgrees = Assert<Mutual<DecideResponse, Decision>>;
-export type EventsAgree = Assert<Mutual<WireEvent['type'], z.input<typeof collectRequest>['events'][number]['type']>>;
+export type EventsAgree = Assert<Mutual<WireEvent['type'], z.input<typeof event>['type']>>;
 
-const ts = 1_764_000_000_000;
+/** What the Worker sees: the JSON the SDK sends, parsed. */
+const onTheWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 const base = { v: 1 as const, vid: 'visitor-0001', sid: 'session-0001' };
+const batchOf = (events: unknown[]) => ({ ...base, consent: ['analytics'], events });
+
+describe('one table of events, both sides', () => {
+  it.each(EVENT_CASES.map((c) => [c.name, c] as const))('%s', (_, { event: ev, valid }) => {
+    const worker = event.safeParse(onTheWire(ev)).success;
+    const inBatch = collectRequest.safeParse(onTheWire(batchOf([ev]))).success;
+    const sdk = eventProblem(ev);
+    expect({ worker, inBatch, sdk: sdk === undefined }).toEqual({ worker: valid, inBatch: valid, sdk: valid });
+    // A refusal says which field is wrong.
+    if (sdk) expect(sdk).toMatch(/^(invalid \w+ event: \w+ = |unknown event type)/);
+  });
+});
 
 const validCollect: Record<string, CollectBody> = {
   'one page view': { ...base, consent: ['analytics'], events: [{ id: 'event-0001', type: 'page_view', ts, path: '/' }] },
-  'every event type': {
-    ...base,
-    consent: ['analytics', 'personalization'],
-    events: [
-      { id: 'event-0001', type: 'product_view', ts, item: 'sku-1' },
-      { id: 'event-0002', type: 'click', ts, item: 'sku-2', decision: 'decision-01', slot: 'recommended' },
-      { id: 'event-0003', type: 'scroll', ts, depth: 75 },
-      { id: 'event-0004', type: 'search', ts, query: 'red shoes' },
-      { id: 'event-0005', type: 'add_to_cart', ts, item: 'sku-1', qty: 2 },
-      { id: 'event-0006', type: 'remove_from_cart', ts, item: 'sku-1' },
-      { id: 'event-0007', type: 'checkout', ts },
-      { id: 'event-0008', type: 'purchase', ts, items: ['sku-1'] },
-    ],
-  },
+  'the most events': batchOf(Array.from({ length: LIMITS.batchEvents }, (_, i) => ({ id: `event-${1000 + i}`, type: 'page_view', ts }))) as CollectBody,
 };
 
 const validDecide: Record<string, DecideBody> = {
@@ -48,6 +54,11 @@ const validDecide: Record<string, DecideBody> = {
     vid: 'visitor-0001',
     slots: [{ id: 'similar', max: 4 }, { id: 'recommended' }],
     context: { item: 'sku-1', path: '/p/sku-1' },
+  },
+  'the most slots, each as large as allowed': {
+    v: 1,
+    slots: Array.from({ length: LIMITS.slotsPerDecide }, (_, i) => ({ id: `slot-${i}`, max: LIMITS.slotMax })),
+    context: { category: 'x'.repeat(LIMITS.categoryLength) },
   },
 };
 
@@ -67,31 +78,34 @@ const maxAsText: DecideBody = { v: 1, slots: [{ id: 'recommended', max: '4' }], 
 const invalidCollect = { viewWithoutItem, unknownType, unknownPurpose, purchaseOfOne };
 const invalidDecide = { wrongVersion, maxAsText };
 
-// Values both type systems allow but the Worker refuses: bounds zod checks at run time.
+const page = [{ id: 'event-0001', type: 'page_view', ts }];
+// Bodies both type systems allow but the Worker refuses: bounds zod checks at run time.
 const refusedAtRunTime: Record<string, [typeof collectRequest | typeof decideRequest, unknown]> = {
-  'no events': [collectRequest, { ...base, consent: ['analytics'], events: [] }],
-  'no consent': [collectRequest, { ...base, consent: [], events: [{ id: 'event-0001', type: 'page_view', ts }] }],
-  'visitor id with spaces': [collectRequest, { ...base, vid: 'not a valid id', consent: ['analytics'], events: [{ id: 'event-0001', type: 'page_view', ts }] }],
-  'scroll depth over 100': [collectRequest, { ...base, consent: ['analytics'], events: [{ id: 'event-0001', type: 'scroll', ts, depth: 101 }] }],
-  '101 events': [collectRequest, { ...base, consent: ['analytics'], events: Array.from({ length: 101 }, (_, i) => ({ id: `event-${1000 + i}`, type: 'page_view', ts })) }],
+  'no events': [collectRequest, batchOf([])],
+  'no consent': [collectRequest, { ...base, consent: [], events: page }],
+  'visitor id with spaces': [collectRequest, { ...batchOf(page), vid: 'not a valid id' }],
+  'one event too many': [collectRequest, batchOf(Array.from({ length: LIMITS.batchEvents + 1 }, (_, i) => ({ id: `event-${1000 + i}`, type: 'page_view', ts })))],
   'no slots': [decideRequest, { v: 1, slots: [], context: {} }],
+  'one slot too many': [decideRequest, { v: 1, slots: Array.from({ length: LIMITS.slotsPerDecide + 1 }, (_, i) => ({ id: `slot-${i}` })), context: {} }],
+  'a slot asking for too many items': [decideRequest, { v: 1, slots: [{ id: 'recommended', max: LIMITS.slotMax + 1 }], context: {} }],
   'uppercase slot id': [decideRequest, { v: 1, slots: [{ id: 'Recommended' }], context: {} }],
+  'a category too long': [decideRequest, { v: 1, slots: [{ id: 'recommended' }], context: { category: 'x'.repeat(LIMITS.categoryLength + 1) } }],
 };
 
-describe('wire contract', () => {
+describe('request bodies', () => {
   it.each(Object.entries(validCollect))('collect accepts %s', (_, body) => {
-    expect(collectRequest.safeParse(body).success).toBe(true);
+    expect(collectRequest.safeParse(onTheWire(body)).success).toBe(true);
   });
   it.each(Object.entries(validDecide))('decide accepts %s', (_, body) => {
-    expect(decideRequest.safeParse(body).success).toBe(true);
+    expect(decideRequest.safeParse(onTheWire(body)).success).toBe(true);
   });
   it.each(Object.entries(invalidCollect))('collect rejects %s', (_, body) => {
-    expect(collectRequest.safeParse(body).success).toBe(false);
+    expect(collectRequest.safeParse(onTheWire(body)).success).toBe(false);
   });
   it.each(Object.entries(invalidDecide))('decide rejects %s', (_, body) => {
-    expect(decideRequest.safeParse(body).success).toBe(false);
+    expect(decideRequest.safeParse(onTheWire(body)).success).toBe(false);
   });
   it.each(Object.entries(refusedAtRunTime))('rejects %s', (_, [schema, body]) => {
-    expect(schema.safeParse(body).success).toBe(false);
+    expect(schema.safeParse(onTheWire(body)).success).toBe(false);
   });
 });

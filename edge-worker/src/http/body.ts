@@ -4,10 +4,11 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { LIMITS } from '../../../sdk/src/wire';
 import { ApiError, type Issue } from './errors';
 
-/** Largest body any /v1 route accepts. A full batch of 100 events is ~15 KB. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/** Largest body any /v1 route accepts (the wire contract's limit). A batch of 100 typical events is ~15 KB. */
+export const MAX_BODY_BYTES = LIMITS.bodyBytes;
 
 function tooLarge(limit: number): ApiError {
   return new ApiError(413, 'body_too_large', `Request body exceeds ${limit} bytes`);

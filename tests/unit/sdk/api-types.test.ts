@@ -1,12 +1,13 @@
 /**
  * The SDK's public types catch misuse at compile time (`npm run typecheck`
  * fails if any @ts-expect-error line below stops being an error) and `init()`
- * catches it at run time with a TypeError.
+ * catches it at run time with a TypeError. `tests/types` checks the same
+ * surface as a published package, under every module resolution.
  */
 import { describe, expect, it } from 'vitest';
-import { init, type Rapport } from '../../../sdk/src/index';
+import { consent, fill, init, track, type DecideResponse, type Rapport } from '../../../sdk/src/index';
 
-// Compile-time checks only: this function is type-checked, never called.
+// Compile-time checks only: these functions are type-checked, never called.
 export function misuse(rapport: Rapport) {
   void rapport.track('page_view');
   void rapport.track('product_view', { item: 'sku-1' });
@@ -23,6 +24,18 @@ export function misuse(rapport: Rapport) {
   rapport.consent({ marketing: true });
   // @ts-expect-error endpoint is required
   init({});
+}
+
+export async function misuseModuleFunctions() {
+  const queued: boolean = await track('scroll', { depth: 50 });
+  const decision: DecideResponse | undefined = await fill();
+  // @ts-expect-error scroll needs its depth
+  void track('scroll');
+  // @ts-expect-error search queries are text
+  void track('search', { query: 7 });
+  // @ts-expect-error consent takes an object of purposes
+  consent('granted');
+  return [queued, decision];
 }
 
 describe('init() rejects programmer mistakes with a TypeError', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoff, BASE_DELAY_MS, classify, MAX_DELAY_MS } from '../../../sdk/src/backoff';
+import { backoff, BASE_DELAY_MS, classify, halves, MAX_DELAY_MS } from '../../../sdk/src/backoff';
 
 describe('backoff', () => {
   it('doubles the ceiling with each attempt', () => {
@@ -22,9 +22,14 @@ describe('classify', () => {
     expect(classify(204)).toEqual({ kind: 'done' });
   });
 
+  it('splits batches the server finds invalid or too large', () => {
+    expect(classify(400)).toEqual({ kind: 'invalid', status: 400 });
+    expect(classify(413)).toEqual({ kind: 'invalid', status: 413 });
+  });
+
   it('drops batches the server will never accept', () => {
-    expect(classify(400)).toEqual({ kind: 'reject', status: 400 });
-    expect(classify(413)).toEqual({ kind: 'reject', status: 413 });
+    expect(classify(403)).toEqual({ kind: 'reject', status: 403 });
+    expect(classify(404)).toEqual({ kind: 'reject', status: 404 });
   });
 
   it('retries network failures, timeouts and server errors', () => {
@@ -38,5 +43,21 @@ describe('classify', () => {
     expect(classify(503, '86400')).toEqual({ kind: 'retry', after: MAX_DELAY_MS });
     expect(classify(429, 'soon')).toEqual({ kind: 'retry' });
     expect(classify(429, null)).toEqual({ kind: 'retry' });
+    expect(classify(429, '-1')).toEqual({ kind: 'retry' });
+  });
+});
+
+describe('halves', () => {
+  it('splits a batch into two halves, the first one the larger', () => {
+    expect(halves([1, 2, 3, 4])).toEqual([[1, 2], [3, 4]]);
+    expect(halves([1, 2, 3])).toEqual([[1, 2], [3]]);
+    expect(halves([1, 2])).toEqual([[1], [2]]);
+  });
+
+  it('isolates one bad event among 100 in at most 7 rounds', () => {
+    const batch = Array.from({ length: 100 }, (_, i) => i);
+    let rounds = 0;
+    for (let part = batch; part.length > 1; rounds++) part = halves(part).find((half) => half.includes(57))!;
+    expect(rounds).toBe(7);
   });
 });

@@ -1,0 +1,101 @@
+/**
+ * The tracked event, owned once: building it (a fresh id, its type, the time,
+ * this page's path), validating it against the wire contract's `LIMITS` so
+ * that nothing the Worker would refuse is ever queued, and the permission to
+ * store and send it (a granted purpose, and the visitor id it is sent as).
+ */
+import { granted, type Consent } from './consent.js';
+import { visitorId } from './identity.js';
+import { randomId } from './ids.js';
+import { LIMITS, type EventType, type Purpose, type WireEvent } from './wire.js';
+
+/** Who events are stored and sent as: the visitor and the purposes they granted. */
+export interface Sender {
+  vid: string;
+  purposes: Purpose[];
+}
+
+/**
+ * Whether events may be stored and sent now, and as whom: undefined when no
+ * purpose is granted (or no visitor id exists yet and `create` is false).
+ * @param create make the visitor id if there is none (default false)
+ * @example sender({ analytics: true }, true) // { vid: 'k3…', purposes: ['analytics'] }
+ */
+export function sender(consent: Consent, create = false): Sender | undefined {
+  const purposes = granted(consent);
+  const vid = purposes.length ? visitorId(create) : undefined;
+  return vid ? { vid, purposes } : undefined;
+}
+
+/**
+ * This page's path as the wire carries it: no query or fragment (data
+ * minimization), cut to the contract's length.
+ * @example pagePath() // '/p/sku-42'
+ */
+export function pagePath(): string {
+  return location.pathname.slice(0, LIMITS.pathLength);
+}
+
+/**
+ * Builds an event: the caller's properties plus a fresh id, the time and this page's path.
+ * @example buildEvent('product_view', { item: 'sku-42' })
+ */
+export function buildEvent(type: EventType, props?: object): WireEvent {
+  return { ...props, id: randomId(), type, ts: Date.now(), path: pagePath() } as WireEvent;
+}
+
+type Check = (value: unknown) => boolean;
+
+const text =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v == 'string' && v.length >= min && v.length <= max;
+const whole =
+  (min: number, max: number): Check =>
+  (v) =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const optional =
+  (check: Check): Check =>
+  (v) =>
+    v === undefined || check(v);
+const id: Check = (v) => typeof v == 'string' && LIMITS.id.test(v);
+const item = text(1, LIMITS.itemIdLength);
+const qty = optional(whole(1, LIMITS.qtyMax));
+
+/** Fields every event has besides `type`, which is checked by looking up its own fields. */
+const COMMON: Record<string, Check> = {
+  id,
+  ts: whole(0, Infinity),
+  path: optional(text(0, LIMITS.pathLength)),
+};
+
+/** Each type's own fields: exactly these, nothing else (the Worker's schemas are strict). */
+const FIELDS: Record<EventType, Record<string, Check>> = {
+  page_view: {},
+  product_view: { item },
+  click: { item, decision: optional(id), slot: optional(text(0, LIMITS.slotLength)) },
+  scroll: { depth: whole(0, LIMITS.scrollDepthMax) },
+  search: { query: text(1, LIMITS.queryLength) },
+  add_to_cart: { item, qty },
+  remove_from_cart: { item, qty },
+  checkout: {},
+  purchase: { items: (v) => Array.isArray(v) && v.length > 0 && v.length <= LIMITS.purchaseItems && v.every(item) },
+};
+
+/**
+ * Why the Worker would refuse this event, in words for a warning; undefined
+ * when it is valid. Judges the event as it travels (JSON drops `undefined`).
+ * @example eventProblem({ id: 'k3Xb…', type: 'scroll', ts: 1, depth: 101 }) // 'invalid scroll event: depth = 101'
+ */
+export function eventProblem(event: object): string | undefined {
+  const ev = event as Record<string, unknown>;
+  const type = ev.type as EventType;
+  if (!Object.hasOwn(FIELDS, type)) return `unknown event type ${JSON.stringify(type)}`;
+  const checks = { ...COMMON, ...FIELDS[type] };
+  for (const key of new Set([...Object.keys(checks), ...Object.keys(ev)])) {
+    const value = ev[key];
+    const check = Object.hasOwn(checks, key) && checks[key];
+    if (key != 'type' && (check ? !check(value) : value !== undefined)) return `invalid ${type} event: ${key} = ${JSON.stringify(value)}`;
+  }
+  return undefined;
+}

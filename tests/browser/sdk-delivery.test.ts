@@ -1,0 +1,194 @@
+/**
+ * What the SDK promises about delivery, in real Chromium against the real
+ * Worker, for both builds (script tag and npm): events an older SDK left in
+ * IndexedDB are carried over to the new schema and counted exactly once; a
+ * batch the Worker refuses is split so that every good event arrives and only
+ * the bad one is dropped, with a warning; and `track()` refuses, up front, an
+ * event the Worker would refuse.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BUILDS, launchChromium, openSdkApp, recordApi, serveSdkApp, storedProfile, type ApiCall } from './support';
+
+/** An event as an older SDK stored it: schema version 1 kept the event id beside the event. */
+interface Version1Record {
+  id: string;
+  sid: string;
+  ev: { id: string; type: string; ts: number; path: string; item: string };
+  at: number;
+}
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let calls: ApiCall[];
+let warnings: string[];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  context = await browser.newContext();
+  page = await context.newPage();
+  calls = recordApi(page);
+  warnings = [];
+  page.on('console', (message) => {
+    if (message.type() === 'warning') warnings.push(message.text());
+  });
+});
+afterEach(async () => {
+  await context.close();
+});
+
+const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
+
+/** Product views an older SDK queued in one session, one per item. */
+function version1Queue(items: string[]): Version1Record[] {
+  const sid = `session-${unique()}`;
+  const ts = Date.now() - 60_000;
+  return items.map((item, i) => {
+    const id = `event-${unique()}-${i}`;
+    return { id, sid, ev: { id, type: 'product_view', ts: ts + i, path: `/p/${i}`, item }, at: ts * 1000 + i };
+  });
+}
+
+/**
+ * Before any SDK runs on the origin: the shopper consented earlier (remembered
+ * choice and visitor id) and an SDK using IndexedDB schema version 1 left
+ * `records` unsent. Returns the visitor id.
+ */
+async function leftByAnOlderSdk(blank: string, records: Version1Record[]): Promise<string> {
+  const vid = `visitor-${unique()}`;
+  await page.goto(blank);
+  await page.evaluate(
+    async ({ vid, records }) => {
+      localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true }));
+      localStorage.setItem('rapport_vid', vid);
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('rapport', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('events', { keyPath: 'id' }).createIndex('at', 'at');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const tx = db.transaction('events', 'readwrite');
+      for (const record of records) tx.objectStore('events').put(record);
+      await new Promise((done) => (tx.oncomplete = done));
+      db.close();
+    },
+    { vid, records },
+  );
+  return vid;
+}
+
+/** The queue's database as the page sees it now: schema version and events still queued. */
+function storedQueue(): Promise<{ version: number; queued: number }> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('rapport');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const queued = await new Promise<number>((resolve) => {
+      const count = db.transaction('events').objectStore('events').count();
+      count.onsuccess = () => resolve(count.result);
+    });
+    db.close();
+    return { version: db.version, queued };
+  });
+}
+
+/** How often each event id arrived in a collect request the Worker accepted. */
+function acceptedIds(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const call of calls) {
+    if (call.path !== '/v1/collect' || call.status !== 200) continue;
+    for (const { id } of call.body.events as { id: string }[]) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Every collect request has been answered. */
+const allAnswered = () => calls.filter((c) => c.path === '/v1/collect').every((c) => c.status !== undefined);
+
+describe.each(BUILDS)('the %s build', (build) => {
+  it('delivers events an older SDK left queued (IndexedDB version 1) exactly once', async () => {
+    const { app, blank } = await serveSdkApp(page, build);
+    const left = version1Queue(['2']);
+    const vid = await leftByAnOlderSdk(blank, left);
+
+    await openSdkApp(page, app);
+    await expect.poll(() => acceptedIds().get(left[0]!.id), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => calls.some((c) => c.body?.events?.some((e: { type: string }) => e.type === 'page_view') && c.status === 200), { timeout: 10_000 }).toBe(true);
+    await expect.poll(storedQueue, { timeout: 5000 }).toEqual({ version: 2, queued: 0 });
+
+    // Opened again, the page has nothing left over to send.
+    const before = calls.length;
+    await openSdkApp(page, app);
+    await page.evaluate(() => (window as unknown as { rapport: (m: string) => Promise<void> }).rapport('flush'));
+    await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
+    expect(calls.slice(before).flatMap((c) => (c.body?.events ?? []).map((e: { id: string }) => e.id))).not.toContain(left[0]!.id);
+    expect(acceptedIds().get(left[0]!.id)).toBe(1);
+
+    // The Worker counted it once: the product view, beside the two page views.
+    await expect.poll(() => storedProfile(vid)?.n.views, { timeout: 10_000, interval: 500 }).toBe(1);
+    expect(storedProfile(vid)?.recent.map(([item]) => item)).toEqual(['2']);
+  });
+
+  it('splits a batch the Worker refuses: every good event arrives once, only the bad one is dropped', async () => {
+    const { app, blank } = await serveSdkApp(page, build);
+    // One product id longer than the contract allows, as an SDK without track()-time checks could queue it.
+    const left = version1Queue(['1', '2', '3', 'x'.repeat(65), '4', '5', '6']);
+    const bad = left[3]!.id;
+    const good = left.filter((r) => r.id !== bad).map((r) => r.id);
+    const vid = await leftByAnOlderSdk(blank, left);
+
+    await openSdkApp(page, app);
+    await expect.poll(() => good.map((id) => acceptedIds().get(id)), { timeout: 15_000 }).toEqual(good.map(() => 1));
+    await expect.poll(() => warnings.some((w) => w.includes('[rapport] dropped 1 event(s) the server refused (HTTP 400)')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
+
+    // The bad event only ever travelled in batches the Worker refused, and it is gone from the queue.
+    const carrying = calls.filter((c) => c.path === '/v1/collect' && c.body.events.some((e: { id: string }) => e.id === bad));
+    expect(carrying.map((c) => c.status)).toEqual(carrying.map(() => 400));
+    expect(acceptedIds().has(bad)).toBe(false);
+    await expect.poll(storedQueue, { timeout: 5000 }).toEqual({ version: 2, queued: 0 });
+    // The Worker never saw a good event twice, and counted each one.
+    const accepted = calls.filter((c) => c.path === '/v1/collect' && c.status === 200);
+    await expect.poll(() => accepted.every((c) => c.response)).toBe(true);
+    expect(accepted.reduce((n, c) => n + c.response.duplicates, 0)).toBe(0);
+    await expect.poll(() => storedProfile(vid)?.n.views, { timeout: 10_000, interval: 500 }).toBe(good.length);
+  });
+
+  it('refuses at track() an event the Worker would refuse, and never queues it', async () => {
+    const { app, blank } = await serveSdkApp(page, build);
+    await leftByAnOlderSdk(blank, []);
+    await openSdkApp(page, app);
+    const results = await page.evaluate(async () => {
+      const rapport = (window as unknown as { rapport: (...call: unknown[]) => Promise<boolean> }).rapport;
+      const refused = await Promise.all([
+        rapport('track', 'product_view', { item: 'x'.repeat(65) }),
+        rapport('track', 'scroll', { depth: 150 }),
+        rapport('track', 'add_to_cart', { item: 'sku-1', qty: 0 }),
+      ]);
+      const accepted = await rapport('track', 'product_view', { item: '3' });
+      await rapport('flush');
+      return { refused, accepted };
+    });
+    expect(results).toEqual({ refused: [false, false, false], accepted: true });
+    expect(warnings.filter((w) => w.startsWith('[rapport] invalid'))).toEqual([
+      `[rapport] invalid product_view event: item = "${'x'.repeat(65)}"`,
+      '[rapport] invalid scroll event: depth = 150',
+      '[rapport] invalid add_to_cart event: qty = 0',
+    ]);
+    await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
+    const sent = calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events);
+    expect(sent.map((e: { type: string; item?: string }) => [e.type, e.item])).toEqual([
+      ['page_view', undefined],
+      ['product_view', '3'],
+    ]);
+    expect(calls.every((c) => c.status === 200)).toBe(true);
+  });
+});
