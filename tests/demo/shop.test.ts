@@ -1,3 +1,4 @@
+/** The demo Worker in workerd: its pages, its drawn images, and the product API behind them. */
 import { describe, expect, it } from 'vitest';
 import { call } from '../worker/helpers';
 

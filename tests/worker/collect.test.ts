@@ -1,3 +1,4 @@
+/** POST /v1/collect in workerd with real KV and Durable Objects. */
 import { env } from 'cloudflare:workers';
 import { reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+/** POST /v1/decide in workerd: rules, reasons, variants, fallbacks and published versions. */
 import { env } from 'cloudflare:workers';
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+/** Bad input gets a clear JSON error, on every route. */
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { call, newId, post, seedModels, views } from './helpers';

@@ -1,3 +1,4 @@
+/** The product Worker on its own: nothing but its API. */
 import { describe, expect, it } from 'vitest';
 import { call } from './helpers';
 

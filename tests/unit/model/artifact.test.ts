@@ -1,3 +1,4 @@
+/** The binary model artifact: encode/decode round trips and refusing what this build cannot read. */
 import { describe, expect, it } from 'vitest';
 import {
   ARTIFACT_FORMAT_VERSION,

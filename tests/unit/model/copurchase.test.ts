@@ -1,3 +1,4 @@
+/** "Bought together" from orders: the co-purchase table and its answers. */
 import { describe, expect, it } from 'vitest';
 import { decodeArtifact, encodeArtifact } from '../../../edge-worker/src/model/artifact';
 import { buildCopurchase } from '../../../edge-worker/src/model/model-index';

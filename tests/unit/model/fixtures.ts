@@ -1,3 +1,4 @@
+/** Small sessions and artifacts the model unit tests train on. */
 import type { ModelArtifact } from '../../../edge-worker/src/model/artifact';
 import { DEFAULT_CANDIDATE_OPTIONS } from '../../../edge-worker/src/model/candidates';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';

@@ -1,3 +1,4 @@
+/** Shop SKU ids end to end: readers, artifact id table, and a decision in shop ids. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+/** HR, MRR and NDCG as the evaluation accumulates them. */
 import { describe, expect, it } from 'vitest';
 import { addCase, createMetrics, summarize } from '../../../edge-worker/src/model/metrics';
 

@@ -1,3 +1,4 @@
+/** The model index built from sessions: postings, popularity and neighbour tables. */
 import { describe, expect, it } from 'vitest';
 import { buildModelIndex } from '../../../edge-worker/src/model/model-index';
 import { neighbourRow, rowTableFromArrays } from '../../../edge-worker/src/model/rows';

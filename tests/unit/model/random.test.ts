@@ -1,3 +1,4 @@
+/** The one seeded random number generator: pinned output, so training stays reproducible. */
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../edge-worker/src/model/random';
 

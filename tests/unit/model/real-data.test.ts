@@ -1,3 +1,4 @@
+/** The served model on a slice of real Diginetica sessions must beat POP and S-POP. */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

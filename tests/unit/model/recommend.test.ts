@@ -1,3 +1,4 @@
+/** recommend(): ranked answers, reasons, and padding marked as padding. */
 import { describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../../edge-worker/src/model/artifact';
 import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';

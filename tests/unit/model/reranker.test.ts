@@ -1,3 +1,4 @@
+/** The re-ranker: forward pass and the input gradient that reasons use, checked against finite differences. */
 import { describe, expect, it } from 'vitest';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
 import { createReranker, inputGradient, scoreRows } from '../../../edge-worker/src/model/reranker';

@@ -1,3 +1,4 @@
+/** CSR row helpers: reading, building and slicing rows. */
 import { describe, expect, it } from 'vitest';
 import { neighbourRow, positionInRow, rowCount, rowLength, rowTableFromArrays, rowValues, sliceRows } from '../../../edge-worker/src/model/rows';
 import type { NeighbourTable } from '../../../edge-worker/src/model/types';

@@ -1,3 +1,4 @@
+/** Per-request scratch buffers: sums and sets that reset without reallocating. */
 import { describe, expect, it } from 'vitest';
 import { addOnce, addToSum, clearSum, createSparseSum, createStampSet, newRound } from '../../../edge-worker/src/model/scratch';
 

@@ -1,3 +1,4 @@
+/** Session-kNN: neighbours and their votes. */
 import { describe, expect, it } from 'vitest';
 import { buildModelIndex } from '../../../edge-worker/src/model/model-index';
 import { rowTableFromArrays, rowValues } from '../../../edge-worker/src/model/rows';

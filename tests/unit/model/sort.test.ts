@@ -1,3 +1,4 @@
+/** Ranking by score with a fixed tie order. */
 import { describe, expect, it } from 'vitest';
 import { rankByScore, sortByScore, sortIdsByScore } from '../../../edge-worker/src/model/sort';
 

@@ -1,3 +1,4 @@
+/** The SDK's retry policy: backoff with jitter, and how each answer is classified. */
 import { describe, expect, it } from 'vitest';
 import { backoff, BASE_DELAY_MS, classify, halves, MAX_DELAY_MS } from '../../../sdk/src/backoff';
 

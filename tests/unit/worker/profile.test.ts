@@ -1,3 +1,4 @@
+/** The compact profile: how events change it, dedupe, decay and bounds. */
 import { describe, expect, it } from 'vitest';
 import type { TrackedEvent } from '../../../edge-worker/src/contract/schemas';
 import { applyEvents, emptyProfile, interestsAt, Kind, MAX_RECENT, MAX_SEEN_EVENTS, packSeen, unpackSeen } from '../../../edge-worker/src/profile/profile';
