@@ -6,9 +6,9 @@
  * the bad one is dropped, with a warning; and `track()` refuses, up front, an
  * event the Worker would refuse.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BUILDS, launchChromium, openSdkApp, recordApi, serveSdkApp, storedProfile, type ApiCall } from './support';
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, type ApiCall } from './support';
 
 /** An event as an older SDK stored it: schema version 1 kept the event id beside the event. */
 interface Version1Record {
@@ -18,29 +18,16 @@ interface Version1Record {
   at: number;
 }
 
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let calls: ApiCall[];
 let warnings: string[];
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  context = await browser.newContext();
-  page = await context.newPage();
-  calls = recordApi(page);
+perTestPage((fresh) => ({ page, calls } = fresh));
+beforeEach(() => {
   warnings = [];
   page.on('console', (message) => {
     if (message.type() === 'warning') warnings.push(message.text());
   });
-});
-afterEach(async () => {
-  await context.close();
 });
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;

@@ -3,34 +3,20 @@
  * loads the SDK by script tag, events reach /v1/collect in batches, the
  * profile in KV changes, and slots are filled from /v1/decide.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { PRODUCTS } from '../../demo-shop/src/catalog';
-import { eventTypes, launchChromium, recordApi, settledSlot, storedProfile, type ApiCall } from './support';
+import { eventTypes, perTestPage, recordApi, settledSlot, storedProfile, type ApiCall } from './support';
 
 const base = inject('baseURL');
 const idsIn = (category: string) => PRODUCTS.filter((p) => p.category === category).map((p) => p.id);
 const categoryOf = (id: string) => PRODUCTS.find((p) => p.id === id)?.category;
 
-let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let calls: ApiCall[];
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  context = await browser.newContext();
-  page = await context.newPage();
-  calls = recordApi(page);
-});
-afterEach(async () => {
-  await context.close();
-});
+perTestPage((fresh) => ({ context, page, calls } = fresh));
 
 /** Waits for the SDK's next successful collect request. */
 function collected() {

@@ -2,8 +2,8 @@
  * Real Chromium for the browser tests, and a recorder for the SDK's traffic
  * so tests read as "do this, expect these requests".
  */
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import type { Profile } from '../../edge-worker/src/profile/profile';
 import { ensureChromium } from '../support/chromium';
 import { join } from 'node:path';
@@ -142,4 +142,35 @@ export async function serveSdkApp(page: Page, build: Build, body = ''): Promise<
 export async function openSdkApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { rapportReady?: boolean }).rapportReady);
+}
+
+/** What each browser test starts with: a fresh context, its page, and that page's recorded API calls. */
+export interface FreshPage {
+  context: BrowserContext;
+  page: Page;
+  calls: ApiCall[];
+}
+
+/**
+ * Registers a browser test file's hooks: one Chromium for the file, and for
+ * each test a fresh context and page (handed to `use`) closed after it.
+ * @example perTestPage((fresh) => ({ context, page, calls } = fresh));
+ */
+export function perTestPage(use: (fresh: FreshPage) => void): void {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    context = await browser!.newContext();
+    const page = await context.newPage();
+    use({ context, page, calls: recordApi(page) });
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
 }
