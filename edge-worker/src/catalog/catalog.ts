@@ -4,14 +4,15 @@
  * published snapshot, which is checked item by item.
  */
 import * as z from 'zod';
+import { LIMITS } from '../../../sdk/src/wire';
 import { parseOrThrow } from '../validate';
 
 /** One product as the decision engine and the slot renderer need it. */
 const catalogItem = z.object({
   /** The shop's own id (SKU or handle), as events and decisions name it. */
-  id: z.string().min(1).max(64),
+  id: z.string().min(1).max(LIMITS.itemIdLength),
   title: z.string().min(1),
-  category: z.string().min(1).max(64),
+  category: z.string().min(1).max(LIMITS.categoryLength),
   price: z.number().nonnegative(),
   /** Average rating, 0–5. */
   rating: z.number().min(0).max(5),
