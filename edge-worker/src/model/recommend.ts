@@ -63,14 +63,16 @@ const FILL_DEPTH = 200;
 function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readonly number[]): number | null {
   if (reason === 'popular' || reason === 'bought-together') return null;
   if (reason === 'viewed-before') return item;
-  const last = query[query.length - 1] ?? null;
-  if (reason === 'similar-sessions') return last;
+  // Any other reason relates the item to something else the visitor viewed, never to itself.
+  let lastOther: number | null = null;
+  for (let p = query.length - 1; p >= 0 && lastOther === null; p--) if (query[p] !== item) lastOther = query[p] ?? null;
+  if (reason === 'similar-sessions') return lastOther;
   const table = reason === 'viewed-after' ? index.rules : index.covisit;
   for (let p = query.length - 1; p >= 0; p--) {
     const viewed = query[p] ?? 0;
-    if (positionInRow(table, viewed, item) >= 0) return viewed;
+    if (viewed !== item && positionInRow(table, viewed, item) >= 0) return viewed;
   }
-  return last;
+  return lastOther;
 }
 
 /** Decodes an artifact (bytes from KV, or an already decoded one) and prepares it for requests; do this once per isolate. */

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../../edge-worker/src/model/artifact';
 import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
+import { PRODUCTS } from '../../../demo-shop/src/catalog';
+import { demoModel } from '../../../demo-shop/scripts/demo-model';
 import { syntheticArtifact } from './fixtures';
 
 const model = loadModel(encodeArtifact(syntheticArtifact()));
@@ -20,6 +22,23 @@ describe('recommend', () => {
         expect([5, 6, 7]).toContain(r.because);
       }
     }
+  });
+
+  it('never explains an item by itself, except as one the visitor looked at', () => {
+    // The demo shop's model, on every product page after a look at its neighbours: the case
+    // where "Shoppers who viewed X also viewed this" once named X itself.
+    const demo = loadModel(demoModel().bytes);
+    const ids = PRODUCTS.map((p) => demo.idOf(p.id)).filter((id) => id !== undefined);
+    let checked = 0;
+    ids.forEach((id, i) => {
+      const recent = [ids[(i + 1) % ids.length]!, ids[(i + 2) % ids.length]!, id];
+      for (const r of recommend(demo, recent, 20)) {
+        if (r.reason === 'viewed-before' || r.because === null) continue;
+        checked++;
+        expect(r.because, `${r.reason} for ${r.item} after [${recent.join(', ')}]`).not.toBe(r.item);
+      }
+    });
+    expect(checked).toBeGreaterThan(1000);
   });
 
   it('answers an empty or unknown history with padding only: popular items marked fill', () => {
