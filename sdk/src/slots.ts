@@ -18,16 +18,29 @@ export const STATE_ATTR = 'data-rapport-state';
 /** What `data-rapport-field` elements can show: an item's or a variant's fields. */
 type Fields = Partial<DecidedItem> & { title: string; reason: string; url: string; body?: string };
 
+/**
+ * A URL as the page may use it: http(s) only, relative ones resolved against
+ * the page. Anything else (`javascript:`, `data:`) becomes empty, whatever the
+ * Worker sent: decisions are data, never code.
+ */
+const safeUrl = (url = ''): string => {
+  try {
+    return /^https?:$/.test(new URL(url, location.href).protocol) ? url : '';
+  } catch {
+    return '';
+  }
+};
+
 const FIELDS: Record<string, (el: HTMLElement, data: Fields) => void> = {
   title: (el, data) => (el.textContent = data.title),
   reason: (el, data) => (el.textContent = data.reason),
   body: (el, data) => (el.textContent = data.body ?? ''),
   price: (el, data) => (el.textContent = data.price?.toFixed(2) ?? ''),
   image: (el, data) => {
-    el.setAttribute('src', data.image ?? '');
+    el.setAttribute('src', safeUrl(data.image));
     el.setAttribute('alt', data.title);
   },
-  url: (el, data) => el.setAttribute('href', data.url),
+  url: (el, data) => el.setAttribute('href', safeUrl(data.url)),
 };
 
 /** Fills every `[data-rapport-field]` in `root` (and root itself). */
@@ -43,7 +56,7 @@ function renderItem(template: HTMLTemplateElement | null, item: DecidedItem): HT
     fillFields(root, item);
   } else {
     root = document.createElement('a');
-    root.setAttribute('href', item.url);
+    root.setAttribute('href', safeUrl(item.url));
     root.textContent = item.title;
   }
   root.dataset.rapportItem = item.id;

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { LIMITS } from '../../../sdk/src/wire';
-import { parseOrThrow } from '../validate';
+import { parseOrThrow, webUrl } from '../validate';
 
 /** One product as the decision engine and the slot renderer need it. */
 const catalogItem = z.object({
@@ -20,8 +20,9 @@ const catalogItem = z.object({
   stock: z.number().nonnegative(),
   /** Relative popularity, ≥ 0 (e.g. views or sales in the last weeks). */
   popularity: z.number().nonnegative(),
-  url: z.string(),
-  image: z.string(),
+  url: webUrl,
+  /** The product's picture; empty when it has none. */
+  image: z.union([z.literal(''), webUrl]),
 });
 
 /** A published catalog snapshot: every product the shop may recommend. */

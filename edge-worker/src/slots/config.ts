@@ -5,7 +5,7 @@
  * published and when it is loaded; an invalid configuration is refused whole.
  */
 import * as z from 'zod';
-import { parseOrThrow } from '../validate';
+import { parseOrThrow, webUrl } from '../validate';
 
 /**
  * How an item slot chooses its items:
@@ -44,7 +44,7 @@ const variant = z.strictObject({
     .optional(),
   title: z.string().min(1),
   body: z.string().default(''),
-  href: z.string().min(1),
+  href: webUrl,
   /** Why the shopper sees it, in their words. */
   reason: z.string().min(1),
 });

@@ -34,4 +34,16 @@ describe('publishing', () => {
     expect(() => publishSlots({ recommended: { title: 'x', size: 0, strategy: 'personal' } })).toThrow(/slot configuration: recommended\.size: /);
     expect(publishSlots(DEMO_SLOTS).map((entry) => entry.pointer)).toEqual([false, true]);
   });
+
+  it('refuses catalog and content addresses a page must not follow: only paths and http(s) URLs are data', () => {
+    const withUrl = (url: string) => catalogFeed().map((item, i) => (i === 0 ? { ...item, url } : item));
+    for (const url of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<script>', '//evil.example/p', '/\\evil.example', 'p/1']) {
+      expect(() => publishCatalog(withUrl(url)), url).toThrow(/catalog: 0\.url: must be a path/);
+    }
+    for (const url of ['/p/1', 'https://shop.example/p/1', 'HTTP://shop.example/p/1']) expect(() => publishCatalog(withUrl(url)), url).not.toThrow();
+    const images = catalogFeed().map((item, i) => (i === 2 ? { ...item, image: 'data:image/svg+xml,<svg/>' } : item));
+    expect(() => publishCatalog(images)).toThrow(/catalog: 2\.image: /);
+    const hero = { kind: 'variants', variants: [{ id: 'v', title: 'Hi', href: 'javascript:alert(1)', reason: 'r' }] };
+    expect(() => publishSlots({ hero })).toThrow(/slot configuration: hero\.variants\.0\.href: /);
+  });
 });
