@@ -15,7 +15,8 @@ export default defineConfig({
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/contract/**/*.test.ts'], environment: 'node' },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        // The product as configured, with one shop origin allowed to call it (tests/worker/origins.test.ts).
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example' } } })],
         test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'] },
       },
       {

@@ -3,8 +3,8 @@
  * served by Cloudflare's assets before the Worker runs; see wrangler.toml.
  */
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { apiNotFound, methodNotAllowed, onError } from './http/errors';
+import { origins } from './http/origins';
 import { serverTiming } from './http/timing';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
@@ -19,8 +19,8 @@ const api = new Hono<{ Bindings: Env }>()
   .all('/health', methodNotAllowed(['GET']));
 
 const app = new Hono<{ Bindings: Env }>();
-// The SDK runs on the merchant's origin; no cookies are involved, so any origin may call.
-app.use('/v1/*', cors({ origin: '*', allowMethods: ['GET', 'POST'], maxAge: 86400 }));
+// The SDK runs on the merchant's pages: only their origins may call (see http/origins.ts).
+app.use('/v1/*', ...origins);
 app.use('/v1/*', serverTiming);
 app.route('/v1', api);
 app.notFound(apiNotFound);

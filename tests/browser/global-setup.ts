@@ -15,6 +15,12 @@ declare module 'vitest' {
     baseURL: string;
     /** The Worker's local KV folder, for reading what it stored. */
     persistTo: string;
+    /**
+     * An origin other than the Worker's that may call it, for merchant pages served through
+     * Playwright's routing. Loopback, like the Worker: Chromium blocks a public page from
+     * reaching a loopback address (Private Network Access).
+     */
+    shopOrigin: string;
   }
 }
 
@@ -27,7 +33,11 @@ export default async function setup(project: TestProject) {
   mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
   const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'browser-test-'));
   seed(persistTo);
-  const server = await startDevServer({ port: Number(process.env.RAPPORT_TEST_PORT ?? 8788), persistTo, config: DEMO_CONFIG });
+  const port = Number(process.env.RAPPORT_TEST_PORT ?? 8788);
+  // One shop origin besides the Worker's own (http://localhost:<port>) may call it.
+  const shopOrigin = `http://127.0.0.1:${port}`;
+  const server = await startDevServer({ port, persistTo, config: DEMO_CONFIG, vars: { ALLOWED_ORIGINS: shopOrigin } });
+  project.provide('shopOrigin', shopOrigin);
   project.provide('baseURL', server.url);
   project.provide('persistTo', persistTo);
   return async () => {

@@ -1,0 +1,51 @@
+/**
+ * The SDK on a merchant's own site, cross-origin to the Worker, in Chromium:
+ * a page on an allowed shop origin tracks and gets its slots filled; a page
+ * on any other origin can neither write a profile nor read a decision.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { perTestPage, settledSlot, storedProfile, type ApiCall } from './support';
+
+const worker = inject('baseURL');
+const shop = inject('shopOrigin');
+/** Another loopback origin, not on the allow-list. */
+const elsewhere = shop.replace('127.0.0.1', '127.0.0.2');
+let page: Page;
+let calls: ApiCall[];
+perTestPage((fresh) => ({ page, calls } = fresh));
+
+/** Serves a product page of a shop at `origin` that loads the SDK from the Worker, consent already given. */
+async function shopPage(origin: string): Promise<string> {
+  const html = `<!doctype html><html><head><meta charset="utf-8">
+<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" data-consent="granted"></script>
+<script>window.rapport=window.rapport||function(){(rapport.q=rapport.q||[]).push(arguments)};rapport('track','product_view',{item:'78'});</script>
+</head><body>
+<section data-rapport-slot="similar"><h2 data-rapport-title>Default</h2><div data-rapport-list><p>default item</p></div></section>
+</body></html>`;
+  await page.route(`${origin}/**`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  return `${origin}/p/78`;
+}
+
+describe('the SDK on a shop cross-origin to the Worker', () => {
+  it('tracks and fills slots from an allowed shop origin', async () => {
+    await page.goto(await shopPage(shop));
+    expect((await settledSlot(page, 'similar')).state).toBe('filled');
+    const accepted = page.waitForResponse((r) => r.url().endsWith('/v1/collect') && r.ok());
+    await page.evaluate(() => (window as unknown as { rapport: (m: string) => Promise<void> }).rapport('flush'));
+    await accepted;
+    await expect.poll(() => calls.find((c) => c.path === '/v1/collect')?.response).toMatchObject({ accepted: 2 });
+    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
+    await expect.poll(() => storedProfile(vid)?.recent.map(([item]) => item), { timeout: 10_000, interval: 500 }).toEqual(['78']);
+  });
+
+  it('lets a page on another origin neither write a profile nor read a decision', async () => {
+    await page.goto(await shopPage(elsewhere));
+    expect((await settledSlot(page, 'similar')).state).toBe('default');
+    await expect.poll(() => calls.some((c) => c.path === '/v1/collect')).toBe(true);
+    await page.waitForTimeout(1500);
+    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
+    expect(vid).toBeTruthy();
+    expect(storedProfile(vid)).toBeNull();
+  });
+});
