@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { apiNotFound, methodNotAllowed, onError } from './http/errors';
 import { origins } from './http/origins';
+import { limitAddress } from './http/rate-limit';
 import { serverTiming } from './http/timing';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
@@ -22,6 +23,9 @@ const app = new Hono<{ Bindings: Env }>();
 // The SDK runs on the merchant's pages: only their origins may call (see http/origins.ts).
 app.use('/v1/*', ...origins);
 app.use('/v1/*', serverTiming);
+// Health stays the unlimited floor; every route that reads a body is counted.
+app.use('/v1/collect', limitAddress);
+app.use('/v1/decide', limitAddress);
 app.route('/v1', api);
 app.notFound(apiNotFound);
 app.onError(onError);

@@ -48,4 +48,28 @@ describe('the SDK on a shop cross-origin to the Worker', () => {
     expect(vid).toBeTruthy();
     expect(storedProfile(vid)).toBeNull();
   });
+
+  it('waits as a 429 tells it, cross-origin, then delivers', async () => {
+    await page.goto(await shopPage(shop));
+    await page.waitForResponse((r) => r.url().endsWith('/v1/collect') && r.ok());
+    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
+    // Someone spends this visitor's budget (60 requests per 10 s) from elsewhere.
+    for (let i = 0; i < 61; i++) {
+      const res = await fetch(`${worker}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, vid, slots: [{ id: 'similar' }] }) });
+      await res.arrayBuffer();
+    }
+    const attempts: Array<{ at: number; status: number }> = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('/v1/collect')) attempts.push({ at: Date.now(), status: r.status() });
+    });
+    await page.evaluate(() => {
+      const rapport = (window as unknown as { rapport: (...args: unknown[]) => unknown }).rapport;
+      rapport('track', 'product_view', { item: '79' });
+      return rapport('flush');
+    });
+    await expect.poll(() => attempts.map((a) => a.status), { timeout: 20_000, interval: 250 }).toEqual([429, 200]);
+    // Retry-After said 10 s: the SDK did not try again before then.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(9_000);
+    await expect.poll(() => storedProfile(vid)?.recent.map(([item]) => item), { timeout: 10_000, interval: 500 }).toEqual(['78', '79']);
+  });
 });

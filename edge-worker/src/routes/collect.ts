@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import type { CollectResponse } from '../../../sdk/src/wire';
 import { collectRequest, type TrackedEvent } from '../contract/schemas';
 import { readJson } from '../http/body';
+import { limitVisitor } from '../http/rate-limit';
 import { loadCatalog, required } from '../published/published';
 
 /** The items a batch mentions. */
@@ -21,6 +22,7 @@ function itemsOf(events: readonly TrackedEvent[]): Set<string> {
 
 export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const batch = await readJson(c, collectRequest);
+  await limitVisitor(c.env, batch.vid);
   if (!batch.consent.includes('personalization')) {
     // Analytics-only consent: nothing is kept about this visitor.
     return c.json<CollectResponse>({ accepted: batch.events.length, duplicates: 0, profile: false });

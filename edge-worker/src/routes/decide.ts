@@ -8,6 +8,7 @@ import { decideRequest } from '../contract/schemas';
 import type { DecideResponse } from '../../../sdk/src/wire';
 import { decide as decideSlots } from '../engine/decide';
 import { readJson } from '../http/body';
+import { limitVisitor } from '../http/rate-limit';
 import { ApiError } from '../http/errors';
 import { readProfile } from '../profile/store';
 import { loadActiveModel, loadCatalog, loadSlots, optionalModel, required } from '../published/published';
@@ -20,6 +21,7 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     loadCatalog(c.env.MODELS),
     loadActiveModel(c.env.MODELS),
     request.vid ? readProfile(c.env.PROFILES, request.vid) : null,
+    limitVisitor(c.env, request.vid),
   ]);
   const slots = required(slotsLoaded, 'slots');
   const unknown = request.slots.flatMap((slot, i) => (slots[slot.id] ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));
