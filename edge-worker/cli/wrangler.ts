@@ -17,9 +17,23 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 const WRANGLER_BIN = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
 
-/** Environment for wrangler on machines without network access. */
+/**
+ * The visitor-id signing key for local development and tests (`kid:secret`,
+ * see `edge-worker/src/identity/visitor-id.ts`). Public on purpose: it is
+ * never a production key, which `wrangler secret put VISITOR_ID_KEYS` sets.
+ */
+export const DEVELOPMENT_VISITOR_ID_KEYS = `dev:${Buffer.from('rapport local development key, never for production').toString('base64url')}`;
+
+/** Environment for wrangler on machines without network access, with the development signing key unless one is set. */
 export function wranglerEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_UPDATE_NOTIFIER: '1', CI: process.env.CI ?? '' };
+  return {
+    ...process.env,
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    NO_UPDATE_NOTIFIER: '1',
+    CI: process.env.CI ?? '',
+    VISITOR_ID_KEYS: process.env.VISITOR_ID_KEYS ?? DEVELOPMENT_VISITOR_ID_KEYS,
+  };
 }
 
 /** Runs a wrangler command to completion; throws with its output when it fails. */

@@ -23,6 +23,8 @@ export type Outcome =
   | { kind: 'done' }
   /** The body is invalid (400) or too large (413): some event in it is; send its halves apart. */
   | { kind: 'invalid'; status: number }
+  /** The Worker refused the visitor id (401): forget it and send the batch again without one. */
+  | { kind: 'reissue'; status: 401 }
   /** The Worker will never accept this batch as it is (another 4xx): drop it, warn, move on. */
   | { kind: 'reject'; status: number }
   /** Try again later; `after` is the server's Retry-After in ms when it gave one. */
@@ -41,6 +43,7 @@ export function classify(status: number, retryAfter?: string | null): Outcome {
       : { kind: 'retry' };
   }
   if (status === 400 || status === 413) return { kind: 'invalid', status };
+  if (status === 401) return { kind: 'reissue', status };
   if (status >= 400 && status < 500 && status !== 408) return { kind: 'reject', status };
   return { kind: 'retry' };
 }

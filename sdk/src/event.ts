@@ -2,29 +2,29 @@
  * The tracked event, owned once: building it (a fresh id, its type, the time,
  * this page's path), validating it against the wire contract's `LIMITS` so
  * that nothing the Worker would refuse is ever queued, and the permission to
- * store and send it (a granted purpose, and the visitor id it is sent as).
+ * store and send it (a granted purpose, and the issued visitor id it is sent
+ * as, when there is one).
  */
 import { granted, type Consent } from './consent.js';
 import { visitorId } from './identity.js';
 import { randomId } from './ids.js';
 import { LIMITS, type EventType, type Purpose, type WireEvent } from './wire.js';
 
-/** Who events are stored and sent as: the visitor and the purposes they granted. */
+/** Who events are stored and sent as: the purposes the visitor granted, and the id the Worker issued them, once it has. */
 export interface Sender {
-  vid: string;
+  vid?: string;
   purposes: Purpose[];
 }
 
 /**
- * Whether events may be stored and sent now, and as whom: undefined when no
- * purpose is granted (or no visitor id exists yet and `create` is false).
- * @param create make the visitor id if there is none (default false)
- * @example sender({ analytics: true }, true) // { vid: 'k3…', purposes: ['analytics'] }
+ * Whether events may be stored and sent now, and as whom: undefined until a
+ * purpose is granted. Without a visitor id yet, events go without one and the
+ * Worker's answer issues it.
+ * @example sender({ analytics: true }) // { vid: 'k1.t3c9qo.…', purposes: ['analytics'] }, or without vid on a first visit
  */
-export function sender(consent: Consent, create = false): Sender | undefined {
+export function sender(consent: Consent): Sender | undefined {
   const purposes = granted(consent);
-  const vid = purposes.length ? visitorId(create) : undefined;
-  return vid ? { vid, purposes } : undefined;
+  return purposes.length ? { vid: visitorId(), purposes } : undefined;
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
- * Pseudonymous visitor and session ids. Created only once a purpose is
- * granted, erased on forget or when every purpose is withdrawn.
+ * Pseudonymous visitor and session ids. The visitor id is only ever one the
+ * Worker issued and signed: the SDK keeps it in localStorage once a collect
+ * answer carries it, never makes one up, and erases it on forget or when
+ * every purpose is withdrawn. Session ids are the SDK's own.
  */
 import { randomId } from './ids.js';
 import { readStore, writeStore } from './storage.js';
@@ -11,20 +13,23 @@ const SESSION_KEY = 'rapport_sid';
 /** A session ends after 30 minutes without activity, as in common analytics practice. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 
-/** A stored id the Worker accepts; a damaged one would make it refuse every batch, so it counts as none. */
-const usable = (id: string | null | undefined): id is string => !!id && LIMITS.id.test(id);
+/**
+ * The visitor id the Worker issued, or undefined before it has issued one.
+ * Whatever is stored is sent as is: the Worker alone can tell a valid id, and
+ * answers 401 to any other (then {@link keepVisitorId} forgets it).
+ * @example visitorId() // undefined until the first collect was answered
+ */
+export function visitorId(): string | undefined {
+  return readStore('localStorage', VISITOR_KEY) || undefined;
+}
 
 /**
- * The visitor id, creating one when `create` is set.
- * @example visitorId(false) // undefined before the first granted purpose
+ * Keeps the id a collect answer says the batch was recorded under; without one, forgets the stored id.
+ * @param vid the answer's `vid` (default: none, forget it)
+ * @example keepVisitorId(answer.vid)
  */
-export function visitorId(create: boolean): string | undefined {
-  let vid = readStore('localStorage', VISITOR_KEY);
-  if (!usable(vid) && create) {
-    vid = randomId();
-    writeStore('localStorage', VISITOR_KEY, vid);
-  }
-  return usable(vid) ? vid : undefined;
+export function keepVisitorId(vid?: string): void {
+  writeStore('localStorage', VISITOR_KEY, vid || null);
 }
 
 /**
@@ -34,7 +39,7 @@ export function visitorId(create: boolean): string | undefined {
  */
 export function sessionId(now: number): string {
   const [sid, last] = (readStore('sessionStorage', SESSION_KEY) ?? '').split('.');
-  const current = usable(sid) && now - Number(last) < SESSION_IDLE_MS ? sid : randomId();
+  const current = sid && LIMITS.id.test(sid) && now - Number(last) < SESSION_IDLE_MS ? sid : randomId();
   writeStore('sessionStorage', SESSION_KEY, `${current}.${now}`);
   return current;
 }
@@ -44,6 +49,6 @@ export function sessionId(now: number): string {
  * @example eraseIdentity() // on forget(), or when every purpose is withdrawn
  */
 export function eraseIdentity(): void {
-  writeStore('localStorage', VISITOR_KEY, null);
+  keepVisitorId();
   writeStore('sessionStorage', SESSION_KEY, null);
 }

@@ -58,7 +58,7 @@ export interface Rapport {
    * @example await rapport.forget()
    */
   forget(): Promise<void>;
-  /** The pseudonymous visitor id, once a purpose is granted. */
+  /** The pseudonymous visitor id the Worker issued (after the first batch of events it answered), or undefined. */
   readonly visitorId: string | undefined;
 }
 
@@ -157,7 +157,7 @@ export function init(options: InitOptions): Rapport {
         return false;
       }
       if (ev.type === 'product_view') pageItem = ev.item;
-      if (!sender(consented, true)) return false;
+      if (!sender(consented)) return false;
       return (tracker ?? (await getTracker())).enqueue({ sid: sessionId(Date.now()), ev });
     },
     consent(choice) {
@@ -165,7 +165,7 @@ export function init(options: InitOptions): Rapport {
       consented = { ...consented, ...choice };
       rememberChoice(consented);
       // Slots already on screen keep what they show (no late swap, no flicker); the next page is personal.
-      if (!sender(consented, true)) {
+      if (!sender(consented)) {
         // Every purpose withdrawn: nothing of this visitor stays in the browser.
         eraseIdentity();
         void opening?.then((t) => t.drop());
@@ -187,7 +187,7 @@ export function init(options: InitOptions): Rapport {
       if (!consented.personalization) return undefined;
       return {
         url: `${base}/v1/decide`,
-        vid: sender(consented, true)?.vid,
+        vid: sender(consented)?.vid,
         context: { ...(pageItem ? { item: pageItem } : {}), path: pagePath() },
         deadline,
       };

@@ -2,15 +2,19 @@
  * Tracking: events go to the durable queue first, then to the Worker in
  * batches. A batch leaves the queue only when the Worker acknowledged it. A
  * batch the Worker finds invalid is sent again in halves until each bad event
- * stands alone, and only that event is dropped. On page hide whatever is still
- * unsent goes by beacon as well; the Worker drops repeats by event id.
+ * stands alone, and only that event is dropped. The first batch goes without a
+ * visitor id and the answer's id is kept; a batch whose id the Worker refuses
+ * (401) is sent again at once without one. On page hide whatever is still
+ * unsent goes by beacon as well, once the visitor id is known; the Worker
+ * drops repeats by event id.
  */
 import { backoff, halves } from './backoff.js';
 import type { Sender } from './event.js';
+import { keepVisitorId } from './identity.js';
 import type { Queue, Queued } from './queue.js';
 import { beacon, post } from './transport.js';
 import { warn } from './warn.js';
-import { LIMITS, type CollectBody } from './wire.js';
+import { LIMITS, type CollectBody, type CollectResponse } from './wire.js';
 
 /** What the tracker needs from the rest of the SDK. */
 export interface TrackerDeps {
@@ -28,7 +32,7 @@ export interface Tracker {
   /** Queues an event (durably where the browser allows) and schedules a send; resolves true. */
   enqueue(item: Queued): Promise<boolean>;
   flush(): Promise<void>;
-  /** Sends everything unsent by beacon (page is going away). */
+  /** Sends everything unsent by beacon (page is going away), once the visitor id is known. */
   flushOnHide(): void;
   /** Drops every queued event (consent withdrawn, or forget). */
   drop(): Promise<void>;
@@ -57,24 +61,44 @@ export function createTracker(deps: TrackerDeps): Tracker {
   // page hide, and the whole queue where there is no durable one.
   const unsent = new Map<string, Queued>();
 
+  /** Whether `batch` is still to be delivered: false once dropped (forget, or every purpose withdrawn) while it travelled. */
+  const kept = (batch: Queued[]) => unsent.has(batch[0]!.ev.id);
+
   const schedule = (ms: number) => {
     clearTimeout(timer);
     timer = setTimeout(() => void flush(), ms);
   };
 
-  /** Sends one batch, splitting it while the Worker finds it invalid; false when the Worker asked us to wait. */
-  const send = async (batch: Queued[], as: Sender): Promise<boolean> => {
-    const { outcome } = await post(collectUrl, body(batch, as));
+  /**
+   * Sends one batch as `as` (default: as whom sending is allowed now), splitting
+   * it while the Worker finds it invalid; false when sending must stop for now
+   * (the Worker asked us to wait, or nothing may be sent any more).
+   */
+  const send = async (batch: Queued[], as = deps.sender()): Promise<boolean> => {
+    if (!as) return false;
+    const { outcome, response } = await post(collectUrl, body(batch, as));
     if (outcome.kind === 'retry') {
       schedule(outcome.after ?? backoff(attempt++));
       return false;
     }
+    if (outcome.kind === 'reissue' && as.vid) {
+      // Altered, expired or revoked, or made up by an older SDK: forget the id and
+      // send the same batch at once without one (unless it was dropped meanwhile);
+      // the answer issues a new one.
+      keepVisitorId();
+      return kept(batch) && send(batch, { purposes: as.purposes });
+    }
     if (outcome.kind === 'invalid' && batch.length > 1) {
+      // Each half asks anew as whom to go: the first may have been issued an id.
       const [first, second] = halves(batch);
-      return (await send(first, as)) && send(second, as);
+      return (await send(first)) && send(second);
     }
     if (outcome.kind !== 'done') {
       warn(`dropped ${batch.length} event(s) the server refused (HTTP ${outcome.status})`, batch.map((q) => q.ev));
+    } else {
+      const { vid } = (await response!.json().catch(() => ({}))) as Partial<CollectResponse>;
+      // Not when the batch was dropped meanwhile: that must not bring an id back.
+      if (vid && kept(batch)) keepVisitorId(vid);
     }
     attempt = 0;
     const ids = batch.map((q) => q.ev.id);
@@ -85,12 +109,12 @@ export function createTracker(deps: TrackerDeps): Tracker {
 
   /** Sends batches until the queue is empty, sending is not allowed, or the Worker asks us to wait. */
   const drain = async () => {
-    for (let as = deps.sender(); as; as = deps.sender()) {
+    while (deps.sender()) {
       const queued = queue ? await queue.peek(LIMITS.batchEvents) : [...unsent.values()].slice(0, LIMITS.batchEvents);
       queued.forEach((q) => unsent.set(q.ev.id, q));
       // One batch carries one session: events from an earlier visit go in their own batch.
       const batch = queued.filter((q) => q.sid === queued[0]?.sid);
-      if (!batch.length || !(await send(batch, as))) return;
+      if (!batch.length || !(await send(batch))) return;
     }
   };
 
@@ -110,7 +134,9 @@ export function createTracker(deps: TrackerDeps): Tracker {
     flush,
     flushOnHide() {
       const as = deps.sender();
-      if (!as) return;
+      // A beacon's answer cannot be read: sent without an id, its events would be
+      // recorded under one this SDK never learns. They wait for the next page.
+      if (!as?.vid) return;
       const all = [...unsent.values()];
       for (const sid of new Set(all.map((q) => q.sid))) {
         beacon(collectUrl, body(all.filter((q) => q.sid === sid).slice(-LIMITS.batchEvents), as));

@@ -17,8 +17,13 @@ export const LIMITS = {
   batchEvents: 100,
   /** Largest request body, in bytes. */
   bodyBytes: 64 * 1024,
-  /** Visitor, session, event and decision ids: random and URL-safe, never an email or a login. */
+  /** Session, event and decision ids: random and URL-safe, never an email or a login. */
   id: /^[A-Za-z0-9_-]{8,64}$/,
+  /**
+   * Visitor ids, issued and signed by the Worker (never made up by a client):
+   * key id, issue time (base36 seconds), 128 random bits and an HMAC-SHA-256, base64url.
+   */
+  visitorId: /^[a-z0-9]{1,8}\.[0-9a-z]{1,11}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/,
   /** Longest product id (SKU or handle). */
   itemIdLength: 64,
   /** Longest page path (the SDK cuts longer ones). */
@@ -80,7 +85,8 @@ export type WireEvent = { [T in EventType]: Base & { type: T } & EventProps[T] }
 /** Body of `POST /v1/collect`. */
 export interface CollectBody {
   v: 1;
-  vid: string;
+  /** The id the Worker issued; absent until it has issued one (the answer then carries it). */
+  vid?: string;
   sid: string;
   consent: Purpose[];
   events: WireEvent[];
@@ -88,6 +94,8 @@ export interface CollectBody {
 
 /** `POST /v1/collect` answers how many events were new, how many were repeats, and whether a profile was kept. */
 export interface CollectResponse {
+  /** The visitor id the batch was recorded under: issued now when the request carried none. */
+  vid: string;
   accepted: number;
   duplicates: number;
   profile: boolean;

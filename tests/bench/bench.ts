@@ -18,7 +18,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { putEntries, ROOT, startDevServer, type DevServer } from '../../edge-worker/cli/wrangler';
+import { putEntries, ROOT, startDevServer, wranglerEnv, type DevServer } from '../../edge-worker/cli/wrangler';
+import { issueVisitorId } from '../../edge-worker/src/identity/visitor-id';
 import { readArtifactHeader } from '../../edge-worker/src/model/artifact';
 
 import { seededRandom } from '../../edge-worker/src/model/random';
@@ -76,14 +77,16 @@ async function main(): Promise<void> {
     log(`cold start ${round(coldStartMs)} ms (${cold.status})`);
 
     // Ingestion: each visitor's history in batches of 10 events.
-    const histories = benchHistories(VISITORS, 3).map((items, v) => ({ vid: `bench-visitor-${String(v).padStart(6, '0')}`, items }));
-    const batches = histories.flatMap(({ vid, items }) =>
+    // Visitor ids as the Worker issues them (the development key is the one wrangler dev runs with).
+    const keys = { VISITOR_ID_KEYS: wranglerEnv().VISITOR_ID_KEYS };
+    const histories = await Promise.all(benchHistories(VISITORS, 3).map(async (items) => ({ vid: await issueVisitorId(keys, Date.now()), items })));
+    const batches = histories.flatMap(({ vid, items }, v) =>
       Array.from({ length: Math.ceil(items.length / 10) }, (_, b) => ({
         v: 1,
         vid,
-        sid: `${vid}-s1`,
+        sid: `bench-session-${v}`,
         consent: ['analytics', 'personalization'],
-        events: items.slice(b * 10, b * 10 + 10).map((item, i) => ({ id: `${vid}-e${b}-${i}`, type: 'product_view', item, ts: Date.now() })),
+        events: items.slice(b * 10, b * 10 + 10).map((item, i) => ({ id: `bench-${v}-e${b}-${i}`, type: 'product_view', item, ts: Date.now() })),
       })),
     );
     const events = batches.reduce((n, b) => n + b.events.length, 0);

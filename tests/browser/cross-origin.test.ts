@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { perTestPage, settledSlot, storedProfile, type ApiCall } from './support';
+import { perTestPage, settledSlot, storedProfile, storedVisitorId, type ApiCall } from './support';
 
 const worker = inject('baseURL');
 const shop = inject('shopOrigin');
@@ -35,7 +35,8 @@ describe('the SDK on a shop cross-origin to the Worker', () => {
     await page.evaluate(() => (window as unknown as { rapport: (m: string) => Promise<void> }).rapport('flush'));
     await accepted;
     await expect.poll(() => calls.find((c) => c.path === '/v1/collect')?.response).toMatchObject({ accepted: 2 });
-    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
+    await expect.poll(() => storedVisitorId(page)).toBeTruthy();
+    const vid = (await storedVisitorId(page))!;
     await expect.poll(() => storedProfile(vid)?.recent.map(([item]) => item), { timeout: 10_000, interval: 500 }).toEqual(['78']);
   });
 
@@ -44,15 +45,16 @@ describe('the SDK on a shop cross-origin to the Worker', () => {
     expect((await settledSlot(page, 'similar')).state).toBe('default');
     await expect.poll(() => calls.some((c) => c.path === '/v1/collect')).toBe(true);
     await page.waitForTimeout(1500);
-    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
-    expect(vid).toBeTruthy();
-    expect(storedProfile(vid)).toBeNull();
+    // Refused before anything was stored: not even a visitor id was issued.
+    expect(await storedVisitorId(page)).toBeNull();
   });
 
   it('waits as a 429 tells it, cross-origin, then delivers', async () => {
     await page.goto(await shopPage(shop));
     await page.waitForResponse((r) => r.url().endsWith('/v1/collect') && r.ok());
-    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
+    // The SDK keeps the id the answer issued once it has read the answer.
+    await expect.poll(() => storedVisitorId(page)).toBeTruthy();
+    const vid = (await storedVisitorId(page))!;
     // Someone spends this visitor's budget (60 requests per 10 s) from elsewhere.
     for (let i = 0; i < 61; i++) {
       const res = await fetch(`${worker}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, vid, slots: [{ id: 'similar' }] }) });

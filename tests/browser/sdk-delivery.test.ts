@@ -1,14 +1,16 @@
 /**
  * What the SDK promises about delivery, in real Chromium against the real
  * Worker, for both builds (script tag and npm): events an older SDK left in
- * IndexedDB are carried over to the new schema and counted exactly once; a
+ * IndexedDB are carried over to the new schema and counted exactly once, under
+ * the visitor id the Worker issues in place of the one that SDK made up; a
  * batch the Worker refuses is split so that every good event arrives and only
  * the bad one is dropped, with a warning; and `track()` refuses, up front, an
  * event the Worker would refuse.
  */
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, type ApiCall } from './support';
+import { LIMITS } from '../../sdk/src/wire';
+import { acceptedEventIds, BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, storedVisitorId, type ApiCall } from './support';
 
 /** An event as an older SDK stored it: schema version 1 kept the event id beside the event. */
 interface Version1Record {
@@ -44,8 +46,9 @@ function version1Queue(items: string[]): Version1Record[] {
 
 /**
  * Before any SDK runs on the origin: the shopper consented earlier (remembered
- * choice and visitor id) and an SDK using IndexedDB schema version 1 left
- * `records` unsent. Returns the visitor id.
+ * choice) and an SDK using IndexedDB schema version 1 left `records` unsent and
+ * a visitor id it made up itself, which the Worker now refuses (401). Returns
+ * that id.
  */
 async function leftByAnOlderSdk(blank: string, records: Version1Record[]): Promise<string> {
   const vid = `visitor-${unique()}`;
@@ -88,13 +91,28 @@ function storedQueue(): Promise<{ version: number; queued: number }> {
 }
 
 /** How often each event id arrived in a collect request the Worker accepted. */
-function acceptedIds(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const call of calls) {
-    if (call.path !== '/v1/collect' || call.status !== 200) continue;
-    for (const { id } of call.body.events as { id: string }[]) counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
+const acceptedIds = () => acceptedEventIds(calls);
+
+/**
+ * The older SDK's id was refused and nothing was lost for it: no collect that
+ * carried it was accepted; the one refused for the id (401) went again at once
+ * without it; and every accepted collect was recorded under the id the Worker
+ * issued, which the SDK now keeps. Returns that id.
+ */
+async function movedToAnIssuedId(older: string): Promise<string> {
+  const vid = (await storedVisitorId(page))!;
+  expect(vid).toMatch(LIMITS.visitorId);
+  const collects = calls.filter((c) => c.path === '/v1/collect');
+  expect(collects.filter((c) => c.body.vid === older && c.status === 200)).toEqual([]);
+  // Refused once: from then on the SDK goes as the issued id, even for halves of a split batch.
+  const refused = collects.filter((c) => c.status === 401);
+  expect(refused).toHaveLength(1);
+  expect([refused[0]!.body.vid, refused[0]!.response?.error?.code]).toEqual([older, 'invalid_visitor_id']);
+  const resent = collects[collects.indexOf(refused[0]!) + 1]!;
+  expect({ vid: resent.body.vid, events: resent.body.events }).toEqual({ vid: undefined, events: refused[0]!.body.events });
+  const accepted = collects.filter((c) => c.status === 200);
+  expect(new Set(accepted.map((c) => c.response?.vid))).toEqual(new Set([vid]));
+  return vid;
 }
 
 /** Every collect request has been answered. */
@@ -104,7 +122,7 @@ describe.each(BUILDS)('the %s build', (build) => {
   it('delivers events an older SDK left queued (IndexedDB version 1) exactly once', async () => {
     const { app, blank } = await serveSdkApp(page, build);
     const left = version1Queue(['2']);
-    const vid = await leftByAnOlderSdk(blank, left);
+    const older = await leftByAnOlderSdk(blank, left);
 
     await openSdkApp(page, app);
     await expect.poll(() => acceptedIds().get(left[0]!.id), { timeout: 10_000 }).toBe(1);
@@ -118,8 +136,10 @@ describe.each(BUILDS)('the %s build', (build) => {
     await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
     expect(calls.slice(before).flatMap((c) => (c.body?.events ?? []).map((e: { id: string }) => e.id))).not.toContain(left[0]!.id);
     expect(acceptedIds().get(left[0]!.id)).toBe(1);
+    await expect.poll(() => calls.every((c) => c.response)).toBe(true);
+    const vid = await movedToAnIssuedId(older);
 
-    // The Worker counted it once: the product view, beside the two page views.
+    // The Worker counted it once, under the issued id: the product view, beside the two page views.
     await expect.poll(() => storedProfile(vid)?.n.views, { timeout: 10_000, interval: 500 }).toBe(1);
     expect(storedProfile(vid)?.recent.map(([item]) => item)).toEqual(['2']);
   });
@@ -130,7 +150,7 @@ describe.each(BUILDS)('the %s build', (build) => {
     const left = version1Queue(['1', '2', '3', 'x'.repeat(65), '4', '5', '6']);
     const bad = left[3]!.id;
     const good = left.filter((r) => r.id !== bad).map((r) => r.id);
-    const vid = await leftByAnOlderSdk(blank, left);
+    const older = await leftByAnOlderSdk(blank, left);
 
     await openSdkApp(page, app);
     await expect.poll(() => good.map((id) => acceptedIds().get(id)), { timeout: 15_000 }).toEqual(good.map(() => 1));
@@ -146,12 +166,15 @@ describe.each(BUILDS)('the %s build', (build) => {
     const accepted = calls.filter((c) => c.path === '/v1/collect' && c.status === 200);
     await expect.poll(() => accepted.every((c) => c.response)).toBe(true);
     expect(accepted.reduce((n, c) => n + c.response.duplicates, 0)).toBe(0);
+    // All under one issued id, though the batch was split after the Worker issued it.
+    await expect.poll(() => calls.every((c) => c.response)).toBe(true);
+    const vid = await movedToAnIssuedId(older);
     await expect.poll(() => storedProfile(vid)?.n.views, { timeout: 10_000, interval: 500 }).toBe(good.length);
   });
 
   it('refuses at track() an event the Worker would refuse, and never queues it', async () => {
     const { app, blank } = await serveSdkApp(page, build);
-    await leftByAnOlderSdk(blank, []);
+    const older = await leftByAnOlderSdk(blank, []);
     await openSdkApp(page, app);
     const results = await page.evaluate(async () => {
       const rapport = (window as unknown as { rapport: (...call: unknown[]) => Promise<boolean> }).rapport;
@@ -171,11 +194,12 @@ describe.each(BUILDS)('the %s build', (build) => {
       '[rapport] invalid add_to_cart event: qty = 0',
     ]);
     await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
-    const sent = calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events);
+    // Only what track() accepted was sent; the Worker accepted all of it, refusing only the older SDK's id.
+    const sent = calls.filter((c) => c.path === '/v1/collect' && c.status === 200).flatMap((c) => c.body.events);
     expect(sent.map((e: { type: string; item?: string }) => [e.type, e.item])).toEqual([
       ['page_view', undefined],
       ['product_view', '3'],
     ]);
-    expect(calls.every((c) => c.status === 200)).toBe(true);
+    expect(calls.filter((c) => c.status !== 200).map((c) => [c.status, c.body.vid])).toEqual([[401, older]]);
   });
 });

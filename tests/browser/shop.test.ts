@@ -6,6 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { PRODUCTS } from '../../demo-shop/src/catalog';
+import { LIMITS } from '../../sdk/src/wire';
 import { eventTypes, perTestPage, recordApi, settledSlot, storedProfile, type ApiCall } from './support';
 
 const base = inject('baseURL');
@@ -87,7 +88,7 @@ describe('demo shop with the script-tag SDK', () => {
     await expect.poll(() => collects[0]!.response).toBeDefined();
     // page_view and product_view of one page travel together.
     expect(eventTypes(calls)).toEqual(['page_view', 'product_view']);
-    expect(collects[0]!.response).toEqual({ accepted: 2, duplicates: 0, profile: true });
+    expect(collects[0]!.response).toEqual({ vid: expect.stringMatching(LIMITS.visitorId), accepted: 2, duplicates: 0, profile: true });
 
     const decides = calls.filter((c) => c.path === '/v1/decide');
     expect(decides).toHaveLength(1);

@@ -177,3 +177,18 @@ export function perTestPage(use: (fresh: FreshPage) => void): void {
     await context?.close();
   });
 }
+
+/** How often each event id arrived in a collect request the Worker accepted (200), over `calls`. */
+export function acceptedEventIds(calls: ApiCall[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const call of calls) {
+    if (call.path !== '/v1/collect' || call.status !== 200) continue;
+    for (const { id } of call.body.events as { id: string }[]) counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The visitor id the SDK keeps for this page's origin (`localStorage.rapport_vid`), or null. */
+export function storedVisitorId(page: Page): Promise<string | null> {
+  return page.evaluate(() => localStorage.getItem('rapport_vid'));
+}

@@ -28,7 +28,9 @@ export type EventsAgree = Assert<Mutual<WireEvent['type'], z.input<typeof event>
 
 /** What the Worker sees: the JSON the SDK sends, parsed. */
 const onTheWire = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
-const base = { v: 1 as const, vid: 'visitor-0001', sid: 'session-0001' };
+/** An id in the shape the Worker issues (`LIMITS.visitorId`); whether its signature holds is the Worker's to say. */
+const ISSUED = 'k1.t3c9qo.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const base = { v: 1 as const, vid: ISSUED, sid: 'session-0001' };
 const batchOf = (events: unknown[]) => ({ ...base, consent: ['analytics'], events });
 
 describe('one table of events, both sides', () => {
@@ -43,6 +45,7 @@ describe('one table of events, both sides', () => {
 });
 
 const validCollect: Record<string, CollectBody> = {
+  'a first batch, before the Worker issued a visitor id': { v: 1, sid: 'session-0001', consent: ['analytics'], events: [{ id: 'event-0001', type: 'page_view', ts }] },
   'one page view': { ...base, consent: ['analytics'], events: [{ id: 'event-0001', type: 'page_view', ts, path: '/' }] },
   'the most events': batchOf(Array.from({ length: LIMITS.batchEvents }, (_, i) => ({ id: `event-${1000 + i}`, type: 'page_view', ts }))) as CollectBody,
 };
@@ -51,7 +54,7 @@ const validDecide: Record<string, DecideBody> = {
   'anonymous, one slot': { v: 1, slots: [{ id: 'recommended' }], context: {} },
   'known visitor, two slots on a product page': {
     v: 1,
-    vid: 'visitor-0001',
+    vid: ISSUED,
     slots: [{ id: 'similar', max: 4 }, { id: 'recommended' }],
     context: { item: 'sku-1', path: '/p/sku-1' },
   },
@@ -83,7 +86,7 @@ const page = [{ id: 'event-0001', type: 'page_view', ts }];
 const refusedAtRunTime: Record<string, [typeof collectRequest | typeof decideRequest, unknown]> = {
   'no events': [collectRequest, batchOf([])],
   'no consent': [collectRequest, { ...base, consent: [], events: page }],
-  'visitor id with spaces': [collectRequest, { ...batchOf(page), vid: 'not a valid id' }],
+  'an empty visitor id': [collectRequest, { ...batchOf(page), vid: '' }],
   'one event too many': [collectRequest, batchOf(Array.from({ length: LIMITS.batchEvents + 1 }, (_, i) => ({ id: `event-${1000 + i}`, type: 'page_view', ts })))],
   'no slots': [decideRequest, { v: 1, slots: [], context: {} }],
   'one slot too many': [decideRequest, { v: 1, slots: Array.from({ length: LIMITS.slotsPerDecide + 1 }, (_, i) => ({ id: `slot-${i}` })), context: {} }],
@@ -107,5 +110,26 @@ describe('request bodies', () => {
   });
   it.each(Object.entries(refusedAtRunTime))('rejects %s', (_, [schema, body]) => {
     expect(schema.safeParse(onTheWire(body)).success).toBe(false);
+  });
+});
+
+describe('visitor ids', () => {
+  // Ids the Worker really issues match LIMITS.visitorId: tests/browser/sdk-identity.test.ts.
+  it('an id in the issued shape passes the schemas', () => {
+    expect(ISSUED).toMatch(LIMITS.visitorId);
+    expect(collectRequest.safeParse(onTheWire({ ...batchOf(page), vid: ISSUED })).success).toBe(true);
+  });
+
+  // The SDK recovers from a 401 (it sends the batch again without the id) but drops an event the
+  // Worker answers 400 for: an id the Worker did not issue must pass the schema so that it is
+  // refused as an identity (401), never as a bad body (400).
+  it.each([
+    ['an id an older SDK made (32 hex digits)', '9f1c04e2b7a35d6e80c2f4a19b3d7e05'],
+    ['an id an older SDK made (22 characters)', 'Qm9vdGxlZ2dlZC12aXNpdG'],
+    ['a made-up id with spaces', 'not a valid id'],
+  ])('%s is not an issued id, yet the schemas let it through to be refused as one', (_, vid) => {
+    expect(vid).not.toMatch(LIMITS.visitorId);
+    expect(collectRequest.safeParse(onTheWire({ ...batchOf(page), vid })).success).toBe(true);
+    expect(decideRequest.safeParse(onTheWire({ ...validDecide['anonymous, one slot'], vid })).success).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { catalogFeed } from '../../demo-shop/src/catalog';
 import type { Profile } from '../../edge-worker/src/profile/profile';
 import { KV_WRITE_INTERVAL_MS, type VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
 import { forgetPublished, pointerKey } from '../../edge-worker/src/published/published';
-import { collectNow, flushProfile, newId, post, seedModels, views, visitor } from './helpers';
+import { collectNow, flushProfile, newId, newVisitor, post, seedModels, views, visitor } from './helpers';
 
 const catalogIds = catalogFeed().map((p) => p.id);
 
@@ -21,11 +21,11 @@ async function storedProfile(vid: string): Promise<Profile | null> {
 
 describe('POST /v1/collect', () => {
   it('folds a batch of events into the visitor profile in KV', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     // Catalog ids 1 and 2 are beauty products, 6 is a fragrance.
     const res = await collectNow(views(vid, ['1', '2', '6']));
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, profile: true });
+    expect(await res.json()).toEqual({ vid, accepted: 3, duplicates: 0, profile: true });
 
     const profile = await storedProfile(vid);
     expect(profile?.recent.map(([item]) => item)).toEqual(['1', '2', '6']);
@@ -34,16 +34,16 @@ describe('POST /v1/collect', () => {
   });
 
   it('counts a resent batch once', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const batch = views(vid, ['1', '2']);
     await collectNow(batch);
     const again = await collectNow(batch);
-    expect(await again.json()).toEqual({ accepted: 0, duplicates: 2, profile: true });
+    expect(await again.json()).toEqual({ vid, accepted: 0, duplicates: 2, profile: true });
     expect((await storedProfile(vid))?.n.views).toBe(2);
   });
 
   it('keeps the cart and purchases apart from views', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const event = (type: string, extra: object) => ({ id: newId('ev'), type, ts: Date.now(), ...extra });
     await collectNow({
       v: 1,
@@ -58,7 +58,7 @@ describe('POST /v1/collect', () => {
   });
 
   it('writes profiles with a retention TTL', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     await collectNow(views(vid, ['1']));
     const { keys } = await env.PROFILES.list({ prefix: `p:${vid}` });
     const days = ((keys[0]?.expiration ?? 0) - Date.now() / 1000) / 86400;
@@ -67,14 +67,14 @@ describe('POST /v1/collect', () => {
   });
 
   it('keeps no profile when only analytics is consented', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const res = await collectNow(views(vid, ['1'], ['analytics']));
     expect(await res.json()).toMatchObject({ profile: false });
     expect(await storedProfile(vid)).toBeNull();
   });
 
   it('keeps a typical profile well under a kilobyte', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const items = Array.from({ length: 40 }, (_, i) => String(1 + ((i * 7) % 190)));
     await collectNow(views(vid, items));
     const raw = await env.PROFILES.get(`p:${vid}`, 'text');
@@ -82,7 +82,7 @@ describe('POST /v1/collect', () => {
   });
 
   it('loses nothing when many batches for one visitor arrive at once, and writes KV once for them', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const items = catalogIds.slice(0, 100);
     const batches = Array.from({ length: 20 }, (_, b) => views(vid, items.slice(b * 5, b * 5 + 5)));
     const answers = await Promise.all(batches.map((batch) => post('/v1/collect', batch)));
@@ -105,7 +105,7 @@ describe('POST /v1/collect', () => {
   });
 
   it('erases the profile, in the object and in KV, once the retention period passes without activity', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     await collectNow(views(vid, ['1']));
     const stub = visitor(vid);
     // Pretend the last activity was 31 days ago.
@@ -119,7 +119,7 @@ describe('POST /v1/collect', () => {
   });
 
   it('refuses a batch with a retryable 503 while no usable catalog is published, and counts it once it is', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const batch = views(vid, ['1', '2']);
     await env.MODELS.delete(pointerKey('catalog'));
     forgetPublished();
@@ -132,14 +132,14 @@ describe('POST /v1/collect', () => {
 
     await seedModels();
     const res = await collectNow(batch);
-    expect(await res.json()).toEqual({ accepted: 2, duplicates: 0, profile: true });
+    expect(await res.json()).toEqual({ vid, accepted: 2, duplicates: 0, profile: true });
     expect((await storedProfile(vid))?.cats.beauty).toBeGreaterThan(0);
   });
 
   it('still takes analytics-only batches without a catalog: they keep nothing', async () => {
     await env.MODELS.delete(pointerKey('catalog'));
     forgetPublished();
-    const res = await post('/v1/collect', views(newId('v'), ['1'], ['analytics']));
+    const res = await post('/v1/collect', views(await newVisitor(), ['1'], ['analytics']));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ profile: false });
   });

@@ -8,7 +8,7 @@ import { queryFor } from '../../edge-worker/src/engine/decide';
 import { loadModel, modelQuery, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
 import { forgetPublished, pointerKey, publishCatalog, publishSlots, versionKey } from '../../edge-worker/src/published/published';
-import { call, collectNow, demoModel, newId, post, publish, seedModels, views } from './helpers';
+import { collectNow, demoModel, newId, newVisitor, post, publish, seedModels, views } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -37,13 +37,13 @@ describe('POST /v1/decide', () => {
   });
 
   it('treats a visitor id it has never seen like a new visitor', async () => {
-    const decision = await decide({ vid: newId('v'), slots: [{ id: 'recommended' }] });
+    const decision = await decide({ vid: newId('v'), slots: [{ id: 'recommended' }] }); // not an id this Worker issued
     expect(decision.slots.recommended!.title).toBe('Popular right now');
     expect(decision.slots.recommended!.items).toHaveLength(4);
   });
 
   it('fills "complete your cart" from what is in the cart, never with the cart itself', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const [first, second] = inCategory('laptops');
     const ev = (item: string) => ({ id: newId('ev'), type: 'add_to_cart', item, ts: Date.now() });
     await collectNow({ v: 1, vid, sid: 'session-0001', consent: ['personalization'], events: [ev(first!), ev(second!)] });
@@ -55,7 +55,7 @@ describe('POST /v1/decide', () => {
   });
 
   it('recommends from what a visitor viewed, and says why', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const before = await decide({ vid, slots: [{ id: 'recommended' }] });
     const laptops = inCategory('laptops');
     await collectNow(views(vid, laptops.slice(0, 3)));
@@ -70,7 +70,7 @@ describe('POST /v1/decide', () => {
 
   it('ranks exactly as the model does for the same visitor state (what eval measures)', async () => {
     await publish(publishSlots({ wide: { kind: 'items', title: 'All', size: 12, strategy: 'personal', maxPerCategory: 12 } }));
-    const vid = newId('v');
+    const vid = await newVisitor();
     const viewed = [...inCategory('laptops').slice(0, 2), inCategory('smartphones')[0]!];
     await collectNow(views(vid, viewed));
     const served = (await decide({ vid, slots: [{ id: 'wide' }] })).slots.wide!.items.map((i) => i.id);
@@ -128,7 +128,7 @@ describe('POST /v1/decide', () => {
   });
 
   it('never recommends what is in the cart, bought or out of stock', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const laptops = inCategory('laptops');
     const [carted, bought] = laptops;
     const ev = (type: string, extra: object) => ({ id: newId('ev'), type, ts: Date.now(), ...extra });
@@ -202,7 +202,7 @@ describe('POST /v1/decide', () => {
   });
 
   it('shows a first-time visitor the welcome variant', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     await collectNow(views(vid, ['1']));
     const { slots } = await decide({ vid, slots: [{ id: 'hero' }] });
     expect(slots.hero!.items).toEqual([]);
@@ -210,7 +210,7 @@ describe('POST /v1/decide', () => {
   });
 
   it("shows a returning visitor new things from their favourite category, and says why", async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     await collectNow(views(vid, inCategory('laptops').slice(0, 2)));
     await collectNow({ ...views(vid, inCategory('laptops').slice(2, 3)), sid: 'session-0002' });
     const { slots } = await decide({ vid, slots: [{ id: 'hero' }, { id: 'recommended' }] });

@@ -1,7 +1,7 @@
 /** Bad input gets a clear JSON error, on every route. */
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { call, newId, post, seedModels, views } from './helpers';
+import { call, newVisitor, post, seedModels, views } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -27,7 +27,7 @@ describe('bad input gets a clear JSON error', () => {
   });
 
   it('names the field that breaks the schema', async () => {
-    const batch = views(newId('v'), ['1']);
+    const batch = views(await newVisitor(), ['1']);
     const { item: _dropped, ...withoutItem } = batch.events[0]!;
     const res = await post('/v1/collect', { ...batch, events: [withoutItem] });
     expect(res.status).toBe(400);
@@ -37,7 +37,7 @@ describe('bad input gets a clear JSON error', () => {
   });
 
   it('rejects unknown event types and extra fields', async () => {
-    const batch = views(newId('v'), ['1']);
+    const batch = views(await newVisitor(), ['1']);
     const res = await post('/v1/collect', { ...batch, events: [{ ...batch.events[0], type: 'teleport' }], email: 'a@b.c' });
     const error = await errorOf(res);
     expect(res.status).toBe(400);

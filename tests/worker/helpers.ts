@@ -4,6 +4,7 @@ import { env, exports } from 'cloudflare:workers';
 import { seedEntries, type PublishedModel } from '../../demo-shop/src/seed';
 import { inject, vi } from 'vitest';
 import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
+import { issueVisitorId } from '../../edge-worker/src/identity/visitor-id';
 import { forgetPublished, type Entry } from '../../edge-worker/src/published/published';
 
 /** The demo model's artifact, trained in Node by the global setup. */
@@ -33,6 +34,11 @@ export function call(path: string, init: RequestInit = {}): Promise<Response> {
 /** POSTs a JSON body as text/plain, the way the SDK and beacons send it. */
 export function post(path: string, body: unknown): Promise<Response> {
   return call(path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'text/plain' } });
+}
+
+/** A visitor id as the Worker issues it (signed with the development key the tests run with). */
+export function newVisitor(): Promise<string> {
+  return issueVisitorId(env, Date.now());
 }
 
 let counter = 0;

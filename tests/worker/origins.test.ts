@@ -2,7 +2,7 @@
 import { reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { call, newId, seedModels, views } from './helpers';
+import { call, newVisitor, seedModels, views } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -27,7 +27,7 @@ describe('origins', () => {
   });
 
   it('refuses pages on any other origin before touching visitor data, and never answers with *', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const write = await postFrom('https://evil.example', '/v1/collect', views(vid, ['1']));
     expect(write.status).toBe(403);
     expect(write.headers.get('access-control-allow-origin')).toBeNull();

@@ -2,7 +2,7 @@
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_PERIOD_S } from '../../edge-worker/src/http/rate-limit';
-import { call, newId, seedModels } from './helpers';
+import { call, newVisitor, seedModels } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -29,7 +29,7 @@ async function statuses(count: number, send: () => Promise<Response>): Promise<n
 
 describe('rate limits', () => {
   it('holds one visitor id to its budget, says when to retry, and leaves other visitors alone', async () => {
-    const vid = newId('v');
+    const vid = await newVisitor();
     const seen = await statuses(70, () => decideAs(vid));
     expect(seen.slice(0, 60).every((s) => s === 200)).toBe(true);
     expect(seen.slice(60)).toContain(429);
@@ -42,7 +42,7 @@ describe('rate limits', () => {
     expect(refused.headers.get('access-control-expose-headers')).toMatch(/Retry-After/);
     expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited', message: expect.stringContaining('visitor') } });
 
-    expect((await decideAs(newId('v'))).status).toBe(200);
+    expect((await decideAs(await newVisitor())).status).toBe(200);
   });
 
   it('holds one client address to its budget before reading any body', async () => {

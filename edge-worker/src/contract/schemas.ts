@@ -10,6 +10,14 @@ import { LIMITS } from '../../../sdk/src/wire';
 /** Pseudonymous visitor, session, event or decision id: random, URL-safe, never an email or a login. */
 export const opaqueId = z.string().regex(LIMITS.id, 'must be 8-64 characters of A-Z a-z 0-9 _ -');
 
+/**
+ * A visitor id as a client presents it. Its shape and signature are checked by
+ * `identity/visitor-id.ts`, so that any id that is not the Worker's own (an
+ * older SDK's, a forged one) gets the same answer: 401 on collect, a new
+ * visitor on decide.
+ */
+export const presentedVisitorId = z.string().min(1).max(128);
+
 /** A merchant's product id (SKU or handle) as it appears in the catalog. */
 export const itemId = z.string().min(1).max(LIMITS.itemIdLength);
 
@@ -51,7 +59,8 @@ export const event = z.discriminatedUnion('type', [
 /** `POST /v1/collect`: a batch of events from one visitor. */
 export const collectRequest = z.strictObject({
   v: z.literal(1),
-  vid: opaqueId,
+  /** Absent on a visitor's first batch: the answer carries the id the Worker issues. */
+  vid: presentedVisitorId.optional(),
   sid: opaqueId,
   /** Purposes the shopper granted; the SDK sends nothing when there are none. */
   consent: z.array(purpose).min(1),
@@ -69,7 +78,7 @@ export const slotRequest = z.strictObject({
 export const decideRequest = z.strictObject({
   v: z.literal(1),
   /** Absent when the shopper has not consented to personalization: the answer is then non-personal. */
-  vid: opaqueId.optional(),
+  vid: presentedVisitorId.optional(),
   slots: z.array(slotRequest).min(1).max(LIMITS.slotsPerDecide),
   context: z
     .strictObject({

@@ -1,13 +1,15 @@
 /**
  * `POST /v1/collect`: a batch of events from one visitor, handed to that
  * visitor's Durable Object, which applies it to their profile. Resent events
- * (same id) are recognised and counted once.
+ * (same id) are recognised and counted once. The visitor id is the Worker's
+ * own: issued on the first batch, verified on every later one.
  */
 import { Hono } from 'hono';
 import type { CollectResponse } from '../../../sdk/src/wire';
 import { collectRequest, type TrackedEvent } from '../contract/schemas';
 import { readJson } from '../http/body';
 import { limitVisitor } from '../http/rate-limit';
+import { visitorFor } from '../identity/visitor-id';
 import { loadCatalog, required } from '../published/published';
 
 /** The items a batch mentions. */
@@ -22,10 +24,12 @@ function itemsOf(events: readonly TrackedEvent[]): Set<string> {
 
 export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const batch = await readJson(c, collectRequest);
-  await limitVisitor(c.env, batch.vid);
+  // Only an id this Worker issued may write; a first batch is issued one (see identity/visitor-id.ts).
+  const { vid } = await visitorFor(c.env, batch.vid, Date.now());
+  await limitVisitor(c.env, vid);
   if (!batch.consent.includes('personalization')) {
     // Analytics-only consent: nothing is kept about this visitor.
-    return c.json<CollectResponse>({ accepted: batch.events.length, duplicates: 0, profile: false });
+    return c.json<CollectResponse>({ vid, accepted: batch.events.length, duplicates: 0, profile: false });
   }
   // Categories come from the published catalog, never from the client. Without a usable
   // catalog the batch is refused with a 503 (the SDK keeps it and retries), so no profile
@@ -36,7 +40,7 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     const index = catalog.byId.get(item);
     if (index !== undefined) categories[item] = catalog.items[index]!.category;
   }
-  const visitor = c.env.VISITORS.get(c.env.VISITORS.idFromName(batch.vid));
-  const result = await visitor.apply(batch.vid, batch.sid, batch.events, categories);
-  return c.json<CollectResponse>({ ...result, profile: true });
+  const visitor = c.env.VISITORS.get(c.env.VISITORS.idFromName(vid));
+  const result = await visitor.apply(vid, batch.sid, batch.events, categories);
+  return c.json<CollectResponse>({ vid, ...result, profile: true });
 });

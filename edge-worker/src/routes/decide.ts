@@ -9,6 +9,7 @@ import type { DecideResponse } from '../../../sdk/src/wire';
 import { decide as decideSlots } from '../engine/decide';
 import { readJson } from '../http/body';
 import { limitVisitor } from '../http/rate-limit';
+import { knownVisitor } from '../identity/visitor-id';
 import { ApiError } from '../http/errors';
 import { readProfile } from '../profile/store';
 import { loadActiveModel, loadCatalog, loadSlots, optionalModel, required } from '../published/published';
@@ -16,12 +17,14 @@ import { loadActiveModel, loadCatalog, loadSlots, optionalModel, required } from
 export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const request = await readJson(c, decideRequest);
   const loadStart = performance.now();
+  // Any id but a valid one of ours decides as for a new visitor: nothing personal is read.
+  const vid = await knownVisitor(c.env, request.vid, Date.now());
   const [slotsLoaded, catalogLoaded, modelLoaded, profile] = await Promise.all([
     loadSlots(c.env.MODELS),
     loadCatalog(c.env.MODELS),
     loadActiveModel(c.env.MODELS),
-    request.vid ? readProfile(c.env.PROFILES, request.vid) : null,
-    limitVisitor(c.env, request.vid),
+    vid ? readProfile(c.env.PROFILES, vid) : null,
+    limitVisitor(c.env, vid),
   ]);
   const slots = required(slotsLoaded, 'slots');
   const unknown = request.slots.flatMap((slot, i) => (slots[slot.id] ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));

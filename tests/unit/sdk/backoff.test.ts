@@ -28,6 +28,12 @@ describe('classify', () => {
     expect(classify(413)).toEqual({ kind: 'invalid', status: 413 });
   });
 
+  it('sends the batch again without its visitor id when the Worker refuses the id', () => {
+    expect(classify(401)).toEqual({ kind: 'reissue', status: 401 });
+    // A Retry-After on a 401 changes nothing: the batch goes again at once.
+    expect(classify(401, '30')).toEqual({ kind: 'reissue', status: 401 });
+  });
+
   it('drops batches the server will never accept', () => {
     expect(classify(403)).toEqual({ kind: 'reject', status: 403 });
     expect(classify(404)).toEqual({ kind: 'reject', status: 404 });
