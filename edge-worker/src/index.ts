@@ -10,6 +10,7 @@ import { serverTiming } from './http/timing';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { health } from './routes/health';
+import { privacy } from './routes/privacy';
 
 const api = new Hono<{ Bindings: Env }>()
   .route('/collect', collect)
@@ -17,7 +18,10 @@ const api = new Hono<{ Bindings: Env }>()
   .route('/decide', decide)
   .all('/decide', methodNotAllowed(['POST']))
   .route('/health', health)
-  .all('/health', methodNotAllowed(['GET']));
+  .all('/health', methodNotAllowed(['GET']))
+  .route('/privacy', privacy)
+  .all('/privacy/export', methodNotAllowed(['GET']))
+  .all('/privacy/erase', methodNotAllowed(['POST']));
 
 const app = new Hono<{ Bindings: Env }>();
 // The SDK runs on the merchant's pages: only their origins may call (see http/origins.ts).
@@ -26,6 +30,7 @@ app.use('/v1/*', serverTiming);
 // Health stays the unlimited floor; every route that reads a body is counted.
 app.use('/v1/collect', limitAddress);
 app.use('/v1/decide', limitAddress);
+app.use('/v1/privacy/*', limitAddress);
 app.route('/v1', api);
 app.notFound(apiNotFound);
 app.onError(onError);

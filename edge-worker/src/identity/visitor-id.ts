@@ -85,6 +85,16 @@ export async function issueVisitorId(env: IdentityEnv, now: number): Promise<str
   return `${body}.${base64url(mac)}`;
 }
 
+function maxAgeMs(env: IdentityEnv): number {
+  return (Number(env.VISITOR_ID_MAX_AGE_DAYS ?? DEFAULT_MAX_AGE_DAYS) || DEFAULT_MAX_AGE_DAYS) * 86_400_000;
+}
+
+/** When an id was issued, and when it stops being accepted (epoch ms); the id must be well-formed. */
+export function visitorIdLifetime(env: IdentityEnv, vid: string): { issuedAt: number; expiresAt: number } {
+  const issuedAt = parseInt(vid.split('.')[1] ?? '0', 36) * 1000;
+  return { issuedAt, expiresAt: issuedAt + maxAgeMs(env) };
+}
+
 /** Checks a presented id: its shape, its key, its signature (in constant time) and its age. */
 export async function verifyVisitorId(env: IdentityEnv, vid: string, now: number): Promise<Verdict> {
   if (!LIMITS.visitorId.test(vid)) return 'malformed';
@@ -94,8 +104,7 @@ export async function verifyVisitorId(env: IdentityEnv, vid: string, now: number
   if (!key) return 'revoked';
   const authentic = await crypto.subtle.verify('HMAC', key, fromBase64url(mac), encoder.encode(`${kid}.${issued}.${random}`));
   if (!authentic) return 'forged';
-  const maxAgeDays = Number(env.VISITOR_ID_MAX_AGE_DAYS ?? DEFAULT_MAX_AGE_DAYS) || DEFAULT_MAX_AGE_DAYS;
-  return now / 1000 - parseInt(issued, 36) > maxAgeDays * 86_400 ? 'expired' : 'valid';
+  return now > visitorIdLifetime(env, vid).expiresAt ? 'expired' : 'valid';
 }
 
 /**

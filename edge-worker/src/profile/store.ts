@@ -4,11 +4,12 @@
  */
 import type { Profile } from './profile';
 
-const KEY_PREFIX = 'p:';
+/** Prefix of every profile's KV key. */
+export const PROFILE_KV_PREFIX = 'p:';
 
 /** The KV key of a visitor's profile. */
 export function profileKey(vid: string): string {
-  return KEY_PREFIX + vid;
+  return PROFILE_KV_PREFIX + vid;
 }
 
 function isProfile(value: unknown): value is Profile {

@@ -23,8 +23,8 @@ interface Meta {
   dirty: boolean;
 }
 
-/** The result of a batch, as the collect route reports it. */
-export type BatchResult = Pick<Applied, 'accepted' | 'duplicates'>;
+/** The result of a batch, as the collect route reports it; `erased` when the visitor was erased and the batch dropped. */
+export type BatchResult = Pick<Applied, 'accepted' | 'duplicates'> & { erased?: true };
 
 export class VisitorProfile extends DurableObject<Env> {
   private ttlMs(): number {
@@ -43,6 +43,8 @@ export class VisitorProfile extends DurableObject<Env> {
   private async applyNow(vid: string, sid: string, events: TrackedEvent[], categories: Record<string, string>): Promise<BatchResult> {
     const now = Date.now();
     const storage = this.ctx.storage;
+    // An erased visitor stays erased: late or retried batches for the id are dropped.
+    if (await storage.get<number>('erasedAt')) return { accepted: 0, duplicates: 0, erased: true };
     // A visitor whose object has no state yet may still have a profile in KV (written before this object existed).
     const current = (await storage.get<Profile>('profile')) ?? (await readProfile(this.env.PROFILES, vid));
     const previous = current ?? emptyProfile(Math.floor(now / 1000));
@@ -60,6 +62,8 @@ export class VisitorProfile extends DurableObject<Env> {
   /** Writes a pending profile to KV, or erases everything once the retention period has passed. */
   override async alarm(): Promise<void> {
     const storage = this.ctx.storage;
+    // A tombstone's alarm: the id has expired, so nothing it could send is accepted any more.
+    if (await storage.get<number>('erasedAt')) return storage.deleteAll();
     const [profile, vid, meta] = await Promise.all([storage.get<Profile>('profile'), storage.get<string>('vid'), storage.get<Meta>('meta')]);
     if (!profile || !vid) return;
     const now = Date.now();
@@ -75,6 +79,30 @@ export class VisitorProfile extends DurableObject<Env> {
     }
     // Wake again when the profile would expire, unless new events move that on.
     await storage.setAlarm(expiresAt);
+  }
+
+  /**
+   * Erases everything held about this visitor, here and in KV, and keeps only
+   * a tombstone (the time of erasure) until `idExpiresAt`, when the id itself
+   * stops being accepted: until then any late or retried batch is dropped
+   * rather than starting a new profile. Returns when the erasure is durable.
+   * Once an event log exists, its erasure hook belongs here too.
+   */
+  erase(vid: string, idExpiresAt: number): Promise<void> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const storage = this.ctx.storage;
+      await storage.deleteAlarm();
+      await storage.deleteAll();
+      await storage.put('erasedAt', Date.now());
+      await deleteProfile(this.env.PROFILES, vid);
+      await storage.setAlarm(Math.max(idExpiresAt, Date.now() + 1000));
+    });
+  }
+
+  /** The profile as this object holds it (ahead of KV by up to a second), its last change and whether it was erased. */
+  async exportProfile(): Promise<{ profile: Profile | null; erasedAt: number | null }> {
+    const storage = this.ctx.storage;
+    return { profile: (await storage.get<Profile>('profile')) ?? null, erasedAt: (await storage.get<number>('erasedAt')) ?? null };
   }
 
   /** The profile as this object holds it (ahead of KV by up to a second), and its write bookkeeping. */

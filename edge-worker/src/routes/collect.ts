@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import type { CollectResponse } from '../../../sdk/src/wire';
 import { collectRequest, type TrackedEvent } from '../contract/schemas';
 import { readJson } from '../http/body';
+import { ApiError } from '../http/errors';
 import { limitVisitor } from '../http/rate-limit';
 import { visitorFor } from '../identity/visitor-id';
 import { loadCatalog, required } from '../published/published';
@@ -41,6 +42,7 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     if (index !== undefined) categories[item] = catalog.items[index]!.category;
   }
   const visitor = c.env.VISITORS.get(c.env.VISITORS.idFromName(vid));
-  const result = await visitor.apply(vid, batch.sid, batch.events, categories);
+  const { erased, ...result } = await visitor.apply(vid, batch.sid, batch.events, categories);
+  if (erased) throw new ApiError(410, 'erased', 'This visitor was erased; the batch is dropped and nothing is kept');
   return c.json<CollectResponse>({ vid, ...result, profile: true });
 });

@@ -1,0 +1,70 @@
+/**
+ * The shopper's rights on the server (GDPR Art. 15 and 17), for the visitor
+ * whose id the request carries as `Authorization: Bearer <vid>`:
+ * `GET /v1/privacy/export` returns everything held about them as readable
+ * JSON; `POST /v1/privacy/erase` deletes it everywhere it lives and leaves a
+ * tombstone so that late batches cannot bring it back. Any id the Worker did
+ * not issue, or no id, is a 401.
+ */
+import { Hono, type Context } from 'hono';
+import { ApiError } from '../http/errors';
+import { limitVisitor } from '../http/rate-limit';
+import { visitorFor, visitorIdLifetime } from '../identity/visitor-id';
+import { interestsAt, Kind, type Profile } from '../profile/profile';
+import { PROFILE_KV_PREFIX } from '../profile/store';
+
+const KIND_NAMES = Object.fromEntries(Object.entries(Kind).map(([name, value]) => [value, name])) as Record<Kind, string>;
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+/** The visitor the request proves it is, or a 401. */
+async function bearer(c: Context<{ Bindings: Env }>): Promise<string> {
+  const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+  if (!presented) throw new ApiError(401, 'missing_visitor_id', 'Send the visitor id as `Authorization: Bearer <vid>`');
+  const { vid } = await visitorFor(c.env, presented, Date.now());
+  await limitVisitor(c.env, vid);
+  return vid;
+}
+
+function visitorObject(env: Env, vid: string) {
+  return env.VISITORS.get(env.VISITORS.idFromName(vid));
+}
+
+/** A profile as a shopper reads it: what they looked at and when, their interests, cart, purchases and counts. */
+function readable(profile: Profile, now: number) {
+  return {
+    viewed: profile.recent.map(([item, kind, ago]) => ({ item, interaction: KIND_NAMES[kind], at: iso((profile.at - ago) * 1000) })),
+    interests: Object.fromEntries(interestsAt(profile, Math.floor(now / 1000)).map(([category, weight]) => [category, Math.round(weight * 100) / 100])),
+    cart: profile.cart,
+    purchased: profile.bought,
+    counts: profile.n,
+    firstSeen: iso(profile.first * 1000),
+    lastChanged: iso(profile.at * 1000),
+  };
+}
+
+export const privacy = new Hono<{ Bindings: Env }>()
+  .get('/export', async (c) => {
+    const vid = await bearer(c);
+    const now = Date.now();
+    // RPC's serialised type widens the profile's tuples; the value is the object's own Profile.
+    const { profile, erasedAt } = (await visitorObject(c.env, vid).exportProfile()) as { profile: Profile | null; erasedAt: number | null };
+    const { issuedAt, expiresAt } = visitorIdLifetime(c.env, vid);
+    c.header('Cache-Control', 'no-store');
+    return c.json({
+      visitor: { id: vid, issuedAt: iso(issuedAt), acceptedUntil: iso(expiresAt) },
+      profile: profile ? readable(profile, now) : null,
+      retainedUntil: profile ? iso(profile.at * 1000 + Number(c.env.PROFILE_TTL_DAYS) * 86_400_000) : null,
+      erasedAt: erasedAt ? iso(erasedAt) : null,
+      // Where each part lives; erase reaches every one of them.
+      storedIn: {
+        profile: ['this visitor\'s Durable Object (the record of truth)', `Workers KV PROFILES, key ${PROFILE_KV_PREFIX}<id> (the copy decisions read)`],
+        events: 'nowhere else: events are folded into the profile, not logged',
+      },
+    });
+  })
+  .post('/erase', async (c) => {
+    const vid = await bearer(c);
+    await visitorObject(c.env, vid).erase(vid, visitorIdLifetime(c.env, vid).expiresAt);
+    return c.json({ erased: true, visitor: vid });
+  });
