@@ -21,7 +21,8 @@ const api = new Hono<{ Bindings: Env }>()
   .all('/health', methodNotAllowed(['GET']))
   .route('/privacy', privacy)
   .all('/privacy/export', methodNotAllowed(['GET']))
-  .all('/privacy/erase', methodNotAllowed(['POST']));
+  .all('/privacy/erase', methodNotAllowed(['POST']))
+  .all('/privacy/object', methodNotAllowed(['POST']));
 
 const app = new Hono<{ Bindings: Env }>();
 // The SDK runs on the merchant's pages: only their origins may call (see http/origins.ts).

@@ -70,4 +70,39 @@ describe('privacy', () => {
     expect(await env.PROFILES.get(`p:${victim}`)).not.toBeNull();
     expect((await call('/v1/privacy/erase', { headers: as(victim) })).status).toBe(405);
   });
+
+  it('records an objection to personalization: the profile goes, none is built again, decisions are not personal', async () => {
+    const vid = await newVisitor();
+    await collectNow(views(vid, ['78', '79', '80']));
+    const res = await call('/v1/privacy/object', { method: 'POST', headers: as(vid) });
+    expect(await res.json()).toEqual({ objected: true, visitor: vid });
+    expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
+
+    // A page that still claims personalization consent keeps nothing. (Not collectNow: it would run the
+    // object's alarm now, which for an objection is set for the id's expiry, when everything goes.)
+    const later = await post('/v1/collect', views(vid, ['81']));
+    expect(await later.json()).toMatchObject({ vid, profile: false });
+    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).profile).toBeNull();
+    expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
+    const exported = await (await exportOf(vid)).json<Record<string, any>>();
+    expect(exported.profile).toBeNull();
+    expect(exported.objectedToPersonalizationAt).not.toBeNull();
+  });
+
+  it('treats Sec-GPC: 1 as an objection to personalization on collect and decide', async () => {
+    const vid = await newVisitor();
+    const gpc = { 'content-type': 'text/plain', 'sec-gpc': '1' };
+    const res = await call('/v1/collect', { method: 'POST', body: JSON.stringify(views(vid, ['78', '79'])), headers: gpc });
+    expect(await res.json()).toMatchObject({ vid, profile: false });
+    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).profile).toBeNull();
+
+    // A profile built without the signal is not read when the signal is on.
+    await collectNow(views(vid, ['78', '79', '80']));
+    const personal: DecideResponse = await (await post('/v1/decide', { v: 1, vid, slots: [{ id: 'recommended' }] })).json();
+    expect(personal.slots.recommended!.title).toBe('Recommended for you');
+    const withGpc: DecideResponse = await (
+      await call('/v1/decide', { method: 'POST', body: JSON.stringify({ v: 1, vid, slots: [{ id: 'recommended' }] }), headers: gpc })
+    ).json();
+    expect(withGpc.slots.recommended!.title).toBe('Popular right now');
+  });
 });

@@ -24,7 +24,7 @@ interface Meta {
 }
 
 /** The result of a batch, as the collect route reports it; `erased` when the visitor was erased and the batch dropped. */
-export type BatchResult = Pick<Applied, 'accepted' | 'duplicates'> & { erased?: true };
+export type BatchResult = Pick<Applied, 'accepted' | 'duplicates'> & { erased?: true; objected?: true };
 
 export class VisitorProfile extends DurableObject<Env> {
   private ttlMs(): number {
@@ -45,6 +45,8 @@ export class VisitorProfile extends DurableObject<Env> {
     const storage = this.ctx.storage;
     // An erased visitor stays erased: late or retried batches for the id are dropped.
     if (await storage.get<number>('erasedAt')) return { accepted: 0, duplicates: 0, erased: true };
+    // A visitor who objected to personalization gets no profile, whatever the page claims.
+    if (await storage.get<number>('objectedAt')) return { accepted: events.length, duplicates: 0, objected: true };
     // A visitor whose object has no state yet may still have a profile in KV (written before this object existed).
     const current = (await storage.get<Profile>('profile')) ?? (await readProfile(this.env.PROFILES, vid));
     const previous = current ?? emptyProfile(Math.floor(now / 1000));
@@ -62,8 +64,8 @@ export class VisitorProfile extends DurableObject<Env> {
   /** Writes a pending profile to KV, or erases everything once the retention period has passed. */
   override async alarm(): Promise<void> {
     const storage = this.ctx.storage;
-    // A tombstone's alarm: the id has expired, so nothing it could send is accepted any more.
-    if (await storage.get<number>('erasedAt')) return storage.deleteAll();
+    // A tombstone's or an objection's alarm: the id has expired, so nothing it could send is accepted any more.
+    if ((await storage.get<number>('erasedAt')) || (await storage.get<number>('objectedAt'))) return storage.deleteAll();
     const [profile, vid, meta] = await Promise.all([storage.get<Profile>('profile'), storage.get<string>('vid'), storage.get<Meta>('meta')]);
     if (!profile || !vid) return;
     const now = Date.now();
@@ -89,20 +91,38 @@ export class VisitorProfile extends DurableObject<Env> {
    * Once an event log exists, its erasure hook belongs here too.
    */
   erase(vid: string, idExpiresAt: number): Promise<void> {
+    return this.clearAndMark(vid, idExpiresAt, 'erasedAt');
+  }
+
+  /**
+   * Records the visitor's objection to personalization (GDPR Art. 21): the
+   * profile goes, here and in KV, and no batch builds a new one. Only the
+   * time of the objection is kept, for as long as the id is accepted.
+   */
+  object(vid: string, idExpiresAt: number): Promise<void> {
+    return this.clearAndMark(vid, idExpiresAt, 'objectedAt');
+  }
+
+  /** Deletes the profile here and in KV, keeping only `mark` (now) until the id expires, when the alarm clears it too. */
+  private clearAndMark(vid: string, idExpiresAt: number, mark: 'erasedAt' | 'objectedAt'): Promise<void> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const storage = this.ctx.storage;
       await storage.deleteAlarm();
       await storage.deleteAll();
-      await storage.put('erasedAt', Date.now());
+      await storage.put(mark, Date.now());
       await deleteProfile(this.env.PROFILES, vid);
       await storage.setAlarm(Math.max(idExpiresAt, Date.now() + 1000));
     });
   }
 
-  /** The profile as this object holds it (ahead of KV by up to a second), its last change and whether it was erased. */
-  async exportProfile(): Promise<{ profile: Profile | null; erasedAt: number | null }> {
+  /** The profile as this object holds it (ahead of KV by up to a second), and when the visitor erased it or objected. */
+  async exportProfile(): Promise<{ profile: Profile | null; erasedAt: number | null; objectedAt: number | null }> {
     const storage = this.ctx.storage;
-    return { profile: (await storage.get<Profile>('profile')) ?? null, erasedAt: (await storage.get<number>('erasedAt')) ?? null };
+    return {
+      profile: (await storage.get<Profile>('profile')) ?? null,
+      erasedAt: (await storage.get<number>('erasedAt')) ?? null,
+      objectedAt: (await storage.get<number>('objectedAt')) ?? null,
+    };
   }
 
   /** The profile as this object holds it (ahead of KV by up to a second), and its write bookkeeping. */

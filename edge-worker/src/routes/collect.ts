@@ -11,6 +11,7 @@ import { readJson } from '../http/body';
 import { ApiError } from '../http/errors';
 import { limitVisitor } from '../http/rate-limit';
 import { visitorFor } from '../identity/visitor-id';
+import { objectsByBrowser } from '../http/gpc';
 import { loadCatalog, required } from '../published/published';
 
 /** The items a batch mentions. */
@@ -28,8 +29,8 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   // Only an id this Worker issued may write; a first batch is issued one (see identity/visitor-id.ts).
   const { vid } = await visitorFor(c.env, batch.vid, Date.now());
   await limitVisitor(c.env, vid);
-  if (!batch.consent.includes('personalization')) {
-    // Analytics-only consent: nothing is kept about this visitor.
+  if (!batch.consent.includes('personalization') || objectsByBrowser(c)) {
+    // Analytics-only consent, or Global Privacy Control: nothing is kept about this visitor.
     return c.json<CollectResponse>({ vid, accepted: batch.events.length, duplicates: 0, profile: false });
   }
   // Categories come from the published catalog, never from the client. Without a usable
@@ -42,7 +43,7 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     if (index !== undefined) categories[item] = catalog.items[index]!.category;
   }
   const visitor = c.env.VISITORS.get(c.env.VISITORS.idFromName(vid));
-  const { erased, ...result } = await visitor.apply(vid, batch.sid, batch.events, categories);
+  const { erased, objected, ...result } = await visitor.apply(vid, batch.sid, batch.events, categories);
   if (erased) throw new ApiError(410, 'erased', 'This visitor was erased; the batch is dropped and nothing is kept');
-  return c.json<CollectResponse>({ vid, ...result, profile: true });
+  return c.json<CollectResponse>({ vid, ...result, profile: !objected });
 });

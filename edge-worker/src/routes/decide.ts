@@ -10,6 +10,7 @@ import { decide as decideSlots } from '../engine/decide';
 import { readJson } from '../http/body';
 import { limitVisitor } from '../http/rate-limit';
 import { knownVisitor } from '../identity/visitor-id';
+import { objectsByBrowser } from '../http/gpc';
 import { ApiError } from '../http/errors';
 import { readProfile } from '../profile/store';
 import { loadActiveModel, loadCatalog, loadSlots, optionalModel, required } from '../published/published';
@@ -18,7 +19,8 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const request = await readJson(c, decideRequest);
   const loadStart = performance.now();
   // Any id but a valid one of ours decides as for a new visitor: nothing personal is read.
-  const vid = await knownVisitor(c.env, request.vid, Date.now());
+  // Global Privacy Control objects to personalization: such a request reads no profile either.
+  const vid = objectsByBrowser(c) ? undefined : await knownVisitor(c.env, request.vid, Date.now());
   const [slotsLoaded, catalogLoaded, modelLoaded, profile] = await Promise.all([
     loadSlots(c.env.MODELS),
     loadCatalog(c.env.MODELS),

@@ -1,10 +1,12 @@
 /**
- * The shopper's rights on the server (GDPR Art. 15 and 17), for the visitor
+ * The shopper's rights on the server (GDPR Art. 15, 17 and 21), for the visitor
  * whose id the request carries as `Authorization: Bearer <vid>`:
  * `GET /v1/privacy/export` returns everything held about them as readable
  * JSON; `POST /v1/privacy/erase` deletes it everywhere it lives and leaves a
- * tombstone so that late batches cannot bring it back. Any id the Worker did
- * not issue, or no id, is a 401.
+ * tombstone so that late batches cannot bring it back; `POST
+ * /v1/privacy/object` records an objection to personalization (Art. 21): the
+ * profile goes and none is built again. Any id the Worker did not issue, or
+ * no id, is a 401.
  */
 import { Hono, type Context } from 'hono';
 import { ApiError } from '../http/errors';
@@ -48,7 +50,7 @@ export const privacy = new Hono<{ Bindings: Env }>()
     const vid = await bearer(c);
     const now = Date.now();
     // RPC's serialised type widens the profile's tuples; the value is the object's own Profile.
-    const { profile, erasedAt } = (await visitorObject(c.env, vid).exportProfile()) as { profile: Profile | null; erasedAt: number | null };
+    const { profile, erasedAt, objectedAt } = (await visitorObject(c.env, vid).exportProfile()) as { profile: Profile | null; erasedAt: number | null; objectedAt: number | null };
     const { issuedAt, expiresAt } = visitorIdLifetime(c.env, vid);
     c.header('Cache-Control', 'no-store');
     return c.json({
@@ -56,6 +58,7 @@ export const privacy = new Hono<{ Bindings: Env }>()
       profile: profile ? readable(profile, now) : null,
       retainedUntil: profile ? iso(profile.at * 1000 + Number(c.env.PROFILE_TTL_DAYS) * 86_400_000) : null,
       erasedAt: erasedAt ? iso(erasedAt) : null,
+      objectedToPersonalizationAt: objectedAt ? iso(objectedAt) : null,
       // Where each part lives; erase reaches every one of them.
       storedIn: {
         profile: ['this visitor\'s Durable Object (the record of truth)', `Workers KV PROFILES, key ${PROFILE_KV_PREFIX}<id> (the copy decisions read)`],
@@ -67,4 +70,10 @@ export const privacy = new Hono<{ Bindings: Env }>()
     const vid = await bearer(c);
     await visitorObject(c.env, vid).erase(vid, visitorIdLifetime(c.env, vid).expiresAt);
     return c.json({ erased: true, visitor: vid });
+  })
+  // GDPR Art. 21: no profile from now on (and the one there is goes), whatever a page claims later.
+  .post('/object', async (c) => {
+    const vid = await bearer(c);
+    await visitorObject(c.env, vid).object(vid, visitorIdLifetime(c.env, vid).expiresAt);
+    return c.json({ objected: true, visitor: vid });
   });
