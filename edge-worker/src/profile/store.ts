@@ -12,7 +12,8 @@ export function profileKey(vid: string): string {
   return PROFILE_KV_PREFIX + vid;
 }
 
-function isProfile(value: unknown): value is Profile {
+/** Whether a stored value has the profile's shape (a damaged one is treated as unknown). */
+export function isProfile(value: unknown): value is Profile {
   const p = value as Profile | null;
   return (
     typeof p === 'object' &&

@@ -50,7 +50,8 @@ export class VisitorProfile extends DurableObject<Env> {
     // A visitor whose object has no state yet may still have a profile in KV (written before this object existed).
     const current = (await storage.get<Profile>('profile')) ?? (await readProfile(this.env.PROFILES, vid));
     const previous = current ?? emptyProfile(Math.floor(now / 1000));
-    const applied = applyEvents(previous, events, sid, Math.floor(now / 1000), (item) => categories[item]);
+    // Own keys only: an item called "constructor" has no category, not Object.prototype's.
+    const applied = applyEvents(previous, events, sid, Math.floor(now / 1000), (item) => (Object.hasOwn(categories, item) ? categories[item] : undefined));
     if (applied.accepted === 0 && current) return { accepted: 0, duplicates: applied.duplicates };
 
     const meta = (await storage.get<Meta>('meta')) ?? { flushedAt: 0, writes: [], dirty: false };

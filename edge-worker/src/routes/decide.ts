@@ -29,7 +29,8 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     limitVisitor(c.env, vid),
   ]);
   const slots = required(slotsLoaded, 'slots');
-  const unknown = request.slots.flatMap((slot, i) => (slots[slot.id] ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));
+  // Own keys only: a slot called "constructor" is not Object.prototype's.
+  const unknown = request.slots.flatMap((slot, i) => (Object.hasOwn(slots, slot.id) ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));
   if (unknown.length) {
     throw new ApiError(400, 'unknown_slot', `Unknown slot; configured slots are: ${Object.keys(slots).join(', ')}`, unknown);
   }
