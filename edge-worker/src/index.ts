@@ -28,10 +28,7 @@ const app = new Hono<{ Bindings: Env }>();
 // The SDK runs on the merchant's pages: only their origins may call (see http/origins.ts).
 app.use('/v1/*', ...origins);
 app.use('/v1/*', serverTiming);
-// Health stays the unlimited floor; every route that reads a body is counted.
-app.use('/v1/collect', limitAddress);
-app.use('/v1/decide', limitAddress);
-app.use('/v1/privacy/*', limitAddress);
+app.use('/v1/*', limitAddress);
 app.route('/v1', api);
 app.notFound(apiNotFound);
 app.onError(onError);

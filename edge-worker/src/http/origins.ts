@@ -10,8 +10,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { ApiError } from './errors';
 
-/** Routes that touch no visitor data and may be called from anywhere. */
-const PUBLIC_PATHS = new Set(['/v1/health']);
+/** Routes that touch no visitor data: callable from any origin, and not rate-limited (health is the runtime's floor). */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health']);
 
 const parsed = new Map<string, ReadonlySet<string>>();
 

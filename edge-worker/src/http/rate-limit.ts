@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors';
+import { PUBLIC_PATHS } from './origins';
 
 /** The bindings' period, in seconds (wrangler.toml): how long a refused client should wait. */
 export const RATE_LIMIT_PERIOD_S = 10;
@@ -19,11 +20,13 @@ function tooMany(who: string): ApiError {
 /**
  * Counts the request against its client address (`CF-Connecting-IP`, which
  * Cloudflare and wrangler dev set; a request without one came from inside the
- * runtime and is not counted). `RATE_LIMIT_ADDRESSES = "off"` lifts it.
+ * runtime and is not counted), except on public routes. `RATE_LIMIT_ADDRESSES =
+ * "off"` lifts it.
  */
 export const limitAddress: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   const address = c.req.header('cf-connecting-ip');
-  if (address && c.env.RATE_LIMIT_ADDRESSES !== 'off' && !(await c.env.ADDRESS_RATE_LIMIT.limit({ key: `address:${address}` })).success) {
+  const counted = address && c.env.RATE_LIMIT_ADDRESSES !== 'off' && !PUBLIC_PATHS.has(c.req.path);
+  if (counted && !(await c.env.ADDRESS_RATE_LIMIT.limit({ key: `address:${address}` })).success) {
     throw tooMany('address');
   }
   await next();

@@ -20,13 +20,14 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const loadStart = performance.now();
   // Any id but a valid one of ours decides as for a new visitor: nothing personal is read.
   // Global Privacy Control objects to personalization: such a request reads no profile either.
-  const vid = objectsByBrowser(c) ? undefined : await knownVisitor(c.env, request.vid, Date.now());
+  // The signature check runs alongside the published-data loads; only the profile read waits for it.
+  const visitor = objectsByBrowser(c) ? Promise.resolve(undefined) : knownVisitor(c.env, request.vid, Date.now());
   const [slotsLoaded, catalogLoaded, modelLoaded, profile] = await Promise.all([
     loadSlots(c.env.MODELS),
     loadCatalog(c.env.MODELS),
     loadActiveModel(c.env.MODELS),
-    vid ? readProfile(c.env.PROFILES, vid) : null,
-    limitVisitor(c.env, vid),
+    visitor.then((vid) => (vid ? readProfile(c.env.PROFILES, vid) : null)),
+    visitor.then((vid) => limitVisitor(c.env, vid)),
   ]);
   const slots = required(slotsLoaded, 'slots');
   // Own keys only: a slot called "constructor" is not Object.prototype's.
