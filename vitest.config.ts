@@ -7,7 +7,7 @@
  */
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
-import { DEVELOPMENT_VISITOR_ID_KEYS } from './edge-worker/cli/wrangler';
+import { DEVELOPMENT_ADMIN_TOKEN, DEVELOPMENT_VISITOR_ID_KEYS } from './edge-worker/cli/wrangler';
 
 export default defineConfig({
   test: {
@@ -17,11 +17,11 @@ export default defineConfig({
       },
       {
         // The product as configured, with one shop origin allowed to call it (tests/worker/origins.test.ts).
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS } } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN } } })],
         test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'] },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './demo-shop/wrangler.toml' }, miniflare: { bindings: { VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS } } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: './demo-shop/wrangler.toml' }, miniflare: { bindings: { VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN } } })],
         test: { name: 'demo', include: ['tests/demo/**/*.test.ts'] },
       },
       {

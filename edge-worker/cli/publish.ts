@@ -1,51 +1,90 @@
 /**
- * `npm run publish-data -- [--catalog items.json] [--model model.bin] [--slots slots.json] [--persist-to <dir> | --remote]`
+ * `npm run publish-data -- [--catalog items.json] [--model model.bin] [--slots slots.json] [--persist-to <dir> | --remote --url <worker>]`
  *
  * Publishes a shop's data to the MODELS namespace: each value is checked
  * first (nothing is written when any is unusable), written under its
  * immutable version, and only then do the `<kind>:active` pointers move.
- * Running Workers pick the new versions up within seconds, without a redeploy.
+ * Locally it writes into wrangler's KV folder; `--remote` goes through the
+ * deployed Worker's admin API (token in `RAPPORT_ADMIN_TOKEN`), which checks
+ * again, stores every version, and then activates each, recording the
+ * history `npm run admin -- rollback` uses. Running Workers pick the new
+ * versions up within seconds, without a redeploy.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { CatalogItem } from '../src/catalog/catalog';
-import { publishCatalog, publishModel, publishSlots, type Entry } from '../src/published/published';
+import type { Entry, Kind } from '../src/published/published';
+import { adminClient, adminTarget, UsageError, type AdminClient } from './admin-client';
+import { readPublication } from './publication';
 import { putEntries } from './wrangler';
 
-const USAGE = 'usage: publish-data [--catalog items.json] [--model model.bin] [--slots slots.json] [--persist-to <dir> | --remote] [--config wrangler.toml]';
+const USAGE =
+  'usage: publish-data [--catalog items.json] [--model model.bin] [--slots slots.json] [--persist-to <dir> [--config wrangler.toml] | --remote --url <worker>]';
 
-const { values } = parseArgs({
-  options: {
-    catalog: { type: 'string' },
-    model: { type: 'string' },
-    slots: { type: 'string' },
-    'persist-to': { type: 'string', default: '.wrangler/state' },
-    remote: { type: 'boolean', default: false },
-    config: { type: 'string' },
-  },
-});
+function usage(message: string): never {
+  console.error(`publish-data: ${message}\n${USAGE}`);
+  process.exit(2);
+}
 
-/** The entries for one file, or exit naming the file and what is wrong with it. */
-function entriesOf(path: string, publish: (path: string) => Entry[]): Entry[] {
+const { values } = (() => {
   try {
-    return publish(path);
+    return parseArgs({
+      options: {
+        catalog: { type: 'string' },
+        model: { type: 'string' },
+        slots: { type: 'string' },
+        'persist-to': { type: 'string', default: '.wrangler/state' },
+        remote: { type: 'boolean', default: false },
+        url: { type: 'string' },
+        config: { type: 'string' },
+      },
+    });
   } catch (err) {
-    console.error(`publish-data: ${path} cannot be published: ${(err as Error).message}`);
-    process.exit(1);
+    return usage((err as Error).message);
+  }
+})();
+
+/** The deployed Worker's admin API, or exit with usage. */
+function connect(): AdminClient {
+  if (!values.url) usage("--remote publishes through the deployed Worker's admin API: give its URL with --url (and its token in RAPPORT_ADMIN_TOKEN)");
+  if (values.config) usage('--config is for local KV; --remote publishes to the Worker at --url');
+  try {
+    return adminClient(adminTarget(values.url));
+  } catch (err) {
+    if (err instanceof UsageError) usage(err.message);
+    throw err;
   }
 }
 
-const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
-const entries = [
-  ...(values.catalog ? entriesOf(values.catalog, (path) => publishCatalog(readJson(path) as CatalogItem[]) /* checked by publishCatalog */) : []),
-  ...(values.model ? entriesOf(values.model, (path) => publishModel(new Uint8Array(readFileSync(path)))) : []),
-  ...(values.slots ? entriesOf(values.slots, (path) => publishSlots(readJson(path))) : []),
-];
-if (!entries.length) {
-  console.error(USAGE);
-  process.exit(2);
-}
-putEntries('MODELS', entries, values.remote ? { remote: true, config: values.config } : { persistTo: values['persist-to']!, config: values.config });
-for (const { key, value } of entries.filter((entry) => entry.pointer)) {
-  console.log(`published ${key.replace(':active', '')} ${String(value)}${values.remote ? '' : ` in ${values['persist-to']}`}`);
+if (values.url && !values.remote) usage("--url is for --remote; locally the data goes into wrangler's KV folder (--persist-to)");
+// Settled before any file is read, so that a mistake in the command line is reported as one.
+const admin = values.remote ? connect() : undefined;
+
+/** One publication per file given, each checked before anything is written or sent. */
+const publications: Entry[][] = (['catalog', 'model', 'slots'] as const satisfies Kind[]).flatMap((kind) => {
+  const path = values[kind];
+  if (!path) return [];
+  try {
+    return [readPublication(kind, path)];
+  } catch (err) {
+    console.error(`publish-data: ${(err as Error).message}`);
+    process.exit(1);
+  }
+});
+if (!publications.length) usage('name at least one file to publish');
+
+if (admin) {
+  try {
+    // Every version stored before any becomes active, as the local path writes values before pointers.
+    for (const entries of publications) await admin.publish(entries, false);
+    for (const [{ kind, version }] of publications as [Entry][]) {
+      const change = await admin.activate(kind, version);
+      const within = change.servedWithinSeconds;
+      console.log(`published ${kind} ${version}${change.changed ? ` (was ${change.previous ?? 'none'}; served within ${within.thisLocation} s at this location, ${within.allLocations} s everywhere)` : ' (already active)'}`);
+    }
+  } catch (err) {
+    console.error(`publish-data: ${(err as Error).message}`);
+    process.exit(1);
+  }
+} else {
+  putEntries('MODELS', publications.flat(), { persistTo: values['persist-to']!, config: values.config });
+  for (const [{ kind, version }] of publications as [Entry][]) console.log(`published ${kind} ${version} in ${values['persist-to']}`);
 }

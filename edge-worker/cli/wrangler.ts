@@ -24,7 +24,14 @@ const WRANGLER_BIN = join(dirname(createRequire(import.meta.url).resolve('wrangl
  */
 export const DEVELOPMENT_VISITOR_ID_KEYS = `dev:${Buffer.from('rapport local development key, never for production').toString('base64url')}`;
 
-/** Environment for wrangler on machines without network access, with the development signing key unless one is set. */
+/**
+ * The admin API's token for local development and tests (see
+ * `edge-worker/src/http/admin-token.ts`). Public on purpose, like the key
+ * above: never a production token, which `wrangler secret put ADMIN_TOKEN` sets.
+ */
+export const DEVELOPMENT_ADMIN_TOKEN = 'rapport-local-development-admin-token-never-for-production';
+
+/** Environment for wrangler on machines without network access, with the development signing key and admin token unless they are set. */
 export function wranglerEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -33,6 +40,7 @@ export function wranglerEnv(): NodeJS.ProcessEnv {
     NO_UPDATE_NOTIFIER: '1',
     CI: process.env.CI ?? '',
     VISITOR_ID_KEYS: process.env.VISITOR_ID_KEYS ?? DEVELOPMENT_VISITOR_ID_KEYS,
+    ADMIN_TOKEN: process.env.ADMIN_TOKEN ?? DEVELOPMENT_ADMIN_TOKEN,
   };
 }
 
@@ -145,8 +153,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return { url, process: child, stop };
 }
 
-/** Where published data goes: local KV under a folder (wrangler dev, tests) or the Cloudflare account. */
-export type KvTarget = { persistTo: string; config?: string } | { remote: true; config?: string };
+/** Local KV under a folder (wrangler dev, tests), for the namespaces of a configuration (default: the product's). Deployed Workers are published to through their admin API (`admin-client.ts`). */
+export interface KvTarget {
+  persistTo: string;
+  config?: string;
+}
 
 /**
  * Writes published entries into a KV namespace with `wrangler kv bulk put`:
@@ -156,7 +167,7 @@ export type KvTarget = { persistTo: string; config?: string } | { remote: true; 
 export function putEntries(binding: string, entries: readonly Entry[], target: KvTarget): void {
   const dir = join(ROOT, '.seed');
   mkdirSync(dir, { recursive: true });
-  const where = 'remote' in target ? ['--remote'] : ['--local', '--persist-to', resolve(ROOT, target.persistTo)];
+  const where = ['--local', '--persist-to', resolve(ROOT, target.persistTo)];
   const config = target.config ? ['--config', resolve(ROOT, target.config)] : [];
   for (const pointers of [false, true]) {
     const batch = entries.filter((entry) => entry.pointer === pointers);

@@ -1,5 +1,6 @@
 /**
- * The Rapport Worker: the /v1 API. Its static files (the SDK bundle) are
+ * The Rapport Worker: the /v1 API (shoppers' pages call it; the merchant's
+ * servers call /v1/admin with a token). Its static files (the SDK bundle) are
  * served by Cloudflare's assets before the Worker runs; see wrangler.toml.
  */
 import { Hono } from 'hono';
@@ -7,6 +8,7 @@ import { apiNotFound, methodNotAllowed, onError } from './http/errors';
 import { origins } from './http/origins';
 import { limitAddress } from './http/rate-limit';
 import { serverTiming } from './http/timing';
+import { admin, KIND_PARAM } from './routes/admin';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { health } from './routes/health';
@@ -22,7 +24,12 @@ const api = new Hono<{ Bindings: Env }>()
   .route('/privacy', privacy)
   .all('/privacy/export', methodNotAllowed(['GET']))
   .all('/privacy/erase', methodNotAllowed(['POST']))
-  .all('/privacy/object', methodNotAllowed(['POST']));
+  .all('/privacy/object', methodNotAllowed(['POST']))
+  .route('/admin', admin)
+  .all('/admin/published', methodNotAllowed(['GET']))
+  .all(`/admin/${KIND_PARAM}`, methodNotAllowed(['PUT']))
+  .all(`/admin/${KIND_PARAM}/activate`, methodNotAllowed(['POST']))
+  .all(`/admin/${KIND_PARAM}/rollback`, methodNotAllowed(['POST']));
 
 const app = new Hono<{ Bindings: Env }>();
 // The SDK runs on the merchant's pages: only their origins may call (see http/origins.ts).

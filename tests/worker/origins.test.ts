@@ -22,8 +22,13 @@ describe('origins', () => {
     expect(res.headers.get('vary')).toMatch(/origin/i);
     expect(res.headers.get('access-control-expose-headers')).toMatch(/Retry-After/);
 
-    const preflight = await call('/v1/collect', { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    const preflight = await call('/v1/collect', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-anything, content-type' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    // The headers the API reads, never an echo of what the preflight asked for.
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('Content-Type,Authorization');
   });
 
   it('refuses pages on any other origin before touching visitor data, and never answers with *', async () => {
@@ -34,7 +39,7 @@ describe('origins', () => {
     expect(await write.json()).toMatchObject({ error: { code: 'origin_not_allowed', message: expect.stringContaining('https://evil.example') } });
     expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
 
-    const read = await postFrom('https://evil.example', '/v1/decide', { v: 1, vid, slots: [{ id: 'recommended' }] });
+    const read = await postFrom('https://evil.example', '/v1/decide', { v: 1, vid, consent: ['personalization'], slots: [{ id: 'recommended' }] });
     expect(read.status).toBe(403);
     const preflight = await call('/v1/decide', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();

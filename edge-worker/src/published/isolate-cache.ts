@@ -45,6 +45,11 @@ export async function cachedKv<T>(kv: PublishedStore, key: string, build: (text:
   return value;
 }
 
+/** Forgets one cached value, so this isolate reads it again on next use (after this isolate moved it). */
+export function forgetKv(key: string): void {
+  entries.delete(key);
+}
+
 /** Forgets every cached value (tests publish new values and want them seen at once). */
 export function clearIsolateCache(): void {
   entries.clear();

@@ -10,16 +10,23 @@
  * configuration are required, so a route that needs one answers 503 naming
  * what is wrong (clients retry; nothing is lost); the model is optional, so
  * decisions rank by popularity without it and say why in the answer.
+ *
+ * The admin API (`routes/admin.ts`) publishes through the Worker with the
+ * same checks: it stores a version, moves the pointer, and keeps each kind's
+ * activation history (`<kind>:history`) so that a rollback knows where to go.
  */
 import { buildCatalog, type Catalog, type CatalogItem } from '../catalog/catalog';
 import { ApiError } from '../http/errors';
-import { readArtifactHeader } from '../model/artifact';
+import { decodeArtifact } from '../model/artifact';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
-import { cachedKv, clearIsolateCache, FRESH_MS, type PublishedStore } from './isolate-cache';
+import { cachedKv, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
 
 /** The kinds of published data, each an immutable version behind a pointer. */
 export type Kind = 'catalog' | 'model' | 'slots';
+
+/** Every kind. */
+export const KINDS: readonly Kind[] = ['catalog', 'model', 'slots'];
 
 /** What each kind is called in errors and logs. */
 const NAMES: Record<Kind, string> = { catalog: 'catalog', model: 'model', slots: 'slot configuration' };
@@ -34,21 +41,29 @@ export function versionKey(kind: Kind, version: string): string {
   return `${kind}:${version}`;
 }
 
+/** KV key of a kind's activation history (see {@link publishVersion}); decisions never read it. */
+function historyKey(kind: Kind): string {
+  return `${kind}:history`;
+}
+
 /** One KV write of a publication. Pointers must be written after every value they may name. */
 export interface Entry {
   key: string;
   value: string | Uint8Array;
   pointer: boolean;
+  /** What the write publishes. */
+  kind: Kind;
+  version: string;
 }
 
-/** What a version may be called: short and key-safe, never the pointer's own name. */
-const VERSION = /^(?!active$)[A-Za-z0-9._:-]{1,64}$/;
+/** What a version may be called: short and key-safe, never the name of the pointer or the history. */
+const VERSION = /^(?!(?:active|history)$)[A-Za-z0-9._:-]{1,64}$/;
 
 function publication(kind: Kind, version: string, value: string | Uint8Array): Entry[] {
-  if (!VERSION.test(version)) throw new TypeError(`${NAMES[kind]} version ${JSON.stringify(version)} is not 1-64 characters of A-Z a-z 0-9 . _ : - (nor "active")`);
+  if (!VERSION.test(version)) throw new TypeError(`${NAMES[kind]} version ${JSON.stringify(version)} is not 1-64 characters of A-Z a-z 0-9 . _ : - (nor "active" or "history")`);
   return [
-    { key: versionKey(kind, version), value, pointer: false },
-    { key: pointerKey(kind), value: version, pointer: true },
+    { key: versionKey(kind, version), value, pointer: false, kind, version },
+    { key: pointerKey(kind), value: version, pointer: true, kind, version },
   ];
 }
 
@@ -78,9 +93,13 @@ export function publishCatalog(items: readonly CatalogItem[]): Entry[] {
   return publication('catalog', contentVersion(text), text);
 }
 
-/** The entries that publish a model artifact under the version in its header; throws for bytes that are not a servable artifact. */
+/**
+ * The entries that publish a model artifact under the version in its header;
+ * throws for bytes that are not a servable artifact (decoded whole: its
+ * layout, its sections and the feature set it was trained with).
+ */
 export function publishModel(bytes: Uint8Array): Entry[] {
-  return publication('model', readArtifactHeader(bytes).modelVersion, bytes);
+  return publication('model', decodeArtifact(bytes).modelVersion, bytes);
 }
 
 /** The entries that publish a slot configuration, versioned by its content; throws a `TypeError` naming what is invalid. */
@@ -184,4 +203,207 @@ export function optionalModel(loaded: Loaded<LoadedModel>): { model: LoadedModel
 export function forgetPublished(): void {
   clearIsolateCache();
   for (const clear of decodedCaches) clear();
+}
+
+// Publishing through the Worker (the admin API): store a version, move the pointer, remember the way back.
+
+/**
+ * What the admin API needs of the namespace besides reads: a Workers KV
+ * namespace in the Worker (written out, like {@link PublishedStore}, so the
+ * Node side type-checks without the Workers runtime's types).
+ */
+export interface PublishingStore extends PublishedStore {
+  put(key: string, value: string | Uint8Array, options?: { metadata?: VersionMetadata }): Promise<void>;
+  list(options: { prefix: string; cursor?: string | null }): Promise<{ keys: Array<{ name: string; metadata?: unknown }>; list_complete: boolean; cursor?: string }>;
+}
+
+/** What KV keeps beside a version the admin API stored. */
+interface VersionMetadata {
+  publishedAt: string;
+}
+
+/** How a version became active. */
+export type Cause = 'publish' | 'activate' | 'rollback';
+
+/** One activation in a kind's history. */
+export interface Activation {
+  version: string;
+  /** When, as an ISO timestamp. */
+  at: string;
+  cause: Cause;
+}
+
+/** A kind's activation history, one small KV value beside its pointer. */
+interface History {
+  /** The versions that were active, oldest first, the active one last; a rollback returns to the one before it. */
+  stack: string[];
+  /** Every activation, oldest first, rollbacks included: what the merchant changed and when. */
+  log: Activation[];
+}
+
+/** How many activations back a rollback can reach, and how many the log keeps. */
+const STACK_DEPTH = 20;
+const LOG_LENGTH = 50;
+
+/**
+ * How soon decisions serve a newly active version: isolates at the location
+ * that wrote it re-read the pointer within {@link FRESH_MS}; KV reaches other
+ * locations within about a minute more.
+ */
+export const SERVED_WITHIN_SECONDS = { thisLocation: FRESH_MS / 1000, allLocations: FRESH_MS / 1000 + 60 } as const;
+
+/** What an admin request did to one kind. */
+export interface Change {
+  kind: Kind;
+  /** The version the request was about: the one published, activated or rolled back to. */
+  version: string;
+  /** Whether this request wrote the version's value (false when that exact value was already published). */
+  stored: boolean;
+  /** The active version after the request, and before it (null: none yet). */
+  active: string | null;
+  previous: string | null;
+  changed: boolean;
+  /** How soon decisions serve `active` once it changed. */
+  servedWithinSeconds: typeof SERVED_WITHIN_SECONDS;
+}
+
+/** One kind as the admin API reports it. */
+export interface KindStatus {
+  /** The active version (null: none published; for slots, the built-in slots serve). */
+  active: string | null;
+  /** Where a rollback would go, if anywhere. */
+  rollbackTo: string | null;
+  /** Every stored version, by name; `publishedAt` is known for those the admin API stored. */
+  versions: Array<{ version: string; publishedAt: string | null }>;
+  /** The latest activations, oldest first. */
+  history: Activation[];
+}
+
+/** Every kind's status. */
+export type PublishedStatus = Record<Kind, KindStatus>;
+
+const decoder = new TextDecoder();
+
+/** Each kind's publish step, run again on a stored value to check that it can still serve. */
+const REPUBLISH: Record<Kind, (bytes: Uint8Array) => Entry[]> = {
+  catalog: (bytes) => publishCatalog(JSON.parse(decoder.decode(bytes))),
+  model: publishModel,
+  slots: (bytes) => publishSlots(JSON.parse(decoder.decode(bytes))),
+};
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The active version and the history, with a pointer moved outside the admin API (the seed, `publish-data` into local KV) counted as the newest activation. */
+async function activeAndHistory(kv: PublishingStore, kind: Kind): Promise<{ active: string | null } & History> {
+  const [pointer, raw] = await Promise.all([kv.get(pointerKey(kind), 'text'), kv.get(historyKey(kind), 'json')]);
+  const active = pointer?.trim() || null;
+  const { stack, log } = (raw ?? {}) as Partial<History>;
+  const known = Array.isArray(stack) ? stack.filter((version) => typeof version === 'string') : [];
+  return { active, stack: active && known.at(-1) !== active ? [...known, active] : known, log: Array.isArray(log) ? log : [] };
+}
+
+/**
+ * Makes `version` the active one and records the history. The pointer goes
+ * first: decisions never read the history, and should its write fail,
+ * {@link activeAndHistory} still counts the pointer as the newest activation.
+ */
+async function commit(kv: PublishingStore, kind: Kind, version: string, history: History): Promise<void> {
+  await kv.put(pointerKey(kind), version);
+  await kv.put(historyKey(kind), JSON.stringify({ stack: history.stack.slice(-STACK_DEPTH), log: history.log.slice(-LOG_LENGTH) } satisfies History));
+  // This isolate serves the new version from its next request; the others within FRESH_MS.
+  forgetKv(pointerKey(kind));
+}
+
+/** Checks that a stored version exists (else `missing()`) and could serve (else a 409 naming the problem). */
+async function checkStored(kv: PublishingStore, kind: Kind, version: string, missing: () => ApiError): Promise<void> {
+  const bytes = VERSION.test(version) ? await kv.get(versionKey(kind, version), 'arrayBuffer') : null;
+  if (bytes === null) throw missing();
+  try {
+    const [stored] = REPUBLISH[kind](new Uint8Array(bytes));
+    if (kind === 'model' && stored!.version !== version) throw new Error(`its artifact says it is version ${stored!.version}`);
+  } catch (err) {
+    throw new ApiError(409, 'unusable_version', `The stored ${NAMES[kind]} ${version} cannot serve, so it was not activated: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Stores one publication's value (from `publishCatalog`, `publishModel` or
+ * `publishSlots`) and, when `activate`, makes it the active version. A value
+ * already stored under its version is not written again; different content
+ * under a stored version is a 409, because versions never change (rollback
+ * returns to exactly what served).
+ */
+export async function publishVersion(kv: PublishingStore, entries: readonly Entry[], activate: boolean, now = Date.now()): Promise<Change> {
+  const [value, ...more] = entries.filter((entry) => !entry.pointer);
+  if (!value || more.length) throw new TypeError('publishVersion takes the entries of one publication');
+  const { kind, version } = value;
+  const bytes = typeof value.value === 'string' ? new TextEncoder().encode(value.value) : value.value;
+  const existing = await kv.get(value.key, 'arrayBuffer');
+  if (existing && !sameBytes(new Uint8Array(existing), bytes)) {
+    throw new ApiError(409, 'version_conflict', `A different ${NAMES[kind]} is already published as ${version}; published versions never change, so publish this one under a new version`);
+  }
+  if (!existing) await kv.put(value.key, value.value, { metadata: { publishedAt: new Date(now).toISOString() } });
+  const change = activate ? await activateStored(kv, kind, version, 'publish', now) : await unchanged(kv, kind, version);
+  return { ...change, stored: !existing };
+}
+
+async function unchanged(kv: PublishingStore, kind: Kind, version: string): Promise<Change> {
+  const { active } = await activeAndHistory(kv, kind);
+  return { kind, version, stored: false, active, previous: active, changed: false, servedWithinSeconds: SERVED_WITHIN_SECONDS };
+}
+
+async function activateStored(kv: PublishingStore, kind: Kind, version: string, cause: Cause, now: number): Promise<Change> {
+  const { active, stack, log } = await activeAndHistory(kv, kind);
+  if (active !== version) await commit(kv, kind, version, { stack: [...stack, version], log: [...log, { version, at: new Date(now).toISOString(), cause }] });
+  return { kind, version, stored: false, active: version, previous: active, changed: active !== version, servedWithinSeconds: SERVED_WITHIN_SECONDS };
+}
+
+/** Makes a stored version the active one: 404 for a version never stored, 409 for one that could not serve. */
+export async function activateVersion(kv: PublishingStore, kind: Kind, version: string, now = Date.now()): Promise<Change> {
+  await checkStored(kv, kind, version, () => new ApiError(404, 'unknown_version', `No ${NAMES[kind]} ${JSON.stringify(version)} is stored; GET /v1/admin/published lists the versions`));
+  return activateStored(kv, kind, version, 'activate', now);
+}
+
+/** Makes the previously active version the active one again (repeated, it walks further back): 409 when there is none. */
+export async function rollBack(kv: PublishingStore, kind: Kind, now = Date.now()): Promise<Change> {
+  const { active, stack, log } = await activeAndHistory(kv, kind);
+  const target = stack.at(-2);
+  if (!active || target === undefined) {
+    const why = active ? `the history records no ${NAMES[kind]} active before ${active}` : `no ${NAMES[kind]} is active`;
+    throw new ApiError(409, 'no_previous_version', `Nothing to roll back to: ${why}`);
+  }
+  await checkStored(kv, kind, target, () => new ApiError(409, 'unusable_version', `The previous ${NAMES[kind]} ${target} is no longer stored`));
+  await commit(kv, kind, target, { stack: stack.slice(0, -1), log: [...log, { version: target, at: new Date(now).toISOString(), cause: 'rollback' }] });
+  return { kind, version: target, stored: false, active: target, previous: active, changed: true, servedWithinSeconds: SERVED_WITHIN_SECONDS };
+}
+
+async function storedVersions(kv: PublishingStore, kind: Kind): Promise<KindStatus['versions']> {
+  const prefix = versionKey(kind, '');
+  const versions: KindStatus['versions'] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list({ prefix, cursor });
+    for (const { name, metadata } of page.keys) {
+      const version = name.slice(prefix.length);
+      const publishedAt = (metadata as Partial<VersionMetadata> | undefined)?.publishedAt;
+      if (VERSION.test(version)) versions.push({ version, publishedAt: typeof publishedAt === 'string' ? publishedAt : null });
+    }
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return versions;
+}
+
+/** Every kind's active version, where a rollback would go, its stored versions and its recent activations. */
+export async function publishedStatus(kv: PublishingStore): Promise<PublishedStatus> {
+  const statuses = await Promise.all(
+    KINDS.map(async (kind): Promise<[Kind, KindStatus]> => {
+      const [{ active, stack, log }, versions] = await Promise.all([activeAndHistory(kv, kind), storedVersions(kv, kind)]);
+      return [kind, { active, rollbackTo: stack.at(-2) ?? null, versions, history: log }];
+    }),
+  );
+  return Object.fromEntries(statuses) as PublishedStatus;
 }

@@ -1,0 +1,124 @@
+/**
+ * The admin API from Node: a Worker's `/v1/admin` routes as typed calls, for
+ * `npm run admin` and `npm run publish-data -- --remote`. Where they go and
+ * with which token is settled once; the development token is only ever sent
+ * to a Worker on this machine, and a token never travels over plain HTTP to
+ * another host.
+ */
+import type { Change, Entry, Kind, PublishedStatus } from '../src/published/published';
+import { DEVELOPMENT_ADMIN_TOKEN } from './wrangler';
+
+/** Where `npm start` and `wrangler dev` listen unless told otherwise. */
+export const LOCAL_URL = 'http://127.0.0.1:8787';
+
+/** A request the Worker refused or could not answer; `status` and `code` when it answered. */
+export class AdminError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A setting that cannot work (bad URL, missing token): the caller's mistake, before any request. */
+export class UsageError extends Error {}
+
+/** A Worker's admin API and the token to present. */
+export interface AdminTarget {
+  url: string;
+  token: string;
+}
+
+/** Long enough for a 25 MiB model over a slow uplink. */
+const TIMEOUT_MS = 5 * 60_000;
+
+function onThisMachine(url: URL): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost');
+}
+
+/**
+ * The target for `url` (default `RAPPORT_ADMIN_URL`, else {@link LOCAL_URL})
+ * with the token in `RAPPORT_ADMIN_TOKEN` (default, for a Worker on this
+ * machine only, the development token). Throws a {@link UsageError} for a
+ * URL that is not http(s), plain HTTP to another host, or no token.
+ * @example const admin = adminClient(adminTarget('https://rapport.shop.workers.dev'));
+ */
+export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = process.env): AdminTarget {
+  const given = url ?? env.RAPPORT_ADMIN_URL ?? LOCAL_URL;
+  let parsed: URL;
+  try {
+    parsed = new URL(given);
+  } catch {
+    throw new UsageError(`--url ${JSON.stringify(given)} is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new UsageError(`--url must be an http(s) URL, not ${given}`);
+  const local = onThisMachine(parsed);
+  if (parsed.protocol === 'http:' && !local) {
+    throw new UsageError(`refusing to send the admin token to ${parsed.host} over plain HTTP; use its https:// URL`);
+  }
+  const token = env.RAPPORT_ADMIN_TOKEN || (local ? DEVELOPMENT_ADMIN_TOKEN : undefined);
+  if (!token) throw new UsageError(`set RAPPORT_ADMIN_TOKEN to the ADMIN_TOKEN of the Worker at ${parsed.origin}`);
+  return { url: parsed.origin, token };
+}
+
+/** The admin API's calls, each resolving to the Worker's answer or rejecting with an {@link AdminError}. */
+export interface AdminClient {
+  /** `GET /v1/admin/published`. */
+  status(): Promise<PublishedStatus>;
+  /** `PUT /v1/admin/<kind>`: one publication's value (from `readPublication` or the publish functions). */
+  publish(entries: readonly Entry[], activate: boolean): Promise<Change>;
+  /** `POST /v1/admin/<kind>/activate`. */
+  activate(kind: Kind, version: string): Promise<Change>;
+  /** `POST /v1/admin/<kind>/rollback`. */
+  rollback(kind: Kind): Promise<Change>;
+}
+
+/** A client for the admin API at `target`. */
+export function adminClient(target: AdminTarget): AdminClient {
+  async function call<T>(method: string, path: string, body?: { data: string | Uint8Array; type: string }): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${target.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${target.token}`, ...(body ? { 'content-type': body.type } : {}) },
+        body: body ? new Blob([body.data as BlobPart]) : undefined,
+        // A redirect would resend the token somewhere else, or turn a PUT into a GET.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (err) {
+      const hint = onThisMachine(new URL(target.url)) ? ' (is `npm start` or `wrangler dev` running?)' : '';
+      throw new AdminError(`could not reach ${target.url}${hint}: ${(err as Error).cause ?? (err as Error).message}`);
+    }
+    if (res.status >= 300 && res.status < 400) {
+      throw new AdminError(`${target.url} redirects to ${res.headers.get('location')}; pass the Worker's own URL with --url`, res.status);
+    }
+    const text = await res.text();
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      answer = undefined;
+    }
+    if (!res.ok || answer === undefined) {
+      const error = (answer as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const what = error ? `${error.code}: ${error.message}` : text.slice(0, 200) || res.statusText;
+      throw new AdminError(`${method} ${path} answered ${res.status}, ${what}`, res.status, error?.code);
+    }
+    return answer as T;
+  }
+
+  return {
+    status: () => call('GET', '/v1/admin/published'),
+    publish(entries, activate) {
+      const value = entries.find((entry) => !entry.pointer);
+      if (!value) throw new TypeError('publish takes the entries of one publication');
+      const type = typeof value.value === 'string' ? 'application/json' : 'application/octet-stream';
+      return call('PUT', `/v1/admin/${value.kind}?activate=${activate}`, { data: value.value, type });
+    },
+    activate: (kind, version) => call('POST', `/v1/admin/${kind}/activate`, { data: JSON.stringify({ version }), type: 'application/json' }),
+    rollback: (kind) => call('POST', `/v1/admin/${kind}/rollback`),
+  };
+}
