@@ -1,6 +1,8 @@
 /** Bad input gets a clear JSON error, on every route. */
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Context } from 'hono';
+import { readText } from '../../edge-worker/src/http/body';
 import { call, newVisitor, post, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -58,6 +60,20 @@ describe('bad input gets a clear JSON error', () => {
     });
     const chunked = await call('/v1/collect', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
     expect(chunked.status).toBe(413);
+  });
+
+  it('answers a body that breaks off (client gone, bad chunked framing) with 400, not a 500', async () => {
+    // The runtime ends a request body it cannot read with an error; readText must turn that into the client's 400.
+    let sent = false;
+    const broken = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent) return controller.error(new Error('Network connection lost.'));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode('{"v":1,'));
+      },
+    });
+    const c = { req: { header: () => undefined, raw: new Request('http://rapport.test/v1/collect', { method: 'POST', body: broken }) } } as unknown as Context;
+    await expect(readText(c)).rejects.toMatchObject({ status: 400, code: 'unreadable_body' });
   });
 
   it('answers unknown /v1 routes with a JSON 404', async () => {

@@ -14,6 +14,14 @@ function tooLarge(limit: number): ApiError {
   return new ApiError(413, 'body_too_large', `Request body exceeds ${limit} bytes`);
 }
 
+/**
+ * A body that breaks off before its end (the client went away, or its chunked
+ * framing is malformed) is the client's failure: a 400, not an internal error.
+ */
+function unreadable(): never {
+  throw new ApiError(400, 'unreadable_body', 'Request body could not be read to its end (connection closed or malformed chunked encoding)');
+}
+
 /** Reads the body as text, refusing more than `limit` bytes even when no Content-Length is sent. */
 export async function readText(c: Context, limit = MAX_BODY_BYTES): Promise<string> {
   const declared = Number(c.req.header('content-length'));
@@ -24,7 +32,7 @@ export async function readText(c: Context, limit = MAX_BODY_BYTES): Promise<stri
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch(unreadable);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
