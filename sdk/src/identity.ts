@@ -2,7 +2,8 @@
  * Pseudonymous visitor and session ids. The visitor id is only ever one the
  * Worker issued and signed: the SDK keeps it in localStorage once a collect
  * answer carries it, never makes one up, and erases it on forget or when
- * every purpose is withdrawn. Session ids are the SDK's own.
+ * every purpose is withdrawn. Sessions are the SDK's own, kept in
+ * sessionStorage with their viewed items (after personalization consent).
  */
 import { randomId } from './ids.js';
 import { readStore, writeStore } from './storage.js';
@@ -33,19 +34,46 @@ export function keepVisitorId(vid?: string): void {
 }
 
 /**
- * The current session id: kept while the visitor is active, renewed after a pause.
- * @param now the current time, epoch ms
- * @example sessionId(Date.now())
+ * The session, renewed after a pause, as kept in sessionStorage: its id, the
+ * time of its last activity, and its viewed items in the order they were
+ * viewed, repeats kept (the last `LIMITS.recentItems`).
  */
-export function sessionId(now: number): string {
-  const [sid, last] = (readStore('sessionStorage', SESSION_KEY) ?? '').split('.');
-  const current = sid && LIMITS.id.test(sid) && now - Number(last) < SESSION_IDLE_MS ? sid : randomId();
-  writeStore('sessionStorage', SESSION_KEY, `${current}.${now}`);
-  return current;
+function session(now: number, view?: string | false): string[] {
+  let [sid = '', last = '', ...views]: string[] = [];
+  try {
+    [sid = '', last = '', ...views] = JSON.parse(readStore('sessionStorage', SESSION_KEY)!) as string[];
+  } catch {
+    // none yet, or damaged: a new session
+  }
+  if (!LIMITS.id.test(sid) || !(now - Number(last) < SESSION_IDLE_MS)) [sid, views] = [randomId(), []];
+  if (view) views.push(view);
+  const record = [sid, String(now), ...views.slice(-LIMITS.recentItems)];
+  writeStore('sessionStorage', SESSION_KEY, JSON.stringify(record));
+  return record;
 }
 
 /**
- * Erases both ids from this browser.
+ * The current session id: kept while the visitor is active, renewed after a
+ * pause; `view` is added to the session's views.
+ * @param now the current time, epoch ms
+ * @param view an item viewed now (only with personalization consent)
+ * @example sessionId(Date.now(), 'sku-42')
+ */
+export function sessionId(now: number, view?: string | false): string {
+  return session(now, view)[0]!;
+}
+
+/**
+ * This session's viewed items, oldest first, repeats kept: decide carries
+ * them because the profile the Worker reads may not have caught up with them.
+ * @example recentViews() // ['sku-7', 'sku-42']
+ */
+export function recentViews(): string[] {
+  return session(Date.now()).slice(2);
+}
+
+/**
+ * Erases both ids and the session's views from this browser.
  * @example eraseIdentity() // on forget(), or when every purpose is withdrawn
  */
 export function eraseIdentity(): void {

@@ -7,7 +7,7 @@
  */
 import { initialConsent, rememberChoice, type Consent, type ConsentDefault } from './consent.js';
 import { buildEvent, eventProblem, pagePath, sender } from './event.js';
-import { eraseIdentity, sessionId } from './identity.js';
+import { eraseIdentity, recentViews, sessionId } from './identity.js';
 import { createTracker, type Tracker } from './tracker.js';
 import { warn } from './warn.js';
 import type { DecideBody, EventProps, EventType } from './wire.js';
@@ -62,11 +62,10 @@ export interface Rapport {
   readonly visitorId: string | undefined;
 }
 
-/** A decide request to make: where, as whom, about what, and until when its answer may be shown. */
+/** A decide request to make: where, as whom, with what consent, about what (all but the slots), and until when its answer may be shown. */
 export interface DecidePlan {
   url: string;
-  vid?: string;
-  context: DecideBody['context'];
+  body: Omit<DecideBody, 'slots'>;
   /** Epoch ms after which decisions are no longer rendered. */
   deadline: number;
 }
@@ -85,7 +84,8 @@ function refuse(rule: string, value: unknown): never {
   throw new TypeError(`rapport: ${rule}, got ${JSON.stringify(value)}`);
 }
 
-const within = (value: number | undefined, max: number) => value === undefined || (value >= 0 && value <= max);
+/** Refuses a duration option outside 0..max ms. */
+const within = (name: string, value: number | undefined, max: number) => value === undefined || (value >= 0 && value <= max) || refuse(`${name} must be between 0 and ${max}`, value);
 
 function protocol(url: string): string {
   try {
@@ -102,8 +102,8 @@ function checkOptions(options: InitOptions): void {
   if (consent !== undefined && consent !== 'pending' && consent !== 'granted' && (typeof consent !== 'object' || consent === null)) {
     refuse("consent must be 'pending', 'granted' or an object of purposes", consent);
   }
-  if (!within(timeoutMs, 3000)) refuse('timeoutMs must be between 0 and 3000', timeoutMs);
-  if (!within(flushMs, 60_000)) refuse('flushMs must be between 0 and 60000', flushMs);
+  within('timeoutMs', timeoutMs, 3000);
+  within('flushMs', flushMs, 60_000);
 }
 
 /**
@@ -156,9 +156,11 @@ export function init(options: InitOptions): Rapport {
         warn(problem);
         return false;
       }
-      if (ev.type === 'product_view') pageItem = ev.item;
+      const view = ev.type === 'product_view' && (pageItem = ev.item);
       if (!sender(consented)) return false;
-      return (tracker ?? (await getTracker())).enqueue({ sid: sessionId(Date.now()), ev });
+      // With personalization, the session's views travel with the next decisions (the profile on the server may lag them).
+      const sid = sessionId(Date.now(), consented.personalization && view);
+      return (tracker ?? (await getTracker())).enqueue({ sid, ev });
     },
     consent(choice) {
       if (typeof choice !== 'object' || choice === null) return warn('consent() needs an object of purposes');
@@ -184,11 +186,12 @@ export function init(options: InitOptions): Rapport {
     _decide() {
       const deadline = (startedAt ?? Date.now()) + timeoutMs;
       startedAt = undefined;
+      const from = sender(consented);
       if (!consented.personalization) return undefined;
+      // Undefined fields are left out of the JSON.
       return {
         url: `${base}/v1/decide`,
-        vid: sender(consented)?.vid,
-        context: { ...(pageItem ? { item: pageItem } : {}), path: pagePath() },
+        body: { v: 1, vid: from!.vid, consent: from!.purposes, context: { item: pageItem, path: pagePath(), recent: recentViews() } },
         deadline,
       };
     },

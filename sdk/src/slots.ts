@@ -110,10 +110,8 @@ async function fillSlots(plan: DecidePlan): Promise<DecideResponse | undefined> 
   let decision: DecideResponse | undefined;
   if (remaining > 0) {
     const body: DecideBody = {
-      v: 1,
-      ...(plan.vid ? { vid: plan.vid } : {}),
+      ...plan.body,
       slots: slots.map((s) => ({ id: s.dataset.rapportSlot!, ...(s.dataset.max ? { max: Number(s.dataset.max) } : {}) })),
-      context: plan.context,
     };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), remaining);

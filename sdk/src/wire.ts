@@ -46,6 +46,8 @@ export const LIMITS = {
   categoryLength: 64,
   /** Scroll depth is a percentage: 0 to 100. */
   scrollDepthMax: 100,
+  /** Most of the session's recently viewed items a decide may carry (as many as a profile keeps). */
+  recentItems: 20,
 } as const;
 
 /** Consent purposes. */
@@ -92,21 +94,47 @@ export interface CollectBody {
   events: WireEvent[];
 }
 
-/** `POST /v1/collect` answers how many events were new, how many were repeats, and whether a profile was kept. */
+/** Why the Worker did not use a batch's events for a purpose. */
+export type RefusalReason =
+  /** The request did not grant the purpose. */
+  | 'not_granted'
+  /** The visitor objected to personalization (`POST /v1/privacy/object`). */
+  | 'objection'
+  /** The browser sent Global Privacy Control (`Sec-GPC: 1`) and the site honours it. */
+  | 'global_privacy_control';
+
+/** A purpose the batch's events were not used for, and why. */
+export interface Refusal {
+  purpose: Purpose;
+  reason: RefusalReason;
+  message: string;
+}
+
+/**
+ * `POST /v1/collect` answers how many events were new, how many were repeats,
+ * whether a profile was kept, and each purpose the events were refused for.
+ */
 export interface CollectResponse {
   /** The visitor id the batch was recorded under: issued now when the request carried none. */
   vid: string;
   accepted: number;
   duplicates: number;
   profile: boolean;
+  refused: Refusal[];
 }
 
 /** Body of `POST /v1/decide`. */
 export interface DecideBody {
   v: 1;
   vid?: string;
+  /** Purposes the shopper granted: only with `personalization` is anything about them used. */
+  consent?: Purpose[];
   slots: Array<{ id: string; max?: number }>;
-  context: { item?: string; category?: string; path?: string };
+  /**
+   * The page and the session: `recent` is the session's viewed items, most
+   * recent last, which the stored profile may not have caught up with yet.
+   */
+  context: { item?: string; category?: string; path?: string; recent?: string[] };
 }
 
 /** One recommended item as the SDK renders it. */

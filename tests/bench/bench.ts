@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     // Warm up, then measure decisions and the no-op floor at each concurrency level.
     const decideBody = (i: number) => {
       const { vid, items } = histories[i % VISITORS]!;
-      return JSON.stringify({ v: 1, vid, slots: BENCH_SLOTS, context: { item: items[items.length - 1] } });
+      return JSON.stringify({ v: 1, vid, consent: ['analytics', 'personalization'], slots: BENCH_SLOTS, context: { item: items[items.length - 1] } });
     };
     let timings: Array<Record<string, number>> = [];
     const decide = (i: number) =>

@@ -37,7 +37,7 @@ describe('the SDK on a shop cross-origin to the Worker', () => {
     await expect.poll(() => calls.find((c) => c.path === '/v1/collect')?.response).toMatchObject({ accepted: 2 });
     await expect.poll(() => storedVisitorId(page)).toBeTruthy();
     const vid = (await storedVisitorId(page))!;
-    await expect.poll(() => storedProfile(vid)?.recent.map(([item]) => item), { timeout: 10_000, interval: 500 }).toEqual(['78']);
+    await expect.poll(async () => (await storedProfile(vid))?.viewed.map(({ item }) => item), { timeout: 10_000, interval: 500 }).toEqual(['78']);
   });
 
   it('lets a page on another origin neither write a profile nor read a decision', async () => {
@@ -67,7 +67,7 @@ describe('the SDK on a shop cross-origin to the Worker', () => {
     for (let round = 0; round < viewed.length && refusedAt < 0; round++, rounds++) {
       await Promise.all(
         Array.from({ length: 65 }, () =>
-          fetch(`${worker}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, vid, slots: [{ id: 'similar' }] }) }).then((res) => res.arrayBuffer()),
+          fetch(`${worker}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, vid, consent: ['personalization'], slots: [{ id: 'similar' }] }) }).then((res) => res.arrayBuffer()),
         ),
       );
       const before = attempts.length;
@@ -85,6 +85,6 @@ describe('the SDK on a shop cross-origin to the Worker', () => {
     expect(attempts[refusedAt + 1]!.status).toBe(200);
     expect(attempts[refusedAt + 1]!.at - attempts[refusedAt]!.at).toBeGreaterThanOrEqual(9_000);
     // Every product view tracked, refused or not, reached the profile once.
-    await expect.poll(() => storedProfile(vid)?.recent.map(([item]) => item), { timeout: 10_000, interval: 500 }).toEqual(['78', ...viewed.slice(0, rounds)]);
+    await expect.poll(async () => (await storedProfile(vid))?.viewed.map(({ item }) => item), { timeout: 10_000, interval: 500 }).toEqual(['78', ...viewed.slice(0, rounds)]);
   });
 });

@@ -140,8 +140,8 @@ describe.each(BUILDS)('the %s build', (build) => {
     const vid = await movedToAnIssuedId(older);
 
     // The Worker counted it once, under the issued id: the product view, beside the two page views.
-    await expect.poll(() => storedProfile(vid)?.n.views, { timeout: 10_000, interval: 500 }).toBe(1);
-    expect(storedProfile(vid)?.recent.map(([item]) => item)).toEqual(['2']);
+    await expect.poll(async () => (await storedProfile(vid))?.counts.views, { timeout: 10_000, interval: 500 }).toBe(1);
+    expect((await storedProfile(vid))?.viewed.map(({ item }) => item)).toEqual(['2']);
   });
 
   it('splits a batch the Worker refuses: every good event arrives once, only the bad one is dropped', async () => {
@@ -169,7 +169,7 @@ describe.each(BUILDS)('the %s build', (build) => {
     // All under one issued id, though the batch was split after the Worker issued it.
     await expect.poll(() => calls.every((c) => c.response)).toBe(true);
     const vid = await movedToAnIssuedId(older);
-    await expect.poll(() => storedProfile(vid)?.n.views, { timeout: 10_000, interval: 500 }).toBe(good.length);
+    await expect.poll(async () => (await storedProfile(vid))?.counts.views, { timeout: 10_000, interval: 500 }).toBe(good.length);
   });
 
   it('refuses at track() an event the Worker would refuse, and never queues it', async () => {

@@ -4,7 +4,6 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
-import type { Profile } from '../../edge-worker/src/profile/profile';
 import { ensureChromium } from '../support/chromium';
 import { join } from 'node:path';
 import { ROOT, wrangler } from '../../edge-worker/cli/wrangler';
@@ -88,11 +87,30 @@ export async function settledSlot(page: Page, id: string): Promise<{ state: stri
   }));
 }
 
-/** The profile the running Worker keeps in its local KV for a visitor (read with wrangler, as an operator would). */
-export function storedProfile(vid: string): Profile | null {
+/** A visitor's profile as the Worker exports it to them. */
+export interface ExportedProfile {
+  viewed: Array<{ item: string; interaction: string; at: string }>;
+  cart: string[];
+  purchased: string[];
+  counts: { events: number; views: number; carts: number; purchases: number; sessions: number };
+}
+
+/**
+ * The profile the running Worker holds for a visitor, as the shopper would
+ * read it (GET /v1/privacy/export): the visitor's object, the record of
+ * truth, which KV's snapshot follows once the shopper is idle. Null when there is none.
+ */
+export async function storedProfile(vid: string): Promise<ExportedProfile | null> {
+  const res = await fetch(new URL('/v1/privacy/export', inject('baseURL')), { headers: { authorization: `Bearer ${vid}` } });
+  if (!res.ok) throw new Error(`export for ${vid.slice(0, 8)}… answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { profile: ExportedProfile | null }).profile;
+}
+
+/** The profile snapshot the running Worker keeps in its local KV for a visitor (read with wrangler, as an operator would), or null. */
+export function kvSnapshot(vid: string): { recent: Array<[string, number, number]> } | null {
   try {
     const text = wrangler(['kv', 'key', 'get', `p:${vid}`, '--binding', 'PROFILES', '--local', '--persist-to', inject('persistTo'), '--config', join(ROOT, DEMO_CONFIG)]);
-    return JSON.parse(text) as Profile;
+    return JSON.parse(text) as { recent: Array<[string, number, number]> };
   } catch (err) {
     if (/not found/i.test(String(err))) return null;
     throw err;

@@ -20,7 +20,7 @@ const inCategory = (category: string) => catalog.filter((p) => p.category === ca
 const categoryOf = (id: string) => catalog.find((p) => p.id === id)?.category;
 
 async function decide(body: object): Promise<DecideResponse> {
-  const res = await post('/v1/decide', { v: 1, ...body });
+  const res = await post('/v1/decide', { v: 1, consent: ['analytics', 'personalization'], ...body });
   expect(res.status).toBe(200);
   return res.json();
 }

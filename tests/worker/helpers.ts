@@ -3,7 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { seedEntries, type PublishedModel } from '../../demo-shop/src/seed';
 import { inject, vi } from 'vitest';
-import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
+import type { VisitorProfile, VisitorState } from '../../edge-worker/src/profile/visitor-object';
 import { issueVisitorId } from '../../edge-worker/src/identity/visitor-id';
 import { forgetPublished, type Entry } from '../../edge-worker/src/published/published';
 
@@ -65,16 +65,21 @@ export function visitor(vid: string) {
 }
 
 /**
- * Runs the visitor object's pending alarm now and waits until its coalesced
- * KV write is done (an alarm already running on its own is waited for too).
+ * Writes the visitor's pending KV snapshot now, as if they had gone idle:
+ * marks the object's pending changes as due and runs its alarm (again, if
+ * KV's one-write-a-second spacing puts it off) until nothing is pending.
  */
 export async function flushProfile(vid: string): Promise<void> {
   const stub = visitor(vid);
-  await runDurableObjectAlarm(stub);
-  await vi.waitFor(async () => {
-    const { meta } = await runInDurableObject(stub, (object: VisitorProfile) => object.inspect());
-    if (meta?.dirty) throw new Error(`profile of ${vid} not yet written to KV`);
+  await runInDurableObject(stub, async (_object: VisitorProfile, state) => {
+    const current = await state.storage.get<VisitorState>('state');
+    if (current?.pending) await state.storage.put('state', { ...current, pending: { ...current.pending, urgent: true } });
   });
+  await vi.waitFor(async () => {
+    await runDurableObjectAlarm(stub);
+    const { state } = await runInDurableObject(stub, (object: VisitorProfile) => object.inspect());
+    if (state?.pending) throw new Error(`profile of ${vid} not yet written to KV`);
+  }, { timeout: 5000, interval: 100 });
 }
 
 /** POSTs a collect batch and waits for the profile to reach KV. */

@@ -35,7 +35,7 @@ async function badIds(victim: string): Promise<Record<string, string>> {
 }
 
 async function decideAs(vid: string): Promise<DecideResponse> {
-  const res = await post('/v1/decide', { v: 1, vid, slots: [{ id: 'recommended' }, { id: 'hero' }] });
+  const res = await post('/v1/decide', { v: 1, vid, consent: ['personalization'], slots: [{ id: 'recommended' }, { id: 'hero' }] });
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -50,7 +50,7 @@ describe('visitor ids', () => {
     expect(answer).toMatchObject({ accepted: 1, profile: true });
     await flushProfile(answer.vid);
     const next = await collectNow(views(answer.vid, ['2']));
-    expect(await next.json()).toEqual({ vid: answer.vid, accepted: 1, duplicates: 0, profile: true });
+    expect(await next.json()).toEqual({ vid: answer.vid, accepted: 1, duplicates: 0, profile: true, refused: [] });
     expect((await env.PROFILES.get<{ recent: unknown[] }>(`p:${answer.vid}`, 'json'))?.recent).toHaveLength(2);
   });
 

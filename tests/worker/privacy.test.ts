@@ -44,18 +44,18 @@ describe('privacy', () => {
     expect(await res.json()).toEqual({ erased: true, visitor: vid });
     expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
     const held = await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect());
-    expect(held.profile).toBeNull();
+    expect(held.state?.profile).toBeNull();
 
     // A retried batch is dropped (410), and nothing comes back: not in the object, not in KV, not via export or decide.
     const late = await post('/v1/collect', views(vid, ['81']));
     expect(late.status).toBe(410);
     expect(await late.json()).toMatchObject({ error: { code: 'erased' } });
-    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).profile).toBeNull();
+    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).state?.profile ?? null).toBeNull();
     expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
     const after = await (await exportOf(vid)).json<Record<string, any>>();
     expect(after.profile).toBeNull();
     expect(after.erasedAt).not.toBeNull();
-    const decision: DecideResponse = await (await post('/v1/decide', { v: 1, vid, slots: [{ id: 'recommended' }] })).json();
+    const decision: DecideResponse = await (await post('/v1/decide', { v: 1, vid, consent: ['personalization'], slots: [{ id: 'recommended' }] })).json();
     expect(decision.slots.recommended!.title).toBe('Popular right now');
   });
 
@@ -76,14 +76,20 @@ describe('privacy', () => {
     await collectNow(views(vid, ['78', '79', '80']));
     const res = await call('/v1/privacy/object', { method: 'POST', headers: as(vid) });
     expect(await res.json()).toEqual({ objected: true, visitor: vid });
-    expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
+    // In KV, a marker takes the profile's place: decisions read it and stop personalizing at once.
+    expect(await env.PROFILES.get(`p:${vid}`, 'json')).toEqual({ objectedAt: expect.any(Number) });
 
     // A page that still claims personalization consent keeps nothing. (Not collectNow: it would run the
     // object's alarm now, which for an objection is set for the id's expiry, when everything goes.)
     const later = await post('/v1/collect', views(vid, ['81']));
-    expect(await later.json()).toMatchObject({ vid, profile: false });
-    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).profile).toBeNull();
-    expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
+    expect(await later.json()).toMatchObject({ vid, profile: false, refused: [{ purpose: 'personalization', reason: 'objection' }] });
+    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).state?.profile ?? null).toBeNull();
+    expect(await env.PROFILES.get(`p:${vid}`, 'json')).toEqual({ objectedAt: expect.any(Number) });
+    // Not even the session's own views personalize a decision now.
+    const decision: DecideResponse = await (
+      await post('/v1/decide', { v: 1, vid, consent: ['personalization'], slots: [{ id: 'recommended' }], context: { recent: ['78', '79', '80'] } })
+    ).json();
+    expect(decision.slots.recommended!.title).toBe('Popular right now');
     const exported = await (await exportOf(vid)).json<Record<string, any>>();
     expect(exported.profile).toBeNull();
     expect(exported.objectedToPersonalizationAt).not.toBeNull();
@@ -93,15 +99,15 @@ describe('privacy', () => {
     const vid = await newVisitor();
     const gpc = { 'content-type': 'text/plain', 'sec-gpc': '1' };
     const res = await call('/v1/collect', { method: 'POST', body: JSON.stringify(views(vid, ['78', '79'])), headers: gpc });
-    expect(await res.json()).toMatchObject({ vid, profile: false });
-    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).profile).toBeNull();
+    expect(await res.json()).toMatchObject({ vid, profile: false, refused: [{ purpose: 'personalization', reason: 'global_privacy_control' }] });
+    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).state?.profile ?? null).toBeNull();
 
     // A profile built without the signal is not read when the signal is on.
     await collectNow(views(vid, ['78', '79', '80']));
-    const personal: DecideResponse = await (await post('/v1/decide', { v: 1, vid, slots: [{ id: 'recommended' }] })).json();
+    const personal: DecideResponse = await (await post('/v1/decide', { v: 1, vid, consent: ['personalization'], slots: [{ id: 'recommended' }] })).json();
     expect(personal.slots.recommended!.title).toBe('Recommended for you');
     const withGpc: DecideResponse = await (
-      await call('/v1/decide', { method: 'POST', body: JSON.stringify({ v: 1, vid, slots: [{ id: 'recommended' }] }), headers: gpc })
+      await call('/v1/decide', { method: 'POST', body: JSON.stringify({ v: 1, vid, consent: ['personalization'], slots: [{ id: 'recommended' }] }), headers: gpc })
     ).json();
     expect(withGpc.slots.recommended!.title).toBe('Popular right now');
   });

@@ -11,7 +11,7 @@ beforeEach(async () => {
 
 /** A decide as a shop page on https://shop.example (allowed) sends it, optionally from a client address. */
 function decideAs(vid: string | undefined, address?: string): Promise<Response> {
-  const body = JSON.stringify({ v: 1, ...(vid ? { vid } : {}), slots: [{ id: 'recommended' }] });
+  const body = JSON.stringify({ v: 1, ...(vid ? { vid } : {}), consent: ['personalization'], slots: [{ id: 'recommended' }] });
   const headers: Record<string, string> = { 'content-type': 'text/plain', origin: 'https://shop.example', ...(address ? { 'cf-connecting-ip': address } : {}) };
   return call('/v1/decide', { method: 'POST', body, headers });
 }

@@ -44,3 +44,12 @@ export function buildCatalog(raw: unknown): Catalog {
   const categories = [...new Set(items.map((item) => item.category))].sort();
   return { items, byId, categories };
 }
+
+/**
+ * An item's category in the catalog, or undefined for an item it does not list.
+ * @example categoryOf(catalog, 'sku-42') // 'laptops'
+ */
+export function categoryOf(catalog: Catalog, item: string): string | undefined {
+  const index = catalog.byId.get(item);
+  return index === undefined ? undefined : catalog.items[index]!.category;
+}

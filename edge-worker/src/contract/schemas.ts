@@ -77,14 +77,17 @@ export const slotRequest = z.strictObject({
 /** `POST /v1/decide`: every slot on the page in one request. */
 export const decideRequest = z.strictObject({
   v: z.literal(1),
-  /** Absent when the shopper has not consented to personalization: the answer is then non-personal. */
   vid: presentedVisitorId.optional(),
+  /** Without `personalization` the answer is non-personal: no profile is read and `recent` is ignored. */
+  consent: z.array(purpose).max(2).default([]),
   slots: z.array(slotRequest).min(1).max(LIMITS.slotsPerDecide),
   context: z
     .strictObject({
       item: itemId.optional(),
       category: z.string().max(LIMITS.categoryLength).optional(),
       path: path.optional(),
+      /** The session's viewed items, most recent last: views the stored profile may not have caught up with. */
+      recent: z.array(itemId).max(LIMITS.recentItems).optional(),
     })
     .default({}),
 });

@@ -14,6 +14,7 @@ import { limitVisitor } from '../http/rate-limit';
 import { visitorFor, visitorIdLifetime } from '../identity/visitor-id';
 import { interestsAt, Kind, type Profile } from '../profile/profile';
 import { PROFILE_KV_PREFIX } from '../profile/store';
+import type { VisitorState } from '../profile/visitor-object';
 
 const KIND_NAMES = Object.fromEntries(Object.entries(Kind).map(([name, value]) => [value, name])) as Record<Kind, string>;
 
@@ -49,19 +50,25 @@ export const privacy = new Hono<{ Bindings: Env }>()
   .get('/export', async (c) => {
     const vid = await bearer(c);
     const now = Date.now();
-    // RPC's serialised type widens the profile's tuples; the value is the object's own Profile.
-    const { profile, erasedAt, objectedAt } = (await visitorObject(c.env, vid).exportProfile()) as { profile: Profile | null; erasedAt: number | null; objectedAt: number | null };
+    // RPC's serialised type widens the profile's tuples; the value is the object's own state.
+    const state = (await visitorObject(c.env, vid).exportState()) as VisitorState | null;
     const { issuedAt, expiresAt } = visitorIdLifetime(c.env, vid);
+    const retentionMs = Number(c.env.PROFILE_TTL_DAYS) * 86_400_000;
+    const profile = state?.profile ?? null;
+    // Without a profile, a withdrawn visitor's consent record is kept for the retention period from its last change.
+    const lastChanged = Math.max(profile ? profile.at * 1000 : 0, ...Object.values(state?.consent ?? {}).map((entry) => entry.at));
     c.header('Cache-Control', 'no-store');
     return c.json({
       visitor: { id: vid, issuedAt: iso(issuedAt), acceptedUntil: iso(expiresAt) },
       profile: profile ? readable(profile, now) : null,
-      retainedUntil: profile ? iso(profile.at * 1000 + Number(c.env.PROFILE_TTL_DAYS) * 86_400_000) : null,
-      erasedAt: erasedAt ? iso(erasedAt) : null,
-      objectedToPersonalizationAt: objectedAt ? iso(objectedAt) : null,
+      consent: Object.fromEntries(Object.entries(state?.consent ?? {}).map(([purpose, entry]) => [purpose, { granted: entry.granted, changedAt: iso(entry.at), source: entry.source }])),
+      retainedUntil: state && !state.erasedAt && !state.objectedAt && lastChanged ? iso(lastChanged + retentionMs) : null,
+      erasedAt: state?.erasedAt ? iso(state.erasedAt) : null,
+      objectedToPersonalizationAt: state?.objectedAt ? iso(state.objectedAt) : null,
       // Where each part lives; erase reaches every one of them.
       storedIn: {
-        profile: ['this visitor\'s Durable Object (the record of truth)', `Workers KV PROFILES, key ${PROFILE_KV_PREFIX}<id> (the copy decisions read)`],
+        profile: ['this visitor\'s Durable Object (the record of truth)', `Workers KV PROFILES, key ${PROFILE_KV_PREFIX}<id> (the snapshot decisions read)`],
+        consent: 'this visitor\'s Durable Object, beside the profile (kept only for visitors who granted personalization)',
         events: 'nowhere else: events are folded into the profile, not logged',
       },
     });

@@ -64,7 +64,7 @@ describe('shops whose item ids are not integers', () => {
     const now = 1_800_000_000;
     const events = [5, 6].map((n, i) => ({ id: `e-${i}-000`, type: 'product_view' as const, item: sku(n), ts: now * 1000 }));
     const { profile } = applyEvents(emptyProfile(now), events, 'sess-0001', now, () => undefined);
-    const decision = decide({ request: { v: 1, slots: [{ id: 'recommended' }], context: {} }, catalog, model, profile, slots: DEFAULT_SLOTS, now });
+    const decision = decide({ request: { v: 1, consent: ['personalization'], slots: [{ id: 'recommended' }], context: {} }, catalog, model, profile, slots: DEFAULT_SLOTS, now });
     const items = decision.recommended!.items;
     expect(items).toHaveLength(4);
     expect(items.map((i) => i.id)).toContain(sku(7));

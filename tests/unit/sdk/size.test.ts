@@ -64,18 +64,19 @@ describe('size budget (min+gzip)', () => {
     expect(sizes['stub, stubSnippet()']).toBeLessThanOrEqual(500);
   });
 
-  it('keeps tracking alone (init, track) within 3,000 B, the slot renderer and idb left out', async () => {
+  // 3,100 B since tracking also keeps the session's views for decisions (the profile on the server lags them).
+  it('keeps tracking alone (init, track) within 3,100 B, the slot renderer and idb left out', async () => {
     const app = await appBundle("import { init, track } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view');");
     sizes['npm: init + track, loaded with the page'] = app.eager.bytes;
     sizes['npm: init + track, idb chunk loaded once consent is given'] = app.lazy.bytes;
     sizes['npm: init + track, every chunk'] = app.eager.bytes + app.lazy.bytes;
-    expect(app.eager.bytes).toBeLessThanOrEqual(3000);
+    expect(app.eager.bytes).toBeLessThanOrEqual(3100);
     // idb (and the IndexedDB queue) only in the chunk loaded once a purpose is granted.
     expect(app.eager.code).not.toContain('indexedDB');
     expect(app.lazy.code).toContain('indexedDB');
     // No slot renderer.
     expect(app.eager.code + app.lazy.code).not.toContain('data-rapport-field');
-    // idb's chunk is what keeps the whole from 3,000 B: hold it where it is.
+    // idb's chunk is what keeps the whole from 3,100 B: hold it where it is.
     expect(app.eager.bytes + app.lazy.bytes).toBeLessThanOrEqual(4800);
   });
 
