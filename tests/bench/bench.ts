@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     log(`publishing ${ITEMS} items and model ${model.version} (${model.bytes.byteLength} bytes) to local KV`);
     putEntries('MODELS', benchSeed(catalog, model), { persistTo });
     // All 300 visitors come from this one machine: lift the per-address limit (the per-visitor one stays).
-    server = await startDevServer({ port: Number(args.port), persistTo, vars: { RATE_LIMIT_ADDRESSES: 'off' } });
+    // Profiles reach KV's snapshot a second after the last batch (not after minutes of idleness), so decisions read them.
+    server = await startDevServer({ port: Number(args.port), persistTo, vars: { RATE_LIMIT_ADDRESSES: 'off', SNAPSHOT_IDLE_SECONDS: '1' } });
     const base = server.url;
 
     // Cold start: the first decision in a fresh isolate fetches catalog and model from KV.
@@ -97,13 +98,14 @@ async function main(): Promise<void> {
       return res.ok;
     });
     const eventsPerSecond = round((events / batches.length) * ingest.rps, 0);
-    // Profiles reach KV within a second (coalesced writes); let the last ones land.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Profiles reach KV a second after each visitor's last batch; let the last ones land.
+    await new Promise((r) => setTimeout(r, 3000));
 
     // Warm up, then measure decisions and the no-op floor at each concurrency level.
     const decideBody = (i: number) => {
       const { vid, items } = histories[i % VISITORS]!;
-      return JSON.stringify({ v: 1, vid, consent: ['analytics', 'personalization'], slots: BENCH_SLOTS, context: { item: items[items.length - 1] } });
+      // As the SDK sends it: the session's views (here, the visitor's history) besides the profile KV holds.
+      return JSON.stringify({ v: 1, vid, consent: ['analytics', 'personalization'], slots: BENCH_SLOTS, context: { item: items[items.length - 1], recent: items.slice(-20) } });
     };
     let timings: Array<Record<string, number>> = [];
     const decide = (i: number) =>

@@ -8,7 +8,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { issueVisitorId, verifyVisitorId } from '../../edge-worker/src/identity/visitor-id';
 import { LIMITS, type CollectResponse, type DecideResponse } from '../../sdk/src/wire';
-import { collectNow, flushProfile, newVisitor, post, seedModels, views } from './helpers';
+import { call, collectNow, flushProfile, newVisitor, post, seedModels, views } from './helpers';
 
 beforeEach(async () => {
   await reset();
@@ -54,7 +54,7 @@ describe('visitor ids', () => {
     expect((await env.PROFILES.get<{ recent: unknown[] }>(`p:${answer.vid}`, 'json'))?.recent).toHaveLength(2);
   });
 
-  it('never lets a forged, altered, swapped, expired, revoked or client-made id read or write a profile', async () => {
+  it('never lets a forged, altered, swapped, expired, revoked or client-made id read, write, export, erase or object to a profile', async () => {
     const victim = await newVisitor();
     await collectNow(views(victim, ['78', '79', '80']));
     await collectNow({ ...views(victim, ['81']), sid: 'session-0002' });
@@ -69,9 +69,21 @@ describe('visitor ids', () => {
       const read = await decideAs(vid);
       expect(read.slots.recommended!.title, how).toBe('Popular right now');
       expect(read.slots.hero!.variant?.id, how).not.toBe('favourite-category');
+
+      // Nor export, erase or object for anyone: every privacy route answers 401.
+      const headers = { authorization: `Bearer ${vid}` };
+      for (const [path, method] of [['/v1/privacy/export', 'GET'], ['/v1/privacy/erase', 'POST'], ['/v1/privacy/object', 'POST']] as const) {
+        const res = await call(path, { method, headers });
+        expect(res.status, `${how}: ${method} ${path}`).toBe(401);
+        expect(await res.json(), `${how}: ${method} ${path}`).toMatchObject({ error: { code: 'invalid_visitor_id' } });
+      }
     }
-    // The victim's profile is as it was.
+    // The victim's profile is as it was, in the object and in KV, and still personalizes.
     expect((await env.PROFILES.get<{ recent: unknown[] }>(`p:${victim}`, 'json'))?.recent).toHaveLength(4);
+    const exported = await (await call('/v1/privacy/export', { headers: { authorization: `Bearer ${victim}` } })).json<{ profile: { viewed: unknown[] }; erasedAt: unknown; objectedToPersonalizationAt: unknown }>();
+    expect(exported).toMatchObject({ erasedAt: null, objectedToPersonalizationAt: null });
+    expect(exported.profile.viewed).toHaveLength(4);
+    expect((await decideAs(victim)).slots.recommended!.title).toBe('Recommended for you');
   });
 
   it('rotates keys: the newest signs, older ones still verify, a dropped one revokes what it signed', async () => {

@@ -82,9 +82,7 @@ describe('one write per change', () => {
 
     // The cart changes what every slot may show: due at once (a second after the last write at the soonest).
     await post('/v1/collect', batch(vid, [event('add_to_cart', { item: '80', qty: 1 })]));
-    const urgent = await inspect(vid);
-    expect(urgent.alarm).toBeLessThanOrEqual(Date.now());
-    // workerd runs a due alarm by itself; run it here in case it has not yet.
+    // workerd runs the now-due alarm by itself (it may have already); run it here in case it has not yet.
     await runDurableObjectAlarm(visitor(vid));
     const written = await vi.waitFor(async () => (await snapshot(vid)) ?? Promise.reject(new Error('no snapshot yet')));
     expect(written.cart).toEqual(['80']);

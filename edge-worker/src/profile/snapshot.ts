@@ -16,8 +16,9 @@ import { emptyProfile, type Profile } from './profile';
 
 /**
  * Views wait for the snapshot until the visitor has been idle this long, in
- * ms (and never longer than {@link MAX_PENDING_MS}). Chosen by `npm run
- * bench:writes` on real sessions; see docs/COST.md for the figures.
+ * ms (and never longer than {@link MAX_PENDING_MS}): the default of the
+ * Worker's `SNAPSHOT_IDLE_SECONDS`, chosen by `npm run bench:writes` on real
+ * sessions; see docs/COST.md for the figures.
  */
 export const SNAPSHOT_IDLE_MS = 5 * 60_000;
 
@@ -89,7 +90,7 @@ export function withChange(pending: Pending | null, urgency: Urgency, now: numbe
  * idle for {@link SNAPSHOT_IDLE_MS}, and never later than
  * {@link MAX_PENDING_MS} after the first of them.
  * @param lastWriteAt epoch ms of the last snapshot write this object knows of (0 if none)
- * @param idleMs the idle time (the bench tries others)
+ * @param idleMs the idle time (the Worker's `SNAPSHOT_IDLE_SECONDS`; the bench tries others)
  */
 export function writeAt(pending: Pending, lastWriteAt: number, idleMs = SNAPSHOT_IDLE_MS): number {
   const due = pending.urgent ? pending.changedAt : Math.min(pending.changedAt + idleMs, pending.since + MAX_PENDING_MS);

@@ -85,6 +85,11 @@ export class VisitorProfile extends DurableObject<Env> {
     return Number(this.env.PROFILE_TTL_DAYS) * 86_400_000;
   }
 
+  /** When the pending snapshot is due, with the configured idle time (see snapshot.ts). */
+  private writeAt(pending: Pending): number {
+    return writeAt(pending, this.lastWriteAt, Number(this.env.SNAPSHOT_IDLE_SECONDS) * 1000);
+  }
+
   /**
    * Applies a batch of events under the consent it carries. With
    * personalization granted (and no Global Privacy Control) the events shape
@@ -131,7 +136,7 @@ export class VisitorProfile extends DurableObject<Env> {
     await storage.put('state', { vid, profile: applied.profile, consent, pending } satisfies VisitorState);
     // One alarm: the pending snapshot's write if there is one, else the retention check.
     const scheduled = await storage.getAlarm();
-    const wanted = pending ? writeAt(pending, this.lastWriteAt) : (scheduled ?? applied.profile.at * 1000 + this.ttlMs());
+    const wanted = pending ? this.writeAt(pending) : (scheduled ?? applied.profile.at * 1000 + this.ttlMs());
     if (scheduled === null || scheduled > wanted) await storage.setAlarm(wanted);
     return { accepted: applied.accepted, duplicates: applied.duplicates, kept: true };
   }
@@ -157,7 +162,7 @@ export class VisitorProfile extends DurableObject<Env> {
       return;
     }
     if (state.pending) {
-      const due = writeAt(state.pending, this.lastWriteAt);
+      const due = this.writeAt(state.pending);
       // Still active: look again once the visitor has been idle long enough.
       if (now < due) return storage.setAlarm(due);
       await writeProfile(this.env.PROFILES, state.vid, snapshotOf(state.profile), Number(this.env.PROFILE_TTL_DAYS));
