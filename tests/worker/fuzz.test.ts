@@ -4,18 +4,21 @@
  * arrives, the Worker answers with a well-formed JSON error or a valid
  * success, never a 5xx, and every profile it stores still parses.
  */
-import { reset } from 'cloudflare:test';
+import { reset, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../edge-worker/src/profile/profile';
 import { isProfile, PROFILE_KV_PREFIX } from '../../edge-worker/src/profile/store';
 import { CATEGORIES } from '../../demo-shop/src/catalog';
-import { call, newVisitor, seedModels } from './helpers';
+import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
+import { call, flushProfile, newVisitor, seedModels, visitor } from './helpers';
 
 /** Payloads per route; four routes make the 10,000 the fuzz budget asks for. */
 const RUNS = 2500;
 let sent = 0;
+/** The visitors the collect fuzz writes for (decide reads them). */
+let visitors: string[] = [];
 
 beforeAll(async () => {
   await reset();
@@ -49,7 +52,7 @@ function mutate(base: Record<string, unknown>, path: string[], value: unknown): 
 /** Item ids that are also Object.prototype's names: the fuzzer found them reaching prototype properties. */
 const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
 const COLLECT_PATHS = [['v'], ['vid'], ['sid'], ['consent'], ['consent', '0'], ['events'], ['events', '0'], ['events', '0', 'id'], ['events', '0', 'type'], ['events', '0', 'ts'], ['events', '0', 'item'], ['events', '0', 'path'], ['events', '0', 'qty'], ['events', '0', 'depth'], ['events', '0', 'items'], ['extra']];
-const DECIDE_PATHS = [['v'], ['vid'], ['slots'], ['slots', '0'], ['slots', '0', 'id'], ['slots', '0', 'max'], ['context'], ['context', 'item'], ['context', 'category'], ['context', 'path'], ['extra']];
+const DECIDE_PATHS = [['v'], ['vid'], ['consent'], ['consent', '0'], ['slots'], ['slots', '0'], ['slots', '0', 'id'], ['slots', '0', 'max'], ['context'], ['context', 'item'], ['context', 'category'], ['context', 'path'], ['context', 'recent'], ['context', 'recent', '0'], ['context', 'recent', '20'], ['extra']];
 
 /** A body: raw text, any JSON, or a valid body with one field changed, dropped or added; sometimes oversized. */
 function bodies(valid: () => Record<string, unknown>, paths: string[][]) {
@@ -85,7 +88,7 @@ const withType = (contentType: string | undefined, body: string): RequestInit =>
 describe(`fuzzing every public route (${RUNS} payloads each)`, () => {
   it('POST /v1/collect', async () => {
     // Many visitors, so the per-visitor rate limit (60 per 10 s) leaves most batches to reach a profile.
-    const visitors = await Promise.all(Array.from({ length: 200 }, () => newVisitor()));
+    visitors = await Promise.all(Array.from({ length: 200 }, () => newVisitor()));
     const valid = () => ({ v: 1, vid: visitors[sent % visitors.length]!, sid: 'session-0001', consent: ['analytics', 'personalization'], events: [{ id: `ev-${sent}-abcdefgh`, type: 'product_view', ts: Date.now(), item: '1', path: '/p/1' }] });
     await fc.assert(
       fc.asyncProperty(bodies(valid, COLLECT_PATHS), fc.constantFrom(...CONTENT_TYPES), async (body, type) => {
@@ -97,7 +100,14 @@ describe(`fuzzing every public route (${RUNS} payloads each)`, () => {
   }, 300_000);
 
   it('POST /v1/decide', async () => {
-    const valid = () => ({ v: 1, slots: [{ id: 'recommended', max: 4 }], context: { item: '1', path: '/p/1' } });
+    // Personal requests of the visitors the collect fuzz built profiles for, with the session's views to merge.
+    const valid = () => ({
+      v: 1,
+      vid: visitors[sent % visitors.length],
+      consent: ['analytics', 'personalization'],
+      slots: [{ id: 'recommended', max: 4 }],
+      context: { item: '1', path: '/p/1', recent: ['2', '3', 'constructor', '1'] },
+    });
     await fc.assert(
       fc.asyncProperty(bodies(valid, DECIDE_PATHS), fc.constantFrom(...CONTENT_TYPES), async (body, type) => {
         const { status, body: answer } = await send('/v1/decide', withType(type, body));
@@ -139,20 +149,34 @@ describe(`fuzzing every public route (${RUNS} payloads each)`, () => {
     );
   }, 300_000);
 
-  it('leaves every stored profile readable, with categories only from the catalog', async () => {
+  it('leaves every stored profile readable, with categories only from the catalog, in the object and in KV', async () => {
+    const readable = (profile: unknown, name: string) => {
+      expect(isProfile(profile), name).toBe(true);
+      for (const category of Object.keys((profile as Profile).cats)) expect(CATEGORIES, name).toContain(category);
+    };
+    // The record of truth: each visitor's object. Then its snapshot, written now as if the shopper had gone idle.
+    let held = 0;
+    for (const vid of visitors) {
+      const { state } = await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect());
+      if (!state?.profile) continue;
+      readable(state.profile, vid);
+      held++;
+      await flushProfile(vid);
+    }
     let stored = 0;
     for (let cursor: string | undefined, done = false; !done; ) {
       const page: KVNamespaceListResult<unknown, string> = await env.PROFILES.list({ prefix: PROFILE_KV_PREFIX, cursor });
       for (const { name } of page.keys) {
-        const profile = await env.PROFILES.get(name, 'json');
-        expect(isProfile(profile), name).toBe(true);
-        for (const category of Object.keys((profile as Profile).cats)) expect(CATEGORIES, name).toContain(category);
+        readable(await env.PROFILES.get(name, 'json'), name);
         stored++;
       }
       done = page.list_complete;
       cursor = page.list_complete ? undefined : page.cursor;
     }
-    console.log(`fuzz: ${sent} payloads sent, ${stored} stored profiles checked`);
+    console.log(`fuzz: ${sent} payloads sent, ${held} profiles in visitors' objects and ${stored} snapshots in KV checked`);
     expect(sent).toBeGreaterThanOrEqual(4 * RUNS);
-  });
+    // The check is not empty: most of the 200 visitors got a profile, and each reached KV.
+    expect(held).toBeGreaterThan(100);
+    expect(stored).toBe(held);
+  }, 120_000);
 });
