@@ -14,8 +14,9 @@ import typescript from '@rollup/plugin-typescript';
 const minify = terser({
   ecma: 2020,
   compress: { passes: 3, pure_getters: true, unsafe_arrows: true },
-  // Private names start with "_" and are safe to mangle across the bundle.
-  mangle: { properties: { regex: /^_/ } },
+  // Private names start with one "_" and are safe to mangle across the bundle; names other
+  // scripts define (IAB's __tcfapi, __gpp) start with two and must keep their spelling.
+  mangle: { properties: { regex: /^_[^_]/ } },
   format: { comments: false },
 });
 

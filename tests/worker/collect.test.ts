@@ -42,6 +42,17 @@ describe('POST /v1/collect', () => {
     expect((await storedProfile(vid))?.n.views).toBe(2);
   });
 
+  it('counts 500 events once when every batch comes again after 500 others (lost acknowledgements)', async () => {
+    const vid = await newVisitor();
+    const batches = (from: number) =>
+      Array.from({ length: 5 }, (_, b) => ({ ...views(vid, []), events: Array.from({ length: 100 }, (_, i) => ({ id: newId('ev'), type: 'page_view', ts: Date.now(), path: `/${from + b * 100 + i}` })) }));
+    const first = batches(0);
+    for (const batch of [...first, ...batches(500)]) expect(await (await post('/v1/collect', batch)).json()).toMatchObject({ accepted: 100, duplicates: 0 });
+    for (const batch of first) expect(await (await post('/v1/collect', batch)).json()).toMatchObject({ accepted: 0, duplicates: 100 });
+    const { state } = await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect());
+    expect(state?.profile?.n.events).toBe(1000);
+  });
+
   it('keeps the cart and purchases apart from views', async () => {
     const vid = await newVisitor();
     const event = (type: string, extra: object) => ({ id: newId('ev'), type, ts: Date.now(), ...extra });

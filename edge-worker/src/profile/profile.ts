@@ -16,11 +16,16 @@ const HALF_LIFE_SECONDS = 7 * 24 * 3600;
 
 export const MAX_RECENT = 20;
 export const MAX_CATEGORIES = 12;
-export const MAX_SEEN_EVENTS = 64;
+/**
+ * Event ids remembered per visitor, so that a resent event counts once: more
+ * than twice what the SDK's queue can hold, so every resend it can make falls
+ * inside the window (`sdk/src/queue.ts`).
+ */
+export const MAX_SEEN_EVENTS = 4096;
 export const MAX_CART = 30;
 export const MAX_BOUGHT = 50;
 
-/** What the Worker remembers about one pseudonymous visitor. Serialized as JSON, well under 1 KB typical. */
+/** What the Worker remembers about one pseudonymous visitor. Serialized as JSON; without `seen` (as KV keeps it) well under 1 KB. */
 export interface Profile {
   v: 1;
   /** Recent item interactions, oldest first, repeats kept (a second look is a signal): [item, kind, seconds before `at`]. */
@@ -31,7 +36,7 @@ export interface Profile {
   cart: string[];
   /** Items bought, most recent last. */
   bought: string[];
-  /** 32-bit hashes of the latest event ids, packed and base64-encoded, so a resent batch counts once. */
+  /** 48-bit hashes of the latest event ids (up to MAX_SEEN_EVENTS), packed and base64-encoded, so a resent event counts once. Kept by the visitor's object only, never in KV's snapshot. */
   seen: string;
   /** Events counted, by type initial: views, clicks, carts, purchases, searches, pages. */
   n: { events: number; views: number; carts: number; purchases: number; sessions: number };
@@ -58,28 +63,43 @@ export function emptyProfile(now: number): Profile {
   };
 }
 
-/** 32-bit FNV-1a: event ids are random, so a short hash is enough to recognise a resend. */
+/**
+ * A 48-bit hash of an event id (two FNV-1a passes with different offsets):
+ * within the window of {@link MAX_SEEN_EVENTS}, a new id is mistaken for a
+ * seen one about once in 10^10 events.
+ */
 export function hashId(id: string): number {
-  let h = 0x811c9dc5;
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
   for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    const c = id.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 7);
   }
-  return h >>> 0;
+  return (a >>> 0) * 0x10000 + ((b >>> 0) & 0xffff);
 }
+
+/** Bytes per packed hash. */
+const HASH_BYTES = 6;
 
 /** Unpacks the `seen` field into hashes. */
 export function unpackSeen(seen: string): number[] {
-  const bytes = Uint8Array.from(atob(seen), (ch) => ch.charCodeAt(0));
-  const view = new DataView(bytes.buffer);
-  return Array.from({ length: bytes.length >> 2 }, (_, i) => view.getUint32(i * 4));
+  const text = atob(seen);
+  const view = new DataView(Uint8Array.from(text, (ch) => ch.charCodeAt(0)).buffer);
+  return Array.from({ length: Math.floor(text.length / HASH_BYTES) }, (_, i) => view.getUint32(i * HASH_BYTES) * 0x10000 + view.getUint16(i * HASH_BYTES + 4));
 }
 
-/** Packs hashes into the `seen` field: 4 bytes each, so 64 ids take 344 characters. */
+/** Packs hashes into the `seen` field: 6 bytes each (4,096 ids take 32 KiB of base64). */
 export function packSeen(hashes: readonly number[]): string {
-  const view = new DataView(new ArrayBuffer(hashes.length * 4));
-  hashes.forEach((h, i) => view.setUint32(i * 4, h));
-  return btoa(String.fromCharCode(...new Uint8Array(view.buffer)));
+  const view = new DataView(new ArrayBuffer(hashes.length * HASH_BYTES));
+  hashes.forEach((h, i) => {
+    view.setUint32(i * HASH_BYTES, Math.floor(h / 0x10000));
+    view.setUint16(i * HASH_BYTES + 4, h % 0x10000);
+  });
+  let text = '';
+  // In slices: spreading 24 KiB of bytes into one call would overflow the argument limit.
+  for (let i = 0; i < view.byteLength; i += 8192) text += String.fromCharCode(...new Uint8Array(view.buffer, i, Math.min(8192, view.byteLength - i)));
+  return btoa(text);
 }
 
 /** Interest decayed from `from` to `to` (both epoch seconds). */
@@ -128,6 +148,7 @@ export function applyEvents(
   for (const entry of p.recent) entry[2] += Math.max(0, now - p.at);
   p.at = now;
   const seen = unpackSeen(p.seen);
+  const known = new Set(seen);
   if (p.sid !== sid) {
     p.sid = sid;
     p.n.sessions++;
@@ -137,11 +158,12 @@ export function applyEvents(
   const ordered = [...events].sort((a, b) => a.ts - b.ts);
   for (const ev of ordered) {
     const h = hashId(ev.id);
-    if (seen.includes(h)) {
+    if (known.has(h)) {
       duplicates++;
       continue;
     }
-    pushBounded(seen, h, MAX_SEEN_EVENTS);
+    known.add(h);
+    seen.push(h);
     accepted++;
     p.n.events++;
     // Client clocks drift; never let an event claim to be from the future.
@@ -181,7 +203,7 @@ export function applyEvents(
         break;
     }
   }
-  p.seen = packSeen(seen);
+  p.seen = packSeen(seen.slice(-MAX_SEEN_EVENTS));
   p.cats = Object.fromEntries(
     Object.entries(p.cats)
       .sort((a, b) => b[1] - a[1])

@@ -1,7 +1,8 @@
 /** The compact profile: how events change it, dedupe, decay and bounds. */
 import { describe, expect, it } from 'vitest';
 import type { TrackedEvent } from '../../../edge-worker/src/contract/schemas';
-import { applyEvents, emptyProfile, interestsAt, Kind, MAX_RECENT, MAX_SEEN_EVENTS, packSeen, unpackSeen } from '../../../edge-worker/src/profile/profile';
+import { applyEvents, emptyProfile, hashId, interestsAt, Kind, MAX_RECENT, MAX_SEEN_EVENTS, packSeen, unpackSeen } from '../../../edge-worker/src/profile/profile';
+import { snapshotOf } from '../../../edge-worker/src/profile/snapshot';
 
 const NOW = 1_800_000_000;
 const DAY = 86_400;
@@ -62,11 +63,24 @@ describe('applyEvents', () => {
   });
 
   it('stays bounded however much a visitor does', () => {
-    const events = Array.from({ length: 500 }, (_, i) => view(`item-${i}`, NOW - 500 + i));
+    const events = Array.from({ length: 5000 }, (_, i) => view(`item-${i}`, NOW - 5000 + i));
     const { profile } = applyEvents(emptyProfile(NOW), events, 'sess-0001', NOW, categoryOf);
     expect(profile.recent).toHaveLength(MAX_RECENT);
     expect(unpackSeen(profile.seen)).toHaveLength(MAX_SEEN_EVENTS);
-    expect(JSON.stringify(profile).length).toBeLessThan(1024);
+    // 6 bytes an id, base64: 32 KiB at most, kept only in the visitor's object.
+    expect(profile.seen.length).toBe((MAX_SEEN_EVENTS * 6 * 4) / 3);
+    expect(JSON.stringify(snapshotOf(profile)).length).toBeLessThan(1024);
+  });
+
+  it('counts a resent event once however large the resend, within the window', () => {
+    // 500 events queued offline, sent, their acknowledgement lost; 3,000 more arrive; then all 500 come again.
+    const first = Array.from({ length: 500 }, (_, i) => view(`item-${i % 50}`));
+    const later = Array.from({ length: 3000 }, (_, i) => view(`item-${i % 50}`));
+    let { profile } = applyEvents(emptyProfile(NOW), first, 'sess-0001', NOW, categoryOf);
+    ({ profile } = applyEvents(profile, later, 'sess-0001', NOW, categoryOf));
+    const again = applyEvents(profile, first, 'sess-0001', NOW, categoryOf);
+    expect(again).toMatchObject({ accepted: 0, duplicates: 500 });
+    expect(again.profile.n.events).toBe(3500);
   });
 
   it('does not let a client clock in the future move interests forward', () => {
@@ -77,8 +91,15 @@ describe('applyEvents', () => {
 });
 
 describe('seen packing', () => {
-  it('round-trips 32-bit hashes', () => {
-    const hashes = [0, 1, 0xffffffff, 0x12345678];
+  it('round-trips 48-bit hashes', () => {
+    const hashes = [0, 1, 0xffffffff, 0x12345678, 2 ** 48 - 1, 0xabcdef012345];
     expect(unpackSeen(packSeen(hashes))).toEqual(hashes);
+  });
+
+  it('spreads event ids over 48 bits: no collision among 200,000 random ids', () => {
+    const ids = Array.from({ length: 200_000 }, (_, i) => `${i.toString(36)}-${Math.random().toString(36).slice(2, 14)}`);
+    const hashes = new Set(ids.map(hashId));
+    expect(hashes.size).toBe(ids.length);
+    expect([...hashes].every((h) => Number.isSafeInteger(h) && h >= 0 && h < 2 ** 48)).toBe(true);
   });
 });
