@@ -5,8 +5,13 @@
 //   rapport.min.js           IIFE for the script tag, minified, with a sourcemap
 // The IIFE is written to sdk/dist/, to edge-worker/public/sdk/ (the product
 // Worker serves it from its static assets) and to demo-shop/public/sdk/ (so the
-// demo shop loads exactly what a merchant would).
-import { rmSync } from 'node:fs';
+// demo shop loads exactly what a merchant would). Where it is served, each build
+// is also copied into a directory named by its content, /sdk/<build>/, which
+// edge-worker/public/_headers lets browsers cache for a year, and integrity.json
+// says which build that is and its SRI hash (sdk/dist/ has the manifest only).
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
@@ -23,7 +28,53 @@ const minify = terser({
 // One file per module: a module that no longer exists must not linger in the package.
 rmSync('sdk/dist', { recursive: true, force: true });
 
-const scriptTag = (file) => ({ file, format: 'iife', sourcemap: true, inlineDynamicImports: true, plugins: [minify] });
+const { version } = JSON.parse(readFileSync('sdk/package.json', 'utf8'));
+
+/**
+ * After the IIFE is written to `file`: its manifest, integrity.json (the SDK's
+ * version, the versioned path and the sha384 SRI hash of the exact bytes served),
+ * and where it is served, the copy under /sdk/<build>/. <build> is a hash of
+ * the script and its map, so what a URL holds can never change and "immutable"
+ * is true by construction (the package version is not bumped for every build).
+ * Other builds' directories are removed once this one is in place: the output
+ * holds one build, and a page loading the SDK meanwhile never finds it missing.
+ */
+function publish({ versioned }) {
+  return {
+    name: 'publish',
+    writeBundle({ file }) {
+      const dir = dirname(file);
+      const script = readFileSync(file);
+      // What the map says, not where it was written: `sources` are relative to each output.
+      const { mappings, names, sourcesContent } = JSON.parse(readFileSync(`${file}.map`, 'utf8'));
+      const build = createHash('sha256').update(script).update(JSON.stringify([mappings, names, sourcesContent])).digest('hex').slice(0, 16);
+      const integrity = `sha384-${createHash('sha384').update(script).digest('base64')}`;
+      const manifest = { version, src: `/sdk/${build}/rapport.min.js`, integrity };
+      writeFileSync(join(dir, 'integrity.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      if (!versioned) return;
+      mkdirSync(join(dir, build), { recursive: true });
+      // Byte for byte: the map's relative `sources` resolve to /sdk/src/… from either directory.
+      copyFileSync(file, join(dir, build, 'rapport.min.js'));
+      copyFileSync(`${file}.map`, join(dir, build, 'rapport.min.js.map'));
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory() && entry.name !== build) rmSync(join(dir, entry.name), { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** The IIFE written into `dir`; `served` where a Worker serves it as /sdk/. */
+const scriptTag = (dir, { served }) => ({
+  file: `${dir}/rapport.min.js`,
+  format: 'iife',
+  sourcemap: true,
+  inlineDynamicImports: true,
+  plugins: [minify, publish({ versioned: served })],
+});
+
+// The demo shop serves the SDK with the product's cache and CORS headers too, so what its pages
+// (and the browser tests) load behaves as on a merchant's page. A build output, like its sdk/.
+copyFileSync('edge-worker/public/_headers', 'demo-shop/public/_headers');
 
 export default [
   {
@@ -44,7 +95,11 @@ export default [
   },
   {
     input: 'sdk/src/script-tag.ts',
-    output: ['sdk/dist', 'edge-worker/public/sdk', 'demo-shop/public/sdk'].map((dir) => scriptTag(`${dir}/rapport.min.js`)),
+    output: [
+      scriptTag('sdk/dist', { served: false }),
+      scriptTag('edge-worker/public/sdk', { served: true }),
+      scriptTag('demo-shop/public/sdk', { served: true }),
+    ],
     plugins: [nodeResolve(), typescript({ tsconfig: 'sdk/tsconfig.json', noEmit: false, include: ['sdk/src/**/*.ts'] })],
   },
 ];

@@ -27,8 +27,23 @@ export type Outcome =
   | { kind: 'reissue'; status: 401 }
   /** The Worker will never accept this batch as it is (another 4xx): drop it, warn, move on. */
   | { kind: 'reject'; status: number }
-  /** Try again later; `after` is the server's Retry-After in ms when it gave one. */
+  /** Try again later; `after` is the server's Retry-After in ms when it gave a usable one. */
   | { kind: 'retry'; after?: number };
+
+/**
+ * The wait a `Retry-After` header asks for, in ms, at most {@link MAX_DELAY_MS}:
+ * delay-seconds or an HTTP date. Undefined when there is none, it is
+ * unreadable, or it has passed (a clock ahead of the server's would otherwise
+ * retry at once, again and again): the backoff applies then.
+ * @param now the current time, epoch ms (default `Date.now()`)
+ * @example retryAfterMs('3') // 3000
+ * @example retryAfterMs('Wed, 21 Oct 2026 07:28:00 GMT', Date.parse('Wed, 21 Oct 2026 07:27:55 GMT')) // 5000
+ */
+export function retryAfterMs(header?: string | null, now = Date.now()): number | undefined {
+  // Seconds, else a date ("0" too is read as a date, long past: "now" means the backoff).
+  const ms = Number(header) * 1000 || Date.parse(header!) - now;
+  return ms >= 0 ? Math.min(ms, MAX_DELAY_MS) : undefined;
+}
 
 /**
  * Classifies an HTTP status (0 for a network failure) and its Retry-After header.
@@ -36,12 +51,7 @@ export type Outcome =
  */
 export function classify(status: number, retryAfter?: string | null): Outcome {
   if (status >= 200 && status < 300) return { kind: 'done' };
-  if (status === 429 || status === 503) {
-    const seconds = Number(retryAfter);
-    return retryAfter && seconds >= 0
-      ? { kind: 'retry', after: Math.min(seconds * 1000, MAX_DELAY_MS) }
-      : { kind: 'retry' };
-  }
+  if (status === 429 || status === 503) return { kind: 'retry', after: retryAfterMs(retryAfter) };
   if (status === 400 || status === 413) return { kind: 'invalid', status };
   if (status === 401) return { kind: 'reissue', status };
   if (status >= 400 && status < 500 && status !== 408) return { kind: 'reject', status };

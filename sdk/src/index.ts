@@ -7,6 +7,8 @@ export { consent, flush, forget, init, track } from './rapport.js';
 export type { InitOptions, Rapport, TrackArgs } from './rapport.js';
 export { fill } from './slots.js';
 export { stubSnippet } from './stub.js';
+export type { StubOptions } from './stub.js';
+export { MAX_QUEUED } from './queue.js';
 export { LIMITS } from './wire.js';
 export type { Consent, ConsentDefault } from './consent.js';
 export type {

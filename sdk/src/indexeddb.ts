@@ -2,10 +2,11 @@
  * The durable queue in IndexedDB, through `idb`. Imported on demand by
  * `init()` once a purpose is granted. The schema is versioned: `upgrade()`
  * carries queued events over from older SDKs, so nothing they left is lost.
+ * Full at `MAX_QUEUED` events, like the memory queue.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { memoryQueue } from './memory-queue.js';
-import type { Queue, Queued } from './queue.js';
+import { MAX_QUEUED, type Queue, type Queued } from './queue.js';
 
 /** A stored record: the event, its session and `at`, which orders the queue. */
 type Stored = Queued & { at: number };
@@ -23,11 +24,11 @@ const DB_NAME = 'rapport';
 const DB_VERSION = 2;
 
 /**
- * Opens the queue's database (creating or upgrading it); throws where IndexedDB cannot be used.
+ * Opens the queue's database (creating or upgrading it); a queue in memory where IndexedDB cannot be used.
  * @example const queue = await openDurableQueue();
  */
 export async function openDurableQueue(): Promise<Queue> {
-  const db: IDBPDatabase<Schema> = await new Promise((resolve, reject) => {
+  const db: IDBPDatabase<Schema> | undefined = await new Promise<IDBPDatabase<Schema>>((resolve, reject) => {
     openDB<Schema>(DB_NAME, DB_VERSION, {
       async upgrade(database, oldVersion, _, tx) {
         // Version 1's queued events are carried over. Only IndexedDB requests
@@ -41,21 +42,27 @@ export async function openDurableQueue(): Promise<Queue> {
       // A tab still running an older SDK holds the old version open: carry on in memory.
       blocked: reject,
       // A newer SDK in another tab needs the database: let it upgrade.
-      blocking: () => db.close(),
+      blocking: () => db?.close(),
     }).then(resolve, reject);
-  });
-  let seq = 0;
+  }).catch(() => undefined);
+  // Without IndexedDB (some private modes, blocked storage): in memory, as long as the page.
+  if (!db) return memoryQueue();
+  let last = 0;
   let fallback: Queue | undefined;
   return {
     async add(item) {
       if (fallback) return fallback.add(item);
       try {
-        // `at` keeps insertion order even for events created in the same millisecond.
-        await db.put('events', { ...item, at: Date.now() * 1000 + (seq++ % 1000) });
+        // Tabs adding at the same moment may pass the cap by an event or two: it bounds, it does not count.
+        if ((await db.count('events')) >= MAX_QUEUED) return false;
+        // `at` keeps insertion order, however many events share a millisecond.
+        last = Math.max(Date.now() * 1000, last + 1);
+        await db.put('events', { ...item, at: last });
       } catch {
         // Quota exceeded or the database went away: keep working from memory.
         fallback = memoryQueue([item]);
       }
+      return true;
     },
     async peek(limit) {
       const stored = await db.getAllFromIndex('events', 'at', null, limit).catch(() => []);

@@ -1,8 +1,8 @@
-/** Where IndexedDB fails after opening (a full quota, a deleted database), the queue carries on in memory. */
-import type { Queue, Queued } from './queue.js';
+/** Where IndexedDB cannot be opened, or fails after opening (a full quota, a deleted database), the queue carries on in memory. */
+import { MAX_QUEUED, type Queue, type Queued } from './queue.js';
 
 /**
- * A queue that lives as long as the page.
+ * A queue that lives as long as the page; full at `MAX_QUEUED` events.
  * @param initial events it starts with (default none)
  * @example memoryQueue([item]) // after IndexedDB refused `item`
  */
@@ -10,7 +10,9 @@ export function memoryQueue(initial: Queued[] = []): Queue {
   let items = [...initial];
   return {
     async add(item) {
+      if (items.length >= MAX_QUEUED) return false;
       items.push(item);
+      return true;
     },
     async peek(limit) {
       return items.slice(0, limit);

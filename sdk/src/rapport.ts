@@ -23,7 +23,7 @@ export interface InitOptions {
   consent?: ConsentDefault;
   /** How long slots may wait for a decision, in ms (default 1000, at most 3000). */
   timeoutMs?: number;
-  /** Quiet time before a batch of events is sent, in ms (default 1000). */
+  /** Longest an event waits before its batch is sent, in ms (default 1000). */
   flushMs?: number;
   /** Track a `page_view` on start (default true). */
   trackPageView?: boolean;
@@ -38,8 +38,8 @@ export type TrackArgs<T extends EventType> = [keyof EventProps[T]] extends [neve
 export interface Rapport {
   /**
    * Records an event. Resolves to `true` once it is queued durably, `false`
-   * when it was not recorded (no consent, or an event the Worker would refuse —
-   * a `[rapport]` warning says which).
+   * when it was not recorded (no consent, an event the Worker would refuse, or
+   * a full queue — a `[rapport]` warning says which of the last two).
    * @example rapport.track('add_to_cart', { item: 'sku-42', qty: 1 })
    */
   track<T extends EventType>(type: T, ...props: TrackArgs<T>): Promise<boolean>;
@@ -49,7 +49,7 @@ export interface Rapport {
    */
   consent(choice: Consent): void;
   /**
-   * Sends queued events now.
+   * Sends queued events now, even while waiting after a failure; nothing while the browser is offline.
    * @example await rapport.flush()
    */
   flush(): Promise<void>;
@@ -76,7 +76,7 @@ export interface Instance extends Rapport {
   _decide(): DecidePlan | undefined;
 }
 
-/** The instance `init()` created last. */
+/** The instance `init()` created: a second `init()` returns it. */
 let current: Instance | undefined;
 
 /** Throws the `TypeError` for a programmer's mistake in the options. */
@@ -108,7 +108,8 @@ function checkOptions(options: InitOptions): void {
 
 /**
  * Starts Rapport on this page and returns the instance (the module-level
- * functions act on it too). Throws a `TypeError` for invalid options;
+ * functions act on it too); called again, returns that same instance and
+ * ignores the new options. Throws a `TypeError` for invalid options;
  * everything after that reports problems as return values and warnings.
  * Slots are filled by {@link fill}, imported separately.
  * @param options endpoint (required), consent (default 'pending'), timeoutMs (1000), flushMs (1000), trackPageView (true)
@@ -119,6 +120,8 @@ function checkOptions(options: InitOptions): void {
  */
 export function init(options: InitOptions): Rapport {
   checkOptions(options);
+  // Set up twice (two components, a framework's double effect): one instance, or everything would count twice.
+  if (current) return current;
   const base = options.endpoint.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 1000;
   let consented = initialConsent(options.consent ?? 'pending', (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true);
@@ -130,18 +133,14 @@ export function init(options: InitOptions): Rapport {
   let opening: Promise<Tracker> | undefined;
   // The queue (an IndexedDB database, and the code for it) is only loaded once a
   // purpose is granted: before consent this SDK leaves no trace in the browser.
-  // Where IndexedDB cannot be had, the tracker keeps events in memory.
+  // Where IndexedDB cannot be had the queue is in memory; where even its code
+  // cannot be downloaded, the tracker keeps this page's events in memory.
   const getTracker = (): Promise<Tracker> =>
     (opening ??= import('./indexeddb.js')
       .then((durable) => durable.openDurableQueue())
       .catch(() => undefined)
       .then((queue) => {
-        tracker = createTracker({
-          collectUrl: `${base}/v1/collect`,
-          queue,
-          sender: () => sender(consented),
-          flushMs: options.flushMs ?? 1000,
-        });
+        tracker = createTracker(`${base}/v1/collect`, queue, () => sender(consented), options.flushMs ?? 1000);
         // Events left over from earlier pages (a failed send, a closed tab) go out now.
         void tracker.flush();
         return tracker;
@@ -197,10 +196,6 @@ export function init(options: InitOptions): Rapport {
     },
   };
 
-  addEventListener('pagehide', () => tracker?.flushOnHide());
-  addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') tracker?.flushOnHide();
-  });
   if (options.trackPageView !== false) void sdk.track('page_view');
   current = sdk;
   return sdk;
@@ -218,7 +213,8 @@ export function instance(): Instance | undefined {
 /**
  * Records an event on the instance `init()` created. Resolves to `true` once
  * it is queued durably, `false` when it was not recorded (no consent, no
- * `init()` yet, or an event the Worker would refuse — a `[rapport]` warning says which).
+ * `init()` yet, an event the Worker would refuse, or a full queue — a
+ * `[rapport]` warning says which of the last three).
  * @param type the event type; `props` are that type's properties, omitted when it has none
  * @example
  * track('product_view', { item: 'sku-42' });
@@ -238,7 +234,9 @@ export function consent(choice: Consent): void {
 }
 
 /**
- * Sends queued events now instead of after the batching delay.
+ * Sends queued events now instead of after the batching delay, even while
+ * waiting after a failure (the Worker's Retry-After); nothing while the
+ * browser is offline (coming back online sends them).
  * @example await flush()
  */
 export async function flush(): Promise<void> {

@@ -3,6 +3,7 @@
  * starts the SDK, replays calls the stub queued, replaces the stub with a
  * dispatcher that never lets an SDK error reach the page, and fills the
  * page's slots once the document is parsed (unless the page already asked).
+ * A second copy of the script on the page does nothing but warn.
  *
  * <script async src="/sdk/rapport.min.js" data-endpoint="https://…" data-consent="pending"></script>
  */
@@ -17,6 +18,8 @@ interface Stub {
   q?: ArrayLike<unknown>[];
   t?: number;
   w?: number;
+  /** Set on the dispatcher that replaces the stub: a second copy of this script finds it and does nothing. */
+  loaded?: true;
 }
 
 const w = window as unknown as { rapport?: Stub };
@@ -37,23 +40,28 @@ function dispatch(instance: Rapport, [method, ...args]: Call): unknown {
   }
 }
 
-try {
-  const instance = init({
-    endpoint: data.endpoint || (script ? new URL(script.src).origin : location.origin),
-    consent: data.consent === 'granted' ? 'granted' : 'pending',
-    // The stub reveals slots after its own wait; the SDK must not render later than that.
-    timeoutMs: stub?.w ?? (data.timeout ? Number(data.timeout) : undefined),
-    startedAt: stub?.t,
-    trackPageView: data.pageView !== 'off',
-  });
-  const queued = stub?.q ?? [];
-  w.rapport = (...call: Call) => dispatch(instance, call);
-  for (const args of queued) dispatch(instance, Array.from(args) as Call);
-  // After the page's own calls (a product_view gives the decision its context).
-  const start = () => filled ?? dispatch(instance, ['fill']);
-  if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
-  else start();
-} catch (err) {
-  warn('could not start', err);
-  document.documentElement.classList.remove(WAIT_CLASS);
+// The script tag pasted twice must not count everything twice.
+if (stub?.loaded) {
+  warn('loaded twice');
+} else {
+  try {
+    const instance = init({
+      endpoint: data.endpoint || (script ? new URL(script.src).origin : location.origin),
+      consent: data.consent === 'granted' ? 'granted' : 'pending',
+      // The stub reveals slots after its own wait; the SDK must not render later than that.
+      timeoutMs: stub?.w ?? (data.timeout ? Number(data.timeout) : undefined),
+      startedAt: stub?.t,
+      trackPageView: data.pageView !== 'off',
+    });
+    const queued = stub?.q ?? [];
+    w.rapport = Object.assign((...call: Call) => dispatch(instance, call), { loaded: true as const });
+    for (const args of queued) dispatch(instance, Array.from(args) as Call);
+    // After the page's own calls (a product_view gives the decision its context).
+    const start = () => filled ?? dispatch(instance, ['fill']);
+    if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
+    else start();
+  } catch (err) {
+    warn('could not start', err);
+    document.documentElement.classList.remove(WAIT_CLASS);
+  }
 }

@@ -4,9 +4,12 @@
  * batch the Worker finds invalid is sent again in halves until each bad event
  * stands alone, and only that event is dropped. The first batch goes without a
  * visitor id and the answer's id is kept; a batch whose id the Worker refuses
- * (401) is sent again at once without one. On page hide whatever is still
- * unsent goes by beacon as well, once the visitor id is known; the Worker
- * drops repeats by event id.
+ * (401) is sent again at once without one. A send once scheduled is never
+ * brought forward by more tracking, so the wait after a failure (the Worker's
+ * Retry-After, or the backoff) is kept. Nothing is tried while the browser is
+ * offline, and everything as soon as it is back online. Each time the page is
+ * hidden or left, what is unsent goes by one beacon (per session), once the
+ * visitor id is known; the Worker drops repeats by event id.
  */
 import { backoff, halves } from './backoff.js';
 import type { Sender } from './event.js';
@@ -16,24 +19,12 @@ import { beacon, post } from './transport.js';
 import { warn } from './warn.js';
 import { LIMITS, type CollectBody, type CollectResponse } from './wire.js';
 
-/** What the tracker needs from the rest of the SDK. */
-export interface TrackerDeps {
-  collectUrl: string;
-  /** The durable queue; without one, events live in memory as long as the page. */
-  queue?: Queue;
-  /** As whom events may be sent now; undefined means nothing may be sent. */
-  sender(): Sender | undefined;
-  /** Quiet time before a batch is sent, in ms. */
-  flushMs: number;
-}
-
 /** The tracker's surface. */
 export interface Tracker {
-  /** Queues an event (durably where the browser allows) and schedules a send; resolves true. */
+  /** Queues an event (durably where the browser allows) and schedules a send; resolves false when the queue is full. */
   enqueue(item: Queued): Promise<boolean>;
+  /** Sends what is queued now (unless the browser is offline), even during a wait. */
   flush(): Promise<void>;
-  /** Sends everything unsent by beacon (page is going away), once the visitor id is known. */
-  flushOnHide(): void;
   /** Drops every queued event (consent withdrawn, or forget). */
   drop(): Promise<void>;
 }
@@ -47,26 +38,35 @@ const body = (batch: Queued[], { vid, purposes }: Sender): CollectBody => ({
 });
 
 /**
- * Creates a tracker over a durable queue, or over memory alone.
+ * Creates a tracker over a queue, or over this page's memory alone.
+ * @param collectUrl where batches go
+ * @param queue the queue; without one (its code could not be downloaded), events live in this page's memory
+ * @param sender as whom events may be sent now; undefined means nothing may be sent
+ * @param flushMs longest an event waits before its batch is sent, in ms
  * @example
- * const tracker = createTracker({ collectUrl: 'https://rapport.example.com/v1/collect', queue, sender: () => sender(consent), flushMs: 1000 });
+ * const tracker = createTracker('https://rapport.example.com/v1/collect', queue, () => sender(consent), 1000);
  * await tracker.enqueue({ sid, ev: buildEvent('page_view') });
  */
-export function createTracker(deps: TrackerDeps): Tracker {
-  const { collectUrl, queue } = deps;
+export function createTracker(collectUrl: string, queue: Queue | undefined, sender: () => Sender | undefined, flushMs: number): Tracker {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let sending: Promise<void> | undefined;
   let attempt = 0;
   // What this page has not yet seen acknowledged, oldest first: readable synchronously on
-  // page hide, and the whole queue where there is no durable one.
+  // page hide, and the whole queue where there is no queue.
   const unsent = new Map<string, Queued>();
+  // Whether this exit's beacon went: leaving fires both pagehide and visibilitychange.
+  let hidden = false;
 
   /** Whether `batch` is still to be delivered: false once dropped (forget, or every purpose withdrawn) while it travelled. */
   const kept = (batch: Queued[]) => unsent.has(batch[0]!.ev.id);
 
+  /** Sends in `ms`, unless a send is already scheduled: tracking more never cuts a wait short. */
   const schedule = (ms: number) => {
+    timer ??= setTimeout(flush, ms);
+  };
+  const unschedule = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => void flush(), ms);
+    timer = undefined;
   };
 
   /**
@@ -74,10 +74,12 @@ export function createTracker(deps: TrackerDeps): Tracker {
    * it while the Worker finds it invalid; false when sending must stop for now
    * (the Worker asked us to wait, or nothing may be sent any more).
    */
-  const send = async (batch: Queued[], as = deps.sender()): Promise<boolean> => {
+  const send = async (batch: Queued[], as = sender()): Promise<boolean> => {
     if (!as) return false;
     const { outcome, response } = await post(collectUrl, body(batch, as));
     if (outcome.kind === 'retry') {
+      // The wait replaces a send scheduled while this one travelled.
+      unschedule();
       schedule(outcome.after ?? backoff(attempt++));
       return false;
     }
@@ -109,7 +111,7 @@ export function createTracker(deps: TrackerDeps): Tracker {
 
   /** Sends batches until the queue is empty, sending is not allowed, or the Worker asks us to wait. */
   const drain = async () => {
-    while (deps.sender()) {
+    while (sender()) {
       const queued = queue ? await queue.peek(LIMITS.batchEvents) : [...unsent.values()].slice(0, LIMITS.batchEvents);
       queued.forEach((q) => unsent.set(q.ev.id, q));
       // One batch carries one session: events from an earlier visit go in their own batch.
@@ -118,32 +120,43 @@ export function createTracker(deps: TrackerDeps): Tracker {
     }
   };
 
-  const flush = (): Promise<void> => {
-    clearTimeout(timer);
-    sending ??= drain().finally(() => (sending = undefined));
-    return sending;
+  const flush = async () => {
+    unschedule();
+    // Offline, nothing is tried: coming back online flushes.
+    if (navigator.onLine) await (sending ??= drain().finally(() => (sending = undefined)));
   };
+
+  /** Sends by beacon what is unsent, once each time the page is hidden or left (once the visitor id is known). */
+  const beaconUnsent = () => {
+    const as = sender();
+    // A beacon's answer cannot be read: sent without an id, its events would be
+    // recorded under one this SDK never learns. They wait for the next page.
+    if (hidden || !as?.vid) return;
+    hidden = true;
+    const all = [...unsent.values()];
+    for (const sid of new Set(all.map((q) => q.sid))) {
+      beacon(collectUrl, body(all.filter((q) => q.sid === sid).slice(-LIMITS.batchEvents), as));
+    }
+  };
+  // Leaving fires both (Chromium: pagehide first), switching tabs only the second; shown again, the page may beacon again.
+  addEventListener('pagehide', beaconUnsent);
+  addEventListener('visibilitychange', () => (document.visibilityState === 'hidden' ? beaconUnsent() : (hidden = false)));
+  addEventListener('online', flush);
 
   return {
     async enqueue(item) {
-      await queue?.add(item);
+      // Full (the Worker out of reach for long): the new event is refused, never an older one dropped.
+      if (queue && !(await queue.add(item))) {
+        warn('queue full: event not recorded');
+        return false;
+      }
       unsent.set(item.ev.id, item);
-      schedule(unsent.size >= LIMITS.batchEvents ? 0 : deps.flushMs);
+      schedule(flushMs);
       return true;
     },
     flush,
-    flushOnHide() {
-      const as = deps.sender();
-      // A beacon's answer cannot be read: sent without an id, its events would be
-      // recorded under one this SDK never learns. They wait for the next page.
-      if (!as?.vid) return;
-      const all = [...unsent.values()];
-      for (const sid of new Set(all.map((q) => q.sid))) {
-        beacon(collectUrl, body(all.filter((q) => q.sid === sid).slice(-LIMITS.batchEvents), as));
-      }
-    },
     async drop() {
-      clearTimeout(timer);
+      unschedule();
       unsent.clear();
       await queue?.clear();
     },

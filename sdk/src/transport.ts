@@ -1,6 +1,7 @@
 /**
- * Sending JSON to the Worker as `text/plain`: a "simple" request, so no CORS
- * preflight doubles the latency, and the same body works for sendBeacon.
+ * Sending JSON to the Worker as a string body, which fetch and sendBeacon both
+ * label `text/plain;charset=UTF-8`: a "simple" request, so no CORS preflight
+ * doubles the latency (the Worker reads any body as text).
  */
 import { classify, type Outcome } from './backoff.js';
 
@@ -14,7 +15,6 @@ export async function post(url: string, body: unknown, signal?: AbortSignal): Pr
     const response = await fetch(url, {
       method: 'POST',
       body: JSON.stringify(body),
-      headers: { 'content-type': 'text/plain' },
       keepalive: true,
       credentials: 'omit',
       signal,
@@ -31,7 +31,7 @@ export async function post(url: string, body: unknown, signal?: AbortSignal): Pr
  */
 export function beacon(url: string, body: unknown): boolean {
   try {
-    return navigator.sendBeacon(url, new Blob([JSON.stringify(body)], { type: 'text/plain' }));
+    return navigator.sendBeacon(url, JSON.stringify(body));
   } catch {
     return false;
   }

@@ -1,6 +1,6 @@
-/** The SDK's retry policy: backoff with jitter, and how each answer is classified. */
+/** The SDK's retry policy: backoff with jitter, the wait a Retry-After asks for, and how each answer is classified. */
 import { describe, expect, it } from 'vitest';
-import { backoff, BASE_DELAY_MS, classify, halves, MAX_DELAY_MS } from '../../../sdk/src/backoff';
+import { backoff, BASE_DELAY_MS, classify, halves, MAX_DELAY_MS, retryAfterMs } from '../../../sdk/src/backoff';
 
 describe('backoff', () => {
   it('doubles the ceiling with each attempt', () => {
@@ -14,6 +14,32 @@ describe('backoff', () => {
   it('spreads retries with full jitter', () => {
     expect(backoff(3, () => 0)).toBe(0);
     expect(backoff(3, () => 0.5)).toBe(4000);
+  });
+});
+
+describe('retryAfterMs', () => {
+  const now = Date.parse('Wed, 21 Oct 2026 07:28:00 GMT');
+
+  it('reads delay-seconds', () => {
+    expect(retryAfterMs('3', now)).toBe(3000);
+    expect(retryAfterMs('30', now)).toBe(30_000);
+  });
+
+  it('reads an HTTP date, as the time left until then', () => {
+    expect(retryAfterMs('Wed, 21 Oct 2026 07:28:05 GMT', now)).toBe(5000);
+    // The obsolete RFC 850 format, which HTTP still accepts.
+    expect(retryAfterMs('Wednesday, 21-Oct-26 07:28:30 GMT', now)).toBe(30_000);
+  });
+
+  it('never asks for more than the maximum wait', () => {
+    expect(retryAfterMs('86400', now)).toBe(MAX_DELAY_MS);
+    expect(retryAfterMs('Thu, 22 Oct 2026 07:28:00 GMT', now)).toBe(MAX_DELAY_MS);
+  });
+
+  it('gives nothing (the backoff then) for no header, garbage, a negative delay or a date already past', () => {
+    for (const header of [undefined, null, '', 'soon', '-1', 'Wed, 21 Oct 2026 07:27:00 GMT']) expect(retryAfterMs(header, now)).toBeUndefined();
+    // "0" would mean "at once": a server answering it again and again would be hammered.
+    expect(retryAfterMs('0', now)).toBeUndefined();
   });
 });
 
@@ -45,8 +71,11 @@ describe('classify', () => {
     expect(classify(500)).toEqual({ kind: 'retry' });
   });
 
-  it('honours Retry-After on 429 and 503, capped', () => {
+  it('honours Retry-After on 429 and 503, in seconds or as a date, capped', () => {
     expect(classify(429, '3')).toEqual({ kind: 'retry', after: 3000 });
+    const inFive = new Date(Date.now() + 5000).toUTCString();
+    expect((classify(503, inFive) as { after: number }).after).toBeGreaterThan(3000);
+    expect((classify(503, inFive) as { after: number }).after).toBeLessThanOrEqual(5000);
     expect(classify(503, '86400')).toEqual({ kind: 'retry', after: MAX_DELAY_MS });
     expect(classify(429, 'soon')).toEqual({ kind: 'retry' });
     expect(classify(429, null)).toEqual({ kind: 'retry' });

@@ -92,6 +92,7 @@ describe('size budget (min+gzip)', () => {
     sizes['npm: stubSnippet alone'] = app.eager.bytes + app.lazy.bytes;
     expect(app.lazy.bytes).toBe(0);
     expect(app.eager.code).not.toContain('fetch');
-    expect(app.eager.bytes).toBeLessThanOrEqual(400);
+    // 480 B since it takes a CSP nonce and refuses one that is not base64 (459 B; 302 B before).
+    expect(app.eager.bytes).toBeLessThanOrEqual(480);
   });
 });
