@@ -1,6 +1,6 @@
 // Two builds of the SDK from one source:
 //   sdk/dist/*.js (+ types)  ESM for npm, one file per module so an app's bundler
-//                            keeps only what it imports; idb stays external and is
+//                            keeps only what it imports; the IndexedDB queue is
 //                            imported dynamically, so it becomes its own lazy chunk
 //   rapport.min.js           IIFE for the script tag, minified, with a sourcemap
 // The IIFE is written to sdk/dist/, to edge-worker/public/sdk/ (the product
@@ -79,8 +79,6 @@ copyFileSync('edge-worker/public/_headers', 'demo-shop/public/_headers');
 export default [
   {
     input: 'sdk/src/index.ts',
-    // idb stays a dependency of the npm package: the app's bundler dedupes it.
-    external: ['idb'],
     output: { dir: 'sdk/dist', format: 'es', sourcemap: true, preserveModules: true, preserveModulesRoot: 'sdk/src' },
     plugins: [
       typescript({

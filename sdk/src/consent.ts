@@ -23,25 +23,31 @@ export function granted(consent: Consent): Purpose[] {
 }
 
 /**
- * The consent in force at start: a remembered choice first; otherwise the
- * merchant's default, where Global Privacy Control withdraws personalization.
+ * The consent in force at start: a remembered choice first, otherwise the
+ * merchant's default; Global Privacy Control withdraws personalization from
+ * either (see {@link withGpc}).
  * @param fallback the merchant's default (`init()`'s `consent` option)
  * @param gpc whether the browser sends Global Privacy Control
- * @example initialConsent('granted', true) // { analytics: true, personalization: false } on a first visit
+ * @example initialConsent('granted', true) // { analytics: true, personalization: false }
  */
 export function initialConsent(fallback: ConsentDefault, gpc: boolean): Consent {
-  const remembered = readStore('localStorage', CHOICE_KEY);
-  if (remembered) {
-    try {
-      return JSON.parse(remembered) as Consent;
-    } catch {
-      // a damaged record is as good as none
-    }
+  let base: Consent = fallback === 'pending' ? {} : fallback === 'granted' ? { analytics: true, personalization: true } : { ...fallback };
+  try {
+    base = JSON.parse(readStore('localStorage', CHOICE_KEY)!) ?? base;
+  } catch {
+    // a damaged record is as good as none
   }
-  if (fallback === 'pending') return {};
-  const base: Consent = fallback === 'granted' ? { analytics: true, personalization: true } : { ...fallback };
-  if (gpc) base.personalization = false;
-  return base;
+  return withGpc(base, gpc);
+}
+
+/**
+ * A choice with Global Privacy Control applied: the browser's signal objects
+ * to personalization whatever the default, the banner or the shopper's own
+ * earlier choice says (the Worker honours `Sec-GPC` the same way).
+ * @example withGpc({ analytics: true, personalization: true }, true) // { analytics: true, personalization: false }
+ */
+export function withGpc(consent: Consent, gpc: boolean): Consent {
+  return gpc ? { ...consent, personalization: false } : consent;
 }
 
 /**

@@ -3,8 +3,10 @@
  * bundler keeps only what the app imports (tracking without the slot
  * renderer, the stub without either).
  */
-export { consent, flush, forget, init, track } from './rapport.js';
-export type { InitOptions, Rapport, TrackArgs } from './rapport.js';
+export { consent, exportData as export, flush, forget, init, track } from './rapport.js';
+export type { Exported, InitOptions, Rapport, TrackArgs } from './rapport.js';
+export { consentMode, tcf } from './consent-sources.js';
+export type { ConsentSource } from './consent-sources.js';
 export { fill } from './slots.js';
 export { stubSnippet } from './stub.js';
 export type { StubOptions } from './stub.js';

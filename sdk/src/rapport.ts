@@ -5,9 +5,11 @@
  * functions it calls. Slot filling lives in `slots.ts` and asks the instance
  * what to decide through `_decide()`.
  */
-import { initialConsent, rememberChoice, type Consent, type ConsentDefault } from './consent.js';
+import { initialConsent, rememberChoice, withGpc, type Consent, type ConsentDefault } from './consent.js';
+import type { ConsentSource } from './consent-sources.js';
 import { buildEvent, eventProblem, pagePath, sender } from './event.js';
-import { eraseIdentity, recentViews, sessionId } from './identity.js';
+import { eraseIdentity, recentViews, sessionId, visitorId } from './identity.js';
+import type { Queued } from './queue.js';
 import { createTracker, type Tracker } from './tracker.js';
 import { warn } from './warn.js';
 import type { DecideBody, EventProps, EventType } from './wire.js';
@@ -29,6 +31,13 @@ export interface InitOptions {
   trackPageView?: boolean;
   /** When the page started waiting for slots (epoch ms); the stub records it. Default: now. */
   startedAt?: number;
+  /**
+   * The consent banners to follow: `[tcf(), consentMode()]` (IAB TCF v2.2,
+   * Google Consent Mode v2). Their reports apply like {@link Rapport.consent},
+   * without the SDK keeping a record (the banner keeps it). Default: none; the
+   * script tag follows both.
+   */
+  sources?: ConsentSource[];
 }
 
 /** Props argument of `track()`: omitted for events that carry none. */
@@ -54,12 +63,28 @@ export interface Rapport {
    */
   flush(): Promise<void>;
   /**
-   * Erases this browser's visitor id and queued events (the profile on the server is erased separately).
+   * Erases the visitor: asks the Worker to erase their profile and consent
+   * record, then clears this browser (visitor id, session, queued events and
+   * the IndexedDB database). A remembered consent choice stays: it identifies no one.
    * @example await rapport.forget()
    */
   forget(): Promise<void>;
+  /**
+   * Everything stored about the visitor: in this browser (id, consent,
+   * session views, events not yet sent) and on the Worker (its
+   * `/v1/privacy/export`, or null when there is no id or it cannot be reached).
+   * @example const { browser, worker } = await rapport.export()
+   */
+  export(): Promise<Exported>;
   /** The pseudonymous visitor id the Worker issued (after the first batch of events it answered), or undefined. */
   readonly visitorId: string | undefined;
+}
+
+/** What {@link Rapport.export} returns. */
+export interface Exported {
+  browser: { visitorId: string | undefined; consent: Consent; session: string[]; queued: Queued[] };
+  /** The Worker's export (see the Worker's API), or null. */
+  worker: unknown;
 }
 
 /** A decide request to make: where, as whom, with what consent, about what (all but the slots), and until when its answer may be shown. */
@@ -124,7 +149,8 @@ export function init(options: InitOptions): Rapport {
   if (current) return current;
   const base = options.endpoint.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 1000;
-  let consented = initialConsent(options.consent ?? 'pending', (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true);
+  const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  let consented = initialConsent(options.consent ?? 'pending', gpc);
   let pageItem: string | undefined;
   // The first fill answers within the stub's wait, counted from page start; later ones (a SPA's next view) from their call.
   let startedAt: number | undefined = options.startedAt ?? Date.now();
@@ -135,8 +161,11 @@ export function init(options: InitOptions): Rapport {
   // purpose is granted: before consent this SDK leaves no trace in the browser.
   // Where IndexedDB cannot be had the queue is in memory; where even its code
   // cannot be downloaded, the tracker keeps this page's events in memory.
+  // A withdrawal's erasure (its database deleted) finishes before a new grant opens the queue again.
+  let erasing: Promise<unknown> | undefined;
   const getTracker = (): Promise<Tracker> =>
-    (opening ??= import('./indexeddb.js')
+    (opening ??= Promise.resolve(erasing)
+      .then(() => import('./indexeddb.js'))
       .then((durable) => durable.openDurableQueue())
       .catch(() => undefined)
       .then((queue) => {
@@ -146,6 +175,31 @@ export function init(options: InitOptions): Rapport {
         return tracker;
       }));
   if (sender(consented)) void getTracker();
+
+  /** Erases the visitor: asks the Worker (while the id is still known), then clears this browser: id, session, queue and its database. */
+  const erase = async () => {
+    const vid = visitorId();
+    if (vid) void fetch(`${base}/v1/privacy/erase`, { method: 'POST', headers: { authorization: `Bearer ${vid}` }, keepalive: true, credentials: 'omit' }).catch(() => warn('could not reach the Worker to erase'));
+    eraseIdentity();
+    const closing = opening;
+    opening = tracker = undefined;
+    await (erasing = closing?.then((t) => t.drop()));
+  };
+
+  /**
+   * Applies a choice, the shopper's (remembered) or a banner's. Withdrawing
+   * every purpose stops at once and erases the visitor, here and on the Worker.
+   */
+  const apply = (choice: Consent, remember?: boolean) => {
+    const had = sender(consented);
+    consented = withGpc({ ...consented, ...choice }, gpc);
+    if (remember) rememberChoice(consented);
+    // Slots already on screen keep what they show (no late swap, no flicker); the next page is personal.
+    if (!sender(consented)) return void (had && erase());
+    // Granted on this page after it loaded: the page view it skipped counts now.
+    if (!had && options.trackPageView !== false) void sdk.track('page_view');
+    void getTracker().then((t) => t.flush());
+  };
 
   const sdk: Instance = {
     async track(type, ...args) {
@@ -163,21 +217,16 @@ export function init(options: InitOptions): Rapport {
     },
     consent(choice) {
       if (typeof choice !== 'object' || choice === null) return warn('consent() needs an object of purposes');
-      consented = { ...consented, ...choice };
-      rememberChoice(consented);
-      // Slots already on screen keep what they show (no late swap, no flicker); the next page is personal.
-      if (!sender(consented)) {
-        // Every purpose withdrawn: nothing of this visitor stays in the browser.
-        eraseIdentity();
-        void opening?.then((t) => t.drop());
-        return;
-      }
-      void getTracker().then((t) => t.flush());
+      apply(choice, true);
     },
     flush: async () => opening && (await opening).flush(),
-    async forget() {
-      eraseIdentity();
-      await (await opening)?.drop();
+    forget: erase,
+    async export() {
+      const vid = visitorId();
+      return {
+        browser: { visitorId: vid, consent: consented, session: recentViews(), queued: (await (await opening)?.pending()) ?? [] },
+        worker: vid ? await fetch(`${base}/v1/privacy/export`, { headers: { authorization: `Bearer ${vid}` }, credentials: 'omit' }).then((res) => (res.ok ? res.json() : null), () => null) : null,
+      };
     },
     get visitorId() {
       return sender(consented)?.vid;
@@ -197,6 +246,8 @@ export function init(options: InitOptions): Rapport {
   };
 
   if (options.trackPageView !== false) void sdk.track('page_view');
+  // After the page view: a banner that has already decided may report at once.
+  for (const source of options.sources ?? []) source(apply);
   current = sdk;
   return sdk;
 }
@@ -244,9 +295,18 @@ export async function flush(): Promise<void> {
 }
 
 /**
- * Erases this browser's visitor id and queued events (the profile on the server is erased separately).
+ * Erases the visitor, on the Worker and in this browser (see {@link Rapport.forget}).
  * @example await forget()
  */
 export async function forget(): Promise<void> {
   await instance()?.forget();
+}
+
+/**
+ * Everything stored about the visitor, in this browser and on the Worker
+ * (see {@link Rapport.export}); exported from the package as `export`.
+ * @example import { export as exportData } from '@rapport/sdk'; const { browser, worker } = await exportData();
+ */
+export async function exportData(): Promise<Exported | undefined> {
+  return instance()?.export();
 }

@@ -7,6 +7,7 @@
  *
  * <script async src="/sdk/rapport.min.js" data-endpoint="https://…" data-consent="pending"></script>
  */
+import { consentMode, tcf } from './consent-sources.js';
 import { init, type Rapport } from './rapport.js';
 import { fill } from './slots.js';
 import { WAIT_CLASS } from './stub.js';
@@ -52,6 +53,8 @@ if (stub?.loaded) {
       timeoutMs: stub?.w ?? (data.timeout ? Number(data.timeout) : undefined),
       startedAt: stub?.t,
       trackPageView: data.pageView !== 'off',
+      // The banners shops run: a TCF v2.2 CMP (Rapport's vendor id from data-tcf-vendor, when it has one) and Google Consent Mode.
+      sources: [tcf(data.tcfVendor ? Number(data.tcfVendor) : undefined), consentMode()],
     });
     const queued = stub?.q ?? [];
     w.rapport = Object.assign((...call: Call) => dispatch(instance, call), { loaded: true as const });

@@ -14,7 +14,7 @@
 import { backoff, halves } from './backoff.js';
 import type { Sender } from './event.js';
 import { keepVisitorId } from './identity.js';
-import type { Queue, Queued } from './queue.js';
+import { MAX_QUEUED, type Queue, type Queued } from './queue.js';
 import { beacon, post } from './transport.js';
 import { warn } from './warn.js';
 import { LIMITS, type CollectBody, type CollectResponse } from './wire.js';
@@ -27,6 +27,8 @@ export interface Tracker {
   flush(): Promise<void>;
   /** Drops every queued event (consent withdrawn, or forget). */
   drop(): Promise<void>;
+  /** The events not yet acknowledged, oldest first (for export). */
+  pending(): Promise<Queued[]>;
 }
 
 const body = (batch: Queued[], { vid, purposes }: Sender): CollectBody => ({
@@ -160,5 +162,6 @@ export function createTracker(collectUrl: string, queue: Queue | undefined, send
       unsent.clear();
       await queue?.clear();
     },
+    pending: async () => (queue ? queue.peek(MAX_QUEUED) : [...unsent.values()]),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The npm (ESM) build in real Chromium: a page that imports `@rapport/sdk`
  * the way a bundled single-page app would (here through an import map, one
- * file per module as published, idb loaded only once consent is given),
+ * file per module as published, the IndexedDB queue loaded only once consent is given),
  * wired to the running Worker. The script-tag build is covered by
  * shop.test.ts; sdk-delivery.test.ts runs its specs against both builds.
  */
@@ -34,7 +34,7 @@ describe('the ESM build in an app', () => {
     await openSdkApp(page, app);
     expect((await settledSlot(page, 'recommended')).state).toBe('default');
     expect(calls).toEqual([]);
-    // No consent, no queue: neither idb nor the IndexedDB queue was downloaded, and no database exists.
+    // No consent, no queue: the IndexedDB queue was not downloaded, and no database exists.
     expect(scripts.filter((path) => /idb|indexeddb/.test(path))).toEqual([]);
     expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual([]);
 
@@ -47,9 +47,10 @@ describe('the ESM build in an app', () => {
     });
     expect(queued).toEqual([true, true, true]);
     expect(scripts).toContain('/sdk-app/sdk/indexeddb.js');
-    expect(calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events.map((e: { item?: string }) => e.item))).toEqual(['78', '79', '80']);
+    // The page view consent came too late for counts once it is given, then the three product views.
+    expect(calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events.map((e: { type: string; item?: string }) => e.item ?? e.type))).toEqual(['page_view', '78', '79', '80']);
 
-    // The visitor's profile reaches KV within a second; a later page view is personal.
+    // A later page is personal (the session's views travel with its decide).
     await expect
       .poll(
         async () => {

@@ -127,7 +127,7 @@ export const BUILDS: readonly Build[] = ['script tag', 'npm'];
  * Serves pages on the Worker's origin, under `/sdk-app/`, that load the SDK as
  * built in `sdk/dist` (read from disk, so they test the build, not a copy):
  * `app.html` loads it by script tag or, for `npm`, through an import map as a
- * bundled app would (idb too), calling the package's module-level functions;
+ * bundled app would, calling the package's module-level functions;
  * either way `window.rapport(method, ...args)` reaches the SDK once
  * `window.rapportReady` is set. `blank.html` loads nothing, for preparing the
  * origin's storage before the SDK runs. `body` is the app page's markup.
@@ -137,7 +137,7 @@ export async function serveSdkApp(page: Page, build: Build, body = ''): Promise<
   const start =
     build === 'script tag'
       ? `<script async src="${base}sdk/rapport.min.js" onload="window.rapportReady = true"></script>`
-      : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js", "idb": "${base}idb/index.js"}}</script>
+      : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js"}}</script>
 <script type="module">
   import { consent, fill, flush, forget, init, track } from '@rapport/sdk';
   init({ endpoint: location.origin, flushMs: 100 });

@@ -64,27 +64,29 @@ describe('size budget (min+gzip)', () => {
     expect(sizes['stub, stubSnippet()']).toBeLessThanOrEqual(500);
   });
 
-  // 3,100 B since tracking also keeps the session's views for decisions (the profile on the server lags them).
-  it('keeps tracking alone (init, track) within 3,100 B, the slot renderer and idb left out', async () => {
+  // 3,400 B since tracking also follows withdrawal through to the Worker, exports and keeps the session's
+  // views; what a tracking-only app downloads in all fell at the same time (IndexedDB without a library).
+  it('keeps tracking alone (init, track) within 3,400 B, the slot renderer and the IndexedDB queue left out', async () => {
     const app = await appBundle("import { init, track } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view');");
     sizes['npm: init + track, loaded with the page'] = app.eager.bytes;
-    sizes['npm: init + track, idb chunk loaded once consent is given'] = app.lazy.bytes;
+    sizes['npm: init + track, IndexedDB queue chunk loaded once consent is given'] = app.lazy.bytes;
     sizes['npm: init + track, every chunk'] = app.eager.bytes + app.lazy.bytes;
-    expect(app.eager.bytes).toBeLessThanOrEqual(3100);
-    // idb (and the IndexedDB queue) only in the chunk loaded once a purpose is granted.
+    expect(app.eager.bytes).toBeLessThanOrEqual(3400);
+    // The IndexedDB queue only in the chunk loaded once a purpose is granted.
     expect(app.eager.code).not.toContain('indexedDB');
     expect(app.lazy.code).toContain('indexedDB');
     // No slot renderer.
     expect(app.eager.code + app.lazy.code).not.toContain('data-rapport-field');
-    // idb's chunk is what keeps the whole from 3,100 B: hold it where it is.
-    expect(app.eager.bytes + app.lazy.bytes).toBeLessThanOrEqual(4800);
+    // Everything a tracking-only app may download (4,800 B while the queue used idb).
+    expect(app.eager.bytes + app.lazy.bytes).toBeLessThanOrEqual(4300);
   });
 
   it('adds the slot renderer only with fill', async () => {
     const app = await appBundle("import { init, track, fill } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view'); fill();");
     sizes['npm: init + track + fill, loaded with the page'] = app.eager.bytes;
     expect(app.eager.code).toContain('data-rapport-field');
-    expect(app.eager.bytes).toBeLessThanOrEqual(4000);
+    // 4,300 B (was 4,000) for the same reasons as tracking alone.
+    expect(app.eager.bytes).toBeLessThanOrEqual(4300);
   });
 
   it('keeps the stub helper alone free of the SDK', async () => {

@@ -1,0 +1,168 @@
+/**
+ * Consent from the banners shops already run, in real Chromium against the
+ * real Worker, for both builds: a real IAB TCF v2.2 CMP stood up with IAB's
+ * own `@iabtechlabtcf/cmpapi` (TC strings encoded by `@iabtechlabtcf/core`),
+ * Google Consent Mode v2 commands in `dataLayer`, and Global Privacy Control.
+ * Whatever the source: before consent nothing is stored or sent; after it
+ * events flow; withdrawing clears the browser's data and asks the Worker to
+ * erase.
+ */
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
+import type { Page } from 'playwright-core';
+import { rollup } from 'rollup';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ROOT } from '../../edge-worker/cli/wrangler';
+import { BUILDS, perTestPage, type ApiCall, type Build } from './support';
+
+let page: Page;
+let calls: ApiCall[];
+perTestPage((fresh) => ({ page, calls } = fresh));
+
+const base = new URL('/consent-app/', inject('baseURL')).href;
+
+/** A CMP as a shop runs one: IAB's CmpApi, driven by the test through `window.cmp.update(tcString | null, uiVisible)`. */
+let cmpScript = '';
+beforeAll(async () => {
+  const source = "import { CmpApi } from '@iabtechlabtcf/cmpapi'; const api = new CmpApi(10, 1, true); window.cmp = { update: (tc, ui) => api.update(tc, ui) };";
+  const bundle = await rollup({
+    input: 'cmp',
+    plugins: [{ name: 'cmp', resolveId: (id) => (id === 'cmp' ? id : null), load: (id) => (id === 'cmp' ? source : null) }, nodeResolve({ rootDir: ROOT, browser: true })],
+  });
+  cmpScript = (await bundle.generate({ format: 'iife' })).output[0].code;
+  await bundle.close();
+});
+
+/** A TC string granting exactly `purposes` (a minimal vendor list: Rapport decides by purposes). */
+function tcString(purposes: number[]): string {
+  const names = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [i + 1, { id: i + 1, name: `Purpose ${i + 1}`, description: '', illustrations: [] }]));
+  const gvl = new GVL({ gvlSpecificationVersion: 3, vendorListVersion: 1, tcfPolicyVersion: 5, lastUpdated: '2026-01-01T00:00:00Z', purposes: names(11), specialPurposes: names(3), features: names(3), specialFeatures: names(2), vendors: {}, stacks: {}, dataCategories: {} } as never);
+  const model = new TCModel(gvl);
+  model.cmpId = 10;
+  model.cmpVersion = 1;
+  model.isServiceSpecific = true;
+  model.purposeConsents.set(purposes);
+  return TCString.encode(model);
+}
+const ALL = tcString([1, 5, 6, 8]);
+const ANALYTICS = tcString([1, 8]);
+const NONE = tcString([]);
+
+/** Opens a shop page with `head` (a CMP, a dataLayer) before the SDK, which starts with `consent`. */
+async function open(build: Build, head: string, consent: 'pending' | 'granted' = 'pending'): Promise<void> {
+  const sdk =
+    build === 'script tag'
+      ? `<script async src="${base}sdk/rapport.min.js" data-consent="${consent}" data-endpoint="${new URL(base).origin}" onload="window.rapportReady = true"></script>`
+      : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js"}}</script>
+<script type="module">
+  import { consent, consentMode, flush, init, tcf, track } from '@rapport/sdk';
+  init({ endpoint: location.origin, consent: '${consent}', flushMs: 100, sources: [tcf(), consentMode()] });
+  window.rapport = (method, ...args) => ({ consent, flush, track })[method](...args);
+  window.rapportReady = true;
+</script>`;
+  await page.route(`${base}**`, (route) => {
+    const path = new URL(route.request().url()).pathname.slice('/consent-app/'.length);
+    if (path === 'app.html') return route.fulfill({ contentType: 'text/html', body: `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${sdk}</body></html>` });
+    if (path === 'cmp.js') return route.fulfill({ contentType: 'text/javascript', body: cmpScript });
+    return route.fulfill({ contentType: 'text/javascript', path: join(ROOT, 'sdk/dist', path.slice('sdk/'.length)) });
+  });
+  await page.goto(`${base}app.html`);
+  await page.waitForFunction(() => (window as unknown as { rapportReady?: boolean }).rapportReady);
+}
+
+const cmpUpdate = (tc: string | null, uiVisible = false) => page.evaluate(([tc, ui]) => (window as unknown as { cmp: { update(tc: string | null, ui: boolean): void } }).cmp.update(tc, ui), [tc, uiVisible] as const);
+const collects = () => calls.filter((c) => c.path === '/v1/collect');
+
+/** Everything Rapport could have left in this browser. */
+function traces() {
+  return page.evaluate(async () => ({
+    local: Object.keys(localStorage).filter((k) => k.startsWith('rapport')),
+    session: Object.keys(sessionStorage).filter((k) => k.startsWith('rapport')),
+    cookies: document.cookie,
+    databases: (await indexedDB.databases()).map((d) => d.name),
+  }));
+}
+const NO_TRACES = { local: [], session: [], cookies: '', databases: [] };
+
+/** Waits longer than the SDK's batching delay, for requests that must not come. */
+const quietly = () => page.waitForTimeout(1500);
+
+describe.each(BUILDS)('consent sources, the %s build', (build) => {
+  it('follows a TCF v2.2 CMP: nothing before the shopper acts, everything once they grant all', async () => {
+    await open(build, `<script src="${base}cmp.js"></script>`);
+    // The banner is showing; nothing has been decided.
+    await cmpUpdate('', true);
+    await quietly();
+    expect(calls).toEqual([]);
+    expect(await traces()).toEqual(NO_TRACES);
+
+    await cmpUpdate(ALL);
+    await expect.poll(() => collects().filter((c) => c.status === 200).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(collects()[0]!.body.consent).toEqual(['analytics', 'personalization']);
+  });
+
+  it('lets a deny-all TC string stop a page configured as granted', async () => {
+    await open(build, `<script src="${base}cmp.js"></script>`, 'granted');
+    await cmpUpdate(NONE);
+    await quietly();
+    expect(collects().filter((c) => c.status === 200).flatMap((c) => c.body.events)).toEqual([]);
+    expect(await traces()).toEqual(NO_TRACES);
+  });
+
+  it('grants only what the TC string grants: purposes 1 and 8 are analytics, not personalization', async () => {
+    await open(build, `<script src="${base}cmp.js"></script>`);
+    await cmpUpdate(ANALYTICS);
+    await expect.poll(() => collects().length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(collects()[0]!.body.consent).toEqual(['analytics']);
+  });
+
+  it('withdraws when the shopper changes their mind in the CMP: local data gone, the Worker asked to erase', async () => {
+    await open(build, `<script src="${base}cmp.js"></script>`);
+    await cmpUpdate(ALL);
+    await expect.poll(() => collects().filter((c) => c.status === 200).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('rapport_vid')), { timeout: 10_000 }).toBeTruthy();
+    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid'));
+
+    const erasing: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/v1/privacy/erase')) erasing.push(request.headers().authorization ?? '');
+    });
+    await cmpUpdate(NONE);
+    await expect.poll(() => calls.find((c) => c.path === '/v1/privacy/erase')?.status, { timeout: 10_000 }).toBe(200);
+    expect(erasing).toEqual([`Bearer ${vid}`]);
+    await expect.poll(() => traces(), { timeout: 5000 }).toEqual(NO_TRACES);
+  });
+
+  it('lets the merchant default govern where TCF says GDPR does not apply', async () => {
+    await open(build, `<script src="${base}cmp.js"></script>`, 'granted');
+    await cmpUpdate(null);
+    await expect.poll(() => collects().length, { timeout: 10_000 }).toBeGreaterThan(0);
+  });
+
+  it('follows Google Consent Mode v2, including commands pushed before the SDK loaded', async () => {
+    const gtag = `<script>window.dataLayer = window.dataLayer || []; function gtag(){ dataLayer.push(arguments); }
+      gtag('consent', 'default', { analytics_storage: 'denied', personalization_storage: 'denied', ad_storage: 'denied' });</script>`;
+    await open(build, gtag, 'granted');
+    await quietly();
+    expect(calls).toEqual([]);
+    expect(await traces()).toEqual(NO_TRACES);
+
+    await page.evaluate(() => (window as unknown as { gtag: (...a: unknown[]) => void }).gtag('consent', 'update', { analytics_storage: 'granted', personalization_storage: 'granted' }));
+    await expect.poll(() => collects().filter((c) => c.status === 200).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(collects()[0]!.body.consent).toEqual(['analytics', 'personalization']);
+
+    await page.evaluate(() => (window as unknown as { gtag: (...a: unknown[]) => void }).gtag('consent', 'update', { analytics_storage: 'denied', personalization_storage: 'denied' }));
+    await expect.poll(() => calls.some((c) => c.path === '/v1/privacy/erase'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => traces(), { timeout: 5000 }).toEqual(NO_TRACES);
+  });
+
+  it('treats Global Privacy Control as an objection to personalization, whatever the CMP grants', async () => {
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    await open(build, `<script src="${base}cmp.js"></script>`);
+    await cmpUpdate(ALL);
+    await expect.poll(() => collects().length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(collects()[0]!.body.consent).toEqual(['analytics']);
+    expect(calls.filter((c) => c.path === '/v1/decide')).toEqual([]);
+  });
+});
