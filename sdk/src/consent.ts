@@ -4,7 +4,7 @@
  * necessary) and wins over a merchant default or a browser signal.
  */
 import type { Purpose } from './wire.js';
-import { readStore, writeStore } from './storage.js';
+import { readJson, writeStore } from './storage.js';
 
 /** Granted (true) or refused (false) per purpose; absent means not asked yet. */
 export type Consent = Partial<Record<Purpose, boolean>>;
@@ -31,13 +31,9 @@ export function granted(consent: Consent): Purpose[] {
  * @example initialConsent('granted', true) // { analytics: true, personalization: false }
  */
 export function initialConsent(fallback: ConsentDefault, gpc: boolean): Consent {
-  let base: Consent = fallback === 'pending' ? {} : fallback === 'granted' ? { analytics: true, personalization: true } : { ...fallback };
-  try {
-    base = JSON.parse(readStore('localStorage', CHOICE_KEY)!) ?? base;
-  } catch {
-    // a damaged record is as good as none
-  }
-  return withGpc(base, gpc);
+  const base: Consent = fallback === 'pending' ? {} : fallback === 'granted' ? { analytics: true, personalization: true } : { ...fallback };
+  // A damaged record is as good as none.
+  return withGpc(readJson<Consent>('localStorage', CHOICE_KEY) ?? base, gpc);
 }
 
 /**

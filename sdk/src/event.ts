@@ -61,6 +61,10 @@ const optional =
 const id: Check = (v) => typeof v == 'string' && LIMITS.id.test(v);
 const item = text(1, LIMITS.itemIdLength);
 const qty = optional(whole(1, LIMITS.qtyMax));
+const money = optional((v) => typeof v == 'number' && v >= 0 && v <= LIMITS.moneyMax);
+const currency = optional((v) => typeof v == 'string' && LIMITS.currency.test(v));
+const attribution = { decision: optional(id), slot: optional(text(0, LIMITS.slotLength)) };
+const cartChange = { item, qty, price: money, currency, ...attribution };
 
 /** Fields every event has besides `type`, which is checked by looking up its own fields. */
 const COMMON: Record<string, Check> = {
@@ -73,13 +77,19 @@ const COMMON: Record<string, Check> = {
 const FIELDS: Record<EventType, Record<string, Check>> = {
   page_view: {},
   product_view: { item },
-  click: { item, decision: optional(id), slot: optional(text(0, LIMITS.slotLength)) },
+  click: { item, ...attribution },
   scroll: { depth: whole(0, LIMITS.scrollDepthMax) },
   search: { query: text(1, LIMITS.queryLength) },
-  add_to_cart: { item, qty },
-  remove_from_cart: { item, qty },
+  add_to_cart: cartChange,
+  remove_from_cart: cartChange,
   checkout: {},
-  purchase: { items: (v) => Array.isArray(v) && v.length > 0 && v.length <= LIMITS.purchaseItems && v.every(item) },
+  purchase: {
+    items: (v) => Array.isArray(v) && v.length > 0 && v.length <= LIMITS.purchaseItems && v.every(item),
+    order: optional(text(1, LIMITS.orderIdLength)),
+    value: money,
+    currency,
+    ...attribution,
+  },
 };
 
 /**

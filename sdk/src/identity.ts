@@ -6,11 +6,14 @@
  * sessionStorage with their viewed items (after personalization consent).
  */
 import { randomId } from './ids.js';
-import { readStore, writeStore } from './storage.js';
+import { readJson, readStore, writeStore, type Area } from './storage.js';
 import { LIMITS } from './wire.js';
 
 const VISITOR_KEY = 'rapport_vid';
 const SESSION_KEY = 'rapport_sid';
+const CLICK_KEY = 'rapport_click';
+/** Where the session lives: this tab only. */
+const AREA: Area = 'sessionStorage';
 /** A session ends after 30 minutes without activity, as in common analytics practice. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
 
@@ -39,16 +42,13 @@ export function keepVisitorId(vid?: string): void {
  * viewed, repeats kept (the last `LIMITS.recentItems`).
  */
 function session(now: number, view?: string | false): string[] {
-  let [sid = '', last = '', ...views]: string[] = [];
-  try {
-    [sid = '', last = '', ...views] = JSON.parse(readStore('sessionStorage', SESSION_KEY)!) as string[];
-  } catch {
-    // none yet, or damaged: a new session
-  }
+  // None yet, or damaged: a new session.
+  const stored = readJson<string[]>(AREA, SESSION_KEY);
+  let [sid = '', last = '', ...views] = Array.isArray(stored) ? stored : [];
   if (!LIMITS.id.test(sid) || !(now - Number(last) < SESSION_IDLE_MS)) [sid, views] = [randomId(), []];
   if (view) views.push(view);
   const record = [sid, String(now), ...views.slice(-LIMITS.recentItems)];
-  writeStore('sessionStorage', SESSION_KEY, JSON.stringify(record));
+  writeStore(AREA, SESSION_KEY, JSON.stringify(record));
   return record;
 }
 
@@ -73,10 +73,23 @@ export function recentViews(): string[] {
 }
 
 /**
- * Erases both ids and the session's views from this browser.
+ * The last click on a slot item in this tab: its decision, slot and time
+ * (epoch ms), kept so that the cart changes and purchase that follow can be
+ * attributed to the decision.
+ * @param click what to remember; omitted, what is remembered (or undefined)
+ * @example lastClick(['decision-01', 'recommended', Date.now()])
+ */
+export function lastClick(click?: [decision: string, slot: string | undefined, at: number]): [string, string | undefined, number] | undefined {
+  if (click) writeStore(AREA, CLICK_KEY, JSON.stringify(click));
+  return readJson(AREA, CLICK_KEY);
+}
+
+/**
+ * Erases both ids, the session's views and the last click from this browser.
  * @example eraseIdentity() // on forget(), or when every purpose is withdrawn
  */
 export function eraseIdentity(): void {
   keepVisitorId();
-  writeStore('sessionStorage', SESSION_KEY, null);
+  writeStore(AREA, SESSION_KEY, null);
+  writeStore(AREA, CLICK_KEY, null);
 }

@@ -8,7 +8,7 @@
 import { initialConsent, rememberChoice, withGpc, type Consent, type ConsentDefault } from './consent.js';
 import type { ConsentSource } from './consent-sources.js';
 import { buildEvent, eventProblem, pagePath, sender } from './event.js';
-import { eraseIdentity, recentViews, sessionId, visitorId } from './identity.js';
+import { eraseIdentity, lastClick, recentViews, sessionId, visitorId } from './identity.js';
 import type { Queued } from './queue.js';
 import { createTracker, type Tracker } from './tracker.js';
 import { warn } from './warn.js';
@@ -29,6 +29,11 @@ export interface InitOptions {
   flushMs?: number;
   /** Track a `page_view` on start (default true). */
   trackPageView?: boolean;
+  /**
+   * How long after a click on a slot item the cart changes and purchase that
+   * follow carry its decision and slot, in ms (default 30 minutes, at most a day).
+   */
+  attributionMs?: number;
   /** When the page started waiting for slots (epoch ms); the stub records it. Default: now. */
   startedAt?: number;
   /**
@@ -129,6 +134,7 @@ function checkOptions(options: InitOptions): void {
   }
   within('timeoutMs', timeoutMs, 3000);
   within('flushMs', flushMs, 60_000);
+  within('attributionMs', options.attributionMs, 86_400_000);
 }
 
 /**
@@ -211,6 +217,13 @@ export function init(options: InitOptions): Rapport {
       }
       const view = ev.type === 'product_view' && (pageItem = ev.item);
       if (!sender(consented)) return false;
+      // Attribution: a click on a slot item is remembered; the cart changes and purchase that follow carry its decision.
+      if (ev.type == 'click' && ev.decision) lastClick([ev.decision, ev.slot, ev.ts]);
+      const click = lastClick();
+      if ((ev.type == 'add_to_cart' || ev.type == 'purchase') && !ev.decision && click && ev.ts - click[2] < (options.attributionMs ?? 1_800_000)) {
+        ev.decision = click[0];
+        ev.slot = click[1];
+      }
       // With personalization, the session's views travel with the next decisions (the profile on the server may lag them).
       const sid = sessionId(Date.now(), consented.personalization && view);
       return (tracker ?? (await getTracker())).enqueue({ sid, ev });

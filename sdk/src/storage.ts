@@ -19,6 +19,18 @@ export function readStore(area: Area, key: string): string | null {
 }
 
 /**
+ * A stored JSON value, or undefined when there is none or it is damaged.
+ * @example readJson('sessionStorage', 'rapport_click')
+ */
+export function readJson<T>(area: Area, key: string): T | undefined {
+  try {
+    return JSON.parse(readStore(area, key)!) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * `setItem`; `null` removes the key. Silently does nothing when storage is unavailable.
  * @example writeStore('sessionStorage', 'rapport_sid', null)
  */

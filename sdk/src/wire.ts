@@ -48,6 +48,12 @@ export const LIMITS = {
   scrollDepthMax: 100,
   /** Most of the session's recently viewed items a decide may carry (as many as a profile keeps). */
   recentItems: 20,
+  /** Largest price or order value, in the currency's major unit. */
+  moneyMax: 1e9,
+  /** Currencies: ISO 4217 codes. */
+  currency: /^[A-Z]{3}$/,
+  /** Longest order id. */
+  orderIdLength: 64,
 } as const;
 
 /** Consent purposes. */
@@ -65,17 +71,31 @@ interface Base {
 /** No properties. */
 type None = Record<never, never>;
 
+/**
+ * The decision that showed what led to an event, and its slot: clicks on
+ * slot items carry it, and the SDK adds it to the cart changes and purchase
+ * that follow such a click within `attributionMs`, so uplift can be attributed.
+ */
+interface Attribution {
+  decision?: string;
+  slot?: string;
+}
+
+/** A cart change, with the unit price the shop shows (major unit, e.g. 19.99) and its currency. */
+type CartChange = { item: string; qty?: number; price?: number; currency?: string } & Attribution;
+
 /** Properties a caller passes to `track()` for each event type. */
 export interface EventProps {
   page_view: None;
   product_view: { item: string };
-  click: { item: string; decision?: string; slot?: string };
+  click: { item: string } & Attribution;
   scroll: { depth: number };
   search: { query: string };
-  add_to_cart: { item: string; qty?: number };
-  remove_from_cart: { item: string; qty?: number };
+  add_to_cart: CartChange;
+  remove_from_cart: CartChange;
   checkout: None;
-  purchase: { items: string[] };
+  /** The order: its id in the shop, the items, and its total value and currency. */
+  purchase: { items: string[]; order?: string; value?: number; currency?: string } & Attribution;
 }
 
 /** Every event type the SDK tracks. */

@@ -51,7 +51,7 @@ function mutate(base: Record<string, unknown>, path: string[], value: unknown): 
 
 /** Item ids that are also Object.prototype's names: the fuzzer found them reaching prototype properties. */
 const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
-const COLLECT_PATHS = [['v'], ['vid'], ['sid'], ['consent'], ['consent', '0'], ['events'], ['events', '0'], ['events', '0', 'id'], ['events', '0', 'type'], ['events', '0', 'ts'], ['events', '0', 'item'], ['events', '0', 'path'], ['events', '0', 'qty'], ['events', '0', 'depth'], ['events', '0', 'items'], ['extra']];
+const COLLECT_PATHS = [['v'], ['vid'], ['sid'], ['consent'], ['consent', '0'], ['events'], ['events', '0'], ['events', '0', 'id'], ['events', '0', 'type'], ['events', '0', 'ts'], ['events', '0', 'item'], ['events', '0', 'path'], ['events', '0', 'qty'], ['events', '0', 'depth'], ['events', '0', 'items'], ['events', '0', 'price'], ['events', '0', 'currency'], ['events', '0', 'order'], ['events', '0', 'value'], ['events', '0', 'decision'], ['events', '0', 'slot'], ['extra']];
 const DECIDE_PATHS = [['v'], ['vid'], ['consent'], ['consent', '0'], ['slots'], ['slots', '0'], ['slots', '0', 'id'], ['slots', '0', 'max'], ['context'], ['context', 'item'], ['context', 'category'], ['context', 'path'], ['context', 'recent'], ['context', 'recent', '0'], ['context', 'recent', '20'], ['extra']];
 
 /** A body: raw text, any JSON, or a valid body with one field changed, dropped or added; sometimes oversized. */

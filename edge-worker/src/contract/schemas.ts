@@ -37,23 +37,31 @@ const baseEvent = {
 
 const withItem = { ...baseEvent, item: itemId };
 const qty = z.number().int().positive().max(LIMITS.qtyMax).default(1);
+/** The decision that showed what led to the event (see the SDK's `Attribution`). */
+const attribution = { decision: opaqueId.optional(), slot: z.string().max(LIMITS.slotLength).optional() };
+const money = z.number().nonnegative().max(LIMITS.moneyMax);
+const currency = z.string().regex(LIMITS.currency, 'must be an ISO 4217 code such as EUR');
+const cartChange = { ...withItem, qty, price: money.optional(), currency: currency.optional(), ...attribution };
 
 /** One tracked event, discriminated by `type` so each type carries exactly its fields. */
 export const event = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('page_view'), ...baseEvent }),
   z.strictObject({ type: z.literal('product_view'), ...withItem }),
-  z.strictObject({
-    type: z.literal('click'),
-    ...withItem,
-    decision: opaqueId.optional(),
-    slot: z.string().max(LIMITS.slotLength).optional(),
-  }),
+  z.strictObject({ type: z.literal('click'), ...withItem, ...attribution }),
   z.strictObject({ type: z.literal('scroll'), ...baseEvent, depth: z.number().int().min(0).max(LIMITS.scrollDepthMax) }),
   z.strictObject({ type: z.literal('search'), ...baseEvent, query: z.string().min(1).max(LIMITS.queryLength) }),
-  z.strictObject({ type: z.literal('add_to_cart'), ...withItem, qty }),
-  z.strictObject({ type: z.literal('remove_from_cart'), ...withItem, qty }),
+  z.strictObject({ type: z.literal('add_to_cart'), ...cartChange }),
+  z.strictObject({ type: z.literal('remove_from_cart'), ...cartChange }),
   z.strictObject({ type: z.literal('checkout'), ...baseEvent }),
-  z.strictObject({ type: z.literal('purchase'), ...baseEvent, items: z.array(itemId).min(1).max(LIMITS.purchaseItems) }),
+  z.strictObject({
+    type: z.literal('purchase'),
+    ...baseEvent,
+    items: z.array(itemId).min(1).max(LIMITS.purchaseItems),
+    order: z.string().min(1).max(LIMITS.orderIdLength).optional(),
+    value: money.optional(),
+    currency: currency.optional(),
+    ...attribution,
+  }),
 ]);
 
 /** `POST /v1/collect`: a batch of events from one visitor. */
