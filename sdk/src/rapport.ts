@@ -10,6 +10,7 @@ import type { ConsentSource } from './consent-sources.js';
 import { buildEvent, eventProblem, pagePath, sender } from './event.js';
 import { eraseIdentity, lastClick, recentViews, sessionId, visitorId } from './identity.js';
 import type { Queued } from './queue.js';
+import { onRouteChange } from './spa.js';
 import { createTracker, type Tracker } from './tracker.js';
 import { warn } from './warn.js';
 import type { DecideBody, EventProps, EventType } from './wire.js';
@@ -27,7 +28,11 @@ export interface InitOptions {
   timeoutMs?: number;
   /** Longest an event waits before its batch is sent, in ms (default 1000). */
   flushMs?: number;
-  /** Track a `page_view` on start (default true). */
+  /**
+   * Track a `page_view` on start and on every route change of a single-page
+   * app (pushState, replaceState to another path, back/forward, hashchange,
+   * back/forward-cache restore) (default true).
+   */
   trackPageView?: boolean;
   /**
    * How long after a click on a slot item the cart changes and purchase that
@@ -258,7 +263,14 @@ export function init(options: InitOptions): Rapport {
     },
   };
 
-  if (options.trackPageView !== false) void sdk.track('page_view');
+  if (options.trackPageView !== false) {
+    void sdk.track('page_view');
+    // A new route is a new page: its own page view, and no product until it tracks one.
+    onRouteChange(() => {
+      pageItem = undefined;
+      void sdk.track('page_view');
+    });
+  }
   // After the page view: a banner that has already decided may report at once.
   for (const source of options.sources ?? []) source(apply);
   current = sdk;

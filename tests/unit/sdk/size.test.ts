@@ -64,30 +64,31 @@ describe('size budget (min+gzip)', () => {
     expect(sizes['stub, stubSnippet()']).toBeLessThanOrEqual(500);
   });
 
-  // 3,600 B since tracking also follows withdrawal through to the Worker, exports, keeps the session's views,
-  // checks prices, orders and currencies and attributes carts and purchases to decisions; what a
-  // tracking-only app downloads in all is still below the 4,800 B it was (IndexedDB without a library).
-  it('keeps tracking alone (init, track) within 3,600 B, the slot renderer and the IndexedDB queue left out', async () => {
+  // 3,750 B since tracking also follows withdrawal through to the Worker, exports, keeps the session's views,
+  // checks prices, orders and currencies, attributes carts and purchases to decisions and follows a
+  // single-page app's routes; what a tracking-only app downloads in all is still below the 4,800 B it
+  // was (IndexedDB without a library).
+  it('keeps tracking alone (init, track) within 3,750 B, the slot renderer and the IndexedDB queue left out', async () => {
     const app = await appBundle("import { init, track } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view');");
     sizes['npm: init + track, loaded with the page'] = app.eager.bytes;
     sizes['npm: init + track, IndexedDB queue chunk loaded once consent is given'] = app.lazy.bytes;
     sizes['npm: init + track, every chunk'] = app.eager.bytes + app.lazy.bytes;
-    expect(app.eager.bytes).toBeLessThanOrEqual(3600);
+    expect(app.eager.bytes).toBeLessThanOrEqual(3750);
     // The IndexedDB queue only in the chunk loaded once a purpose is granted.
     expect(app.eager.code).not.toContain('indexedDB');
     expect(app.lazy.code).toContain('indexedDB');
     // No slot renderer.
     expect(app.eager.code + app.lazy.code).not.toContain('data-rapport-field');
     // Everything a tracking-only app may download (4,800 B while the queue used idb).
-    expect(app.eager.bytes + app.lazy.bytes).toBeLessThanOrEqual(4500);
+    expect(app.eager.bytes + app.lazy.bytes).toBeLessThanOrEqual(4600);
   });
 
   it('adds the slot renderer only with fill', async () => {
     const app = await appBundle("import { init, track, fill } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view'); fill();");
     sizes['npm: init + track + fill, loaded with the page'] = app.eager.bytes;
     expect(app.eager.code).toContain('data-rapport-field');
-    // 4,500 B (was 4,000) for the same reasons as tracking alone.
-    expect(app.eager.bytes).toBeLessThanOrEqual(4500);
+    // 4,650 B (was 4,000) for the same reasons as tracking alone.
+    expect(app.eager.bytes).toBeLessThanOrEqual(4650);
   });
 
   it('keeps the stub helper alone free of the SDK', async () => {
