@@ -139,9 +139,9 @@ export async function serveSdkApp(page: Page, build: Build, body = ''): Promise<
       ? `<script async src="${base}sdk/rapport.min.js" onload="window.rapportReady = true"></script>`
       : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js"}}</script>
 <script type="module">
-  import { consent, fill, flush, forget, init, track } from '@rapport/sdk';
+  import { consent, export as exportData, fill, flush, forget, init, track } from '@rapport/sdk';
   init({ endpoint: location.origin, flushMs: 100 });
-  const methods = { consent, fill, flush, forget, track };
+  const methods = { consent, export: exportData, fill, flush, forget, track };
   window.rapport = (method, ...args) => methods[method](...args);
   fill();
   window.rapportReady = true;
