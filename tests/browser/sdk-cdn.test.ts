@@ -58,11 +58,16 @@ async function get(path: string): Promise<{ status: number; headers: Headers; bo
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
 
+/** What a cache sees of `path`: its status, cache policy and CORS. */
+async function served(path: string) {
+  const { status, headers } = await get(path);
+  return { path, status, cacheControl: headers.get('cache-control'), cors: headers.get('access-control-allow-origin') };
+}
+
 describe('what the Worker sends for the SDK', () => {
   it('serves the alias briefly fresh, then stale while it revalidates or when the Worker fails', async () => {
     for (const path of ['/sdk/rapport.min.js', '/sdk/rapport.min.js.map', '/sdk/integrity.json']) {
-      const { status, headers } = await get(path);
-      expect({ path, status, cacheControl: headers.get('cache-control'), cors: headers.get('access-control-allow-origin') }).toEqual({
+      expect(await served(path)).toEqual({
         path,
         status: 200,
         cacheControl: 'public, max-age=300, stale-while-revalidate=86400, stale-if-error=86400',
@@ -84,8 +89,7 @@ describe('what the Worker sends for the SDK', () => {
     expect(manifest.version).toBe(JSON.parse(readFileSync(join(ROOT, 'sdk/package.json'), 'utf8')).version);
 
     for (const path of [manifest.src, `${manifest.src}.map`]) {
-      const { status, headers } = await get(path);
-      expect({ path, status, cacheControl: headers.get('cache-control'), cors: headers.get('access-control-allow-origin') }).toEqual({
+      expect(await served(path)).toEqual({
         path,
         status: 200,
         cacheControl: 'public, max-age=31536000, immutable',

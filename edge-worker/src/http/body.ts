@@ -58,9 +58,9 @@ export function describeIssues(error: z.ZodError): Issue[] {
   }));
 }
 
-/** Reads, parses and validates a JSON body; every failure is a 4xx naming the problem. */
-export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
-  const text = await readText(c);
+/** Reads, parses and validates a JSON body of at most `limit` bytes; every failure is a 4xx naming the problem. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S, limit = MAX_BODY_BYTES): Promise<z.output<S>> {
+  const text = await readText(c, limit);
   if (!text.trim()) throw new ApiError(400, 'empty_body', 'Request body is empty; expected a JSON object');
   let raw: unknown;
   try {
