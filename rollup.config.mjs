@@ -2,7 +2,9 @@
 //   sdk/dist/*.js (+ types)  ESM for npm, one file per module so an app's bundler
 //                            keeps only what it imports; the IndexedDB queue is
 //                            imported dynamically, so it becomes its own lazy chunk
-//   rapport.min.js           IIFE for the script tag, minified, with a sourcemap
+//   rapport.min.js           IIFE for the script tag, minified, with a sourcemap, and
+//                            without its warnings (sdk/src/debug.ts is DEBUG = false)
+//   rapport.debug.js         the same IIFE with its warnings, for wiring the tag up
 // The IIFE is written to sdk/dist/, to edge-worker/public/sdk/ (the product
 // Worker serves it from its static assets) and to demo-shop/public/sdk/ (so the
 // demo shop loads exactly what a merchant would). Where it is served, each build
@@ -69,8 +71,22 @@ const scriptTag = (dir, { served }) => ({
   format: 'iife',
   sourcemap: true,
   inlineDynamicImports: true,
+  // The lazily imported module's namespace object needs no freezing: only the SDK's own code sees it.
+  freeze: false,
   plugins: [minify, publish({ versioned: served })],
 });
+
+/** The debug IIFE written into `dir`: served at /sdk/rapport.debug.js, not versioned (no shopper loads it). */
+const debugTag = (dir) => ({ file: `${dir}/rapport.debug.js`, format: 'iife', sourcemap: true, inlineDynamicImports: true, freeze: false, plugins: [minify] });
+
+/** The script tag's production build: `DEBUG` false, so terser drops every warning with its message. */
+const quiet = {
+  name: 'quiet',
+  load: (id) => (id.endsWith('/sdk/src/debug.ts') ? 'export const DEBUG = false;' : null),
+};
+
+const scriptTagPlugins = () => [nodeResolve(), typescript({ tsconfig: 'sdk/tsconfig.json', noEmit: false, include: ['sdk/src/**/*.ts'] })];
+const SERVED = ['edge-worker/public/sdk', 'demo-shop/public/sdk'];
 
 // The demo shop serves the SDK with the product's cache and CORS headers too, so what its pages
 // (and the browser tests) load behaves as on a merchant's page. A build output, like its sdk/.
@@ -93,11 +109,12 @@ export default [
   },
   {
     input: 'sdk/src/script-tag.ts',
-    output: [
-      scriptTag('sdk/dist', { served: false }),
-      scriptTag('edge-worker/public/sdk', { served: true }),
-      scriptTag('demo-shop/public/sdk', { served: true }),
-    ],
-    plugins: [nodeResolve(), typescript({ tsconfig: 'sdk/tsconfig.json', noEmit: false, include: ['sdk/src/**/*.ts'] })],
+    output: [scriptTag('sdk/dist', { served: false }), ...SERVED.map((dir) => scriptTag(dir, { served: true }))],
+    plugins: [quiet, ...scriptTagPlugins()],
+  },
+  {
+    input: 'sdk/src/script-tag.ts',
+    output: ['sdk/dist', ...SERVED].map(debugTag),
+    plugins: scriptTagPlugins(),
   },
 ];

@@ -8,7 +8,7 @@
 import { granted, type Consent } from './consent.js';
 import { visitorId } from './identity.js';
 import { randomId } from './ids.js';
-import { LIMITS, type EventType, type Purpose, type WireEvent } from './wire.js';
+import { LIMITS, PATTERNS, type EventType, type Purpose, type WireEvent } from './wire.js';
 
 /** Who events are stored and sent as: the purposes the visitor granted, and the id the Worker issued them, once it has. */
 export interface Sender {
@@ -37,11 +37,12 @@ export function pagePath(): string {
 }
 
 /**
- * Builds an event: the caller's properties plus a fresh id, the time and this page's path.
+ * Builds an event: the caller's properties plus a fresh id, the time and this
+ * page's path (unless the properties name the page, as engaged time does).
  * @example buildEvent('product_view', { item: 'sku-42' })
  */
 export function buildEvent(type: EventType, props?: object): WireEvent {
-  return { ...props, id: randomId(), type, ts: Date.now(), path: pagePath() } as WireEvent;
+  return { path: pagePath(), ...props, id: randomId(), type, ts: Date.now() } as WireEvent;
 }
 
 type Check = (value: unknown) => boolean;
@@ -58,11 +59,11 @@ const optional =
   (check: Check): Check =>
   (v) =>
     v === undefined || check(v);
-const id: Check = (v) => typeof v == 'string' && LIMITS.id.test(v);
+const id: Check = (v) => typeof v == 'string' && PATTERNS.id.test(v);
 const item = text(1, LIMITS.itemIdLength);
 const qty = optional(whole(1, LIMITS.qtyMax));
 const money = optional((v) => typeof v == 'number' && v >= 0 && v <= LIMITS.moneyMax);
-const currency = optional((v) => typeof v == 'string' && LIMITS.currency.test(v));
+const currency = optional((v) => typeof v == 'string' && PATTERNS.currency.test(v));
 const attribution = { decision: optional(id), slot: optional(text(0, LIMITS.slotLength)) };
 const cartChange = { item, qty, price: money, currency, ...attribution };
 
@@ -79,6 +80,7 @@ const FIELDS: Record<EventType, Record<string, Check>> = {
   product_view: { item },
   click: { item, ...attribution },
   scroll: { depth: whole(0, LIMITS.scrollDepthMax) },
+  engagement: { ms: whole(1, LIMITS.engagedMsMax) },
   search: { query: text(1, LIMITS.queryLength) },
   add_to_cart: cartChange,
   remove_from_cart: cartChange,
@@ -93,19 +95,19 @@ const FIELDS: Record<EventType, Record<string, Check>> = {
 };
 
 /**
- * Why the Worker would refuse this event, in words for a warning; undefined
- * when it is valid. Judges the event as it travels (JSON drops `undefined`).
- * @example eventProblem({ id: 'k3Xb…', type: 'scroll', ts: 1, depth: 101 }) // 'invalid scroll event: depth = 101'
+ * The field for which the Worker would refuse this event (`type` for a type it
+ * does not know); undefined when it is valid. Judges the event as it travels
+ * (JSON drops `undefined`).
+ * @example invalidField({ id: 'k3Xb…', type: 'scroll', ts: 1, depth: 101 }) // 'depth'
  */
-export function eventProblem(event: object): string | undefined {
+export function invalidField(event: object): string | undefined {
   const ev = event as Record<string, unknown>;
-  const type = ev.type as EventType;
-  if (!Object.hasOwn(FIELDS, type)) return `unknown event type ${JSON.stringify(type)}`;
-  const checks = { ...COMMON, ...FIELDS[type] };
+  if (!Object.hasOwn(FIELDS, ev.type as string)) return 'type';
+  const checks = { ...COMMON, ...FIELDS[ev.type as EventType] };
   for (const key of new Set([...Object.keys(checks), ...Object.keys(ev)])) {
     const value = ev[key];
     const check = Object.hasOwn(checks, key) && checks[key];
-    if (key != 'type' && (check ? !check(value) : value !== undefined)) return `invalid ${type} event: ${key} = ${JSON.stringify(value)}`;
+    if (key != 'type' && (check ? !check(value) : value !== undefined)) return key;
   }
   return undefined;
 }

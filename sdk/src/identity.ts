@@ -7,7 +7,7 @@
  */
 import { randomId } from './ids.js';
 import { readJson, readStore, writeStore, type Area } from './storage.js';
-import { LIMITS } from './wire.js';
+import { LIMITS, PATTERNS } from './wire.js';
 
 const VISITOR_KEY = 'rapport_vid';
 const SESSION_KEY = 'rapport_sid';
@@ -45,7 +45,7 @@ function session(now: number, view?: string | false): string[] {
   // None yet, or damaged: a new session.
   const stored = readJson<string[]>(AREA, SESSION_KEY);
   let [sid = '', last = '', ...views] = Array.isArray(stored) ? stored : [];
-  if (!LIMITS.id.test(sid) || !(now - Number(last) < SESSION_IDLE_MS)) [sid, views] = [randomId(), []];
+  if (!PATTERNS.id.test(sid) || !(now - Number(last) < SESSION_IDLE_MS)) [sid, views] = [randomId(), []];
   if (view) views.push(view);
   const record = [sid, String(now), ...views.slice(-LIMITS.recentItems)];
   writeStore(AREA, SESSION_KEY, JSON.stringify(record));

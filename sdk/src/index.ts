@@ -8,10 +8,11 @@ export type { Exported, InitOptions, Rapport, TrackArgs } from './rapport.js';
 export { consentMode, tcf } from './consent-sources.js';
 export type { ConsentSource } from './consent-sources.js';
 export { fill } from './slots.js';
+export { autocapture } from './autocapture.js';
 export { stubSnippet } from './stub.js';
 export type { StubOptions } from './stub.js';
 export { MAX_QUEUED } from './queue.js';
-export { LIMITS } from './wire.js';
+export { LIMITS, PATTERNS } from './wire.js';
 export type { Consent, ConsentDefault } from './consent.js';
 export type {
   DecidedItem,

@@ -6,7 +6,6 @@
  * the upgrade carries queued events over from older SDKs, so nothing they
  * left is lost. Full at `MAX_QUEUED` events, like the memory queue.
  */
-import { memoryQueue } from './memory-queue.js';
 import { MAX_QUEUED, type Queue, type Queued } from './queue.js';
 
 const DB_NAME = 'rapport';
@@ -55,47 +54,39 @@ function upgrade(open: IDBOpenDBRequest, oldVersion: number): void {
 }
 
 /**
- * Opens the queue's database (creating or upgrading it); a queue in memory where IndexedDB cannot be used.
+ * Opens the queue's database (creating or upgrading it); undefined where
+ * IndexedDB cannot be used (some private modes, blocked storage, a tab of an
+ * older SDK holding it open): the tracker keeps the page's events in memory then.
  * @example const queue = await openDurableQueue();
  */
-export async function openDurableQueue(): Promise<Queue> {
+export async function openDurableQueue(): Promise<Queue | undefined> {
   const db = await new Promise<IDBDatabase>((resolve, reject) => {
     const open = indexedDB.open(DB_NAME, DB_VERSION);
     open.onupgradeneeded = (event) => upgrade(open, event.oldVersion);
-    // A tab still running an older SDK holds the old version open: carry on in memory.
     open.onblocked = reject;
     settled(() => open).then(resolve, reject);
   }).catch(() => undefined);
-  // Without IndexedDB (some private modes, blocked storage): in memory, as long as the page.
-  if (!db) return memoryQueue();
+  if (!db) return undefined;
   // A newer SDK in another tab needs the database, or it is being deleted: let it go.
   db.onversionchange = () => db.close();
   const store = (mode: IDBTransactionMode = 'readonly') => db.transaction(STORE, mode).objectStore(STORE);
   let last = 0;
-  let fallback: Queue | undefined;
   return {
     async add(item) {
-      if (fallback) return fallback.add(item);
-      try {
-        // Tabs adding at the same moment may pass the cap by an event or two: it bounds, it does not count.
-        if ((await settled(() => store().count())) >= MAX_QUEUED) return false;
-        // `at` keeps insertion order, however many events share a millisecond.
-        last = Math.max(Date.now() * 1000, last + 1);
-        await settled(() => {
-          const tx = db.transaction(STORE, 'readwrite');
-          tx.objectStore(STORE).put({ ...item, at: last });
-          return tx;
-        });
-      } catch {
-        // Quota exceeded or the database went away: keep working from memory.
-        fallback = memoryQueue([item]);
-      }
+      // Tabs adding at the same moment may pass the cap by an event or two: it bounds, it does not count.
+      if ((await settled(() => store().count())) >= MAX_QUEUED) return false;
+      // `at` keeps insertion order, however many events share a millisecond.
+      last = Math.max(Date.now() * 1000, last + 1);
+      await settled(() => {
+        const tx = db.transaction(STORE, 'readwrite');
+        tx.objectStore(STORE).put({ ...item, at: last });
+        return tx;
+      });
       return true;
     },
     async peek(limit) {
       const stored = await settled(() => store().index('at').getAll(null, limit) as IDBRequest<Stored[]>).catch(() => []);
-      const extra = fallback ? await fallback.peek(limit) : [];
-      return [...stored.map(({ sid, ev }) => ({ sid, ev })), ...extra].slice(0, limit);
+      return stored.map(({ sid, ev }) => ({ sid, ev }));
     },
     async remove(ids) {
       await settled(() => {
@@ -103,13 +94,11 @@ export async function openDurableQueue(): Promise<Queue> {
         for (const id of ids) tx.objectStore(STORE).delete(id);
         return tx;
       }).catch(() => undefined); // the database went away: nothing left to remove
-      await fallback?.remove(ids);
     },
     async clear() {
       // The whole database goes (consent withdrawn, or forget()): nothing of the shopper stays in the browser.
       db.close();
       await settled(() => indexedDB.deleteDatabase(DB_NAME)).catch(() => undefined);
-      fallback = memoryQueue();
     },
   };
 }

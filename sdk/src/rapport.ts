@@ -7,11 +7,13 @@
  */
 import { initialConsent, rememberChoice, withGpc, type Consent, type ConsentDefault } from './consent.js';
 import type { ConsentSource } from './consent-sources.js';
-import { buildEvent, eventProblem, pagePath, sender } from './event.js';
+import { buildEvent, invalidField, pagePath, sender } from './event.js';
 import { eraseIdentity, lastClick, recentViews, sessionId, visitorId } from './identity.js';
 import type { Queued } from './queue.js';
 import { onRouteChange } from './spa.js';
 import { createTracker, type Tracker } from './tracker.js';
+import { DEBUG } from './debug.js';
+import { isWeb } from './urls.js';
 import { warn } from './warn.js';
 import type { DecideBody, EventProps, EventType } from './wire.js';
 
@@ -39,6 +41,12 @@ export interface InitOptions {
    * follow carry its decision and slot, in ms (default 30 minutes, at most a day).
    */
   attributionMs?: number;
+  /**
+   * Where the shopper's privacy controls are (a page of the shop that offers
+   * `consent()`, `export()` and `forget()`), linked from every item's "why
+   * this?"; absolute or relative to the page, http(s). Default: no link.
+   */
+  privacyUrl?: string;
   /** When the page started waiting for slots (epoch ms); the stub records it. Default: now. */
   startedAt?: number;
   /**
@@ -103,6 +111,8 @@ export interface DecidePlan {
   body: Omit<DecideBody, 'slots'>;
   /** Epoch ms after which decisions are no longer rendered. */
   deadline: number;
+  /** The shopper's privacy controls, linked from each item's "why this?". */
+  privacy?: string;
 }
 
 /** The instance as the SDK's own modules see it. */
@@ -122,18 +132,12 @@ function refuse(rule: string, value: unknown): never {
 /** Refuses a duration option outside 0..max ms. */
 const within = (name: string, value: number | undefined, max: number) => value === undefined || (value >= 0 && value <= max) || refuse(`${name} must be between 0 and ${max}`, value);
 
-function protocol(url: string): string {
-  try {
-    return new URL(url).protocol;
-  } catch {
-    return '';
-  }
-}
-
 function checkOptions(options: InitOptions): void {
-  if (typeof options !== 'object' || options === null) refuse('init() needs an options object', options);
+  // Destructuring throws a TypeError of its own without an options object.
   const { endpoint, consent, timeoutMs, flushMs } = options;
-  if (!/^https?:$/.test(protocol(endpoint))) refuse('endpoint must be an absolute http(s) URL', endpoint);
+  if (!isWeb(endpoint)) refuse('endpoint must be an absolute http(s) URL', endpoint);
+  const { privacyUrl } = options;
+  if (privacyUrl !== undefined && !isWeb(privacyUrl, location.href)) refuse('privacyUrl must be an http(s) URL', privacyUrl);
   if (consent !== undefined && consent !== 'pending' && consent !== 'granted' && (typeof consent !== 'object' || consent === null)) {
     refuse("consent must be 'pending', 'granted' or an object of purposes", consent);
   }
@@ -187,10 +191,15 @@ export function init(options: InitOptions): Rapport {
       }));
   if (sender(consented)) void getTracker();
 
+  /** Calls one of the visitor's privacy routes on the Worker, as them: its JSON answer (null for an error status), or undefined without an id. */
+  const privacy = (route: 'erase' | 'export', method?: string): Promise<unknown> | undefined => {
+    const vid = visitorId();
+    return vid ? fetch(`${base}/v1/privacy/${route}`, { method, headers: { authorization: `Bearer ${vid}` }, keepalive: true, credentials: 'omit' }).then((res) => res.ok && res.json()) : undefined;
+  };
+
   /** Erases the visitor: asks the Worker (while the id is still known), then clears this browser: id, session, queue and its database. */
   const erase = async () => {
-    const vid = visitorId();
-    if (vid) void fetch(`${base}/v1/privacy/erase`, { method: 'POST', headers: { authorization: `Bearer ${vid}` }, keepalive: true, credentials: 'omit' }).catch(() => warn('could not reach the Worker to erase'));
+    void privacy('erase', 'POST')?.catch(() => warn('could not reach the Worker to erase'));
     eraseIdentity();
     const closing = opening;
     opening = tracker = undefined;
@@ -215,20 +224,17 @@ export function init(options: InitOptions): Rapport {
   const sdk: Instance = {
     async track(type, ...args) {
       const ev = buildEvent(type, args[0]);
-      const problem = eventProblem(ev);
-      if (problem) {
-        warn(problem);
+      const field = invalidField(ev);
+      if (field) {
+        if (DEBUG) warn(`invalid ${type} event: ${field} = ${JSON.stringify((ev as unknown as Record<string, unknown>)[field])}`);
         return false;
       }
       const view = ev.type === 'product_view' && (pageItem = ev.item);
       if (!sender(consented)) return false;
       // Attribution: a click on a slot item is remembered; the cart changes and purchase that follow carry its decision.
       if (ev.type == 'click' && ev.decision) lastClick([ev.decision, ev.slot, ev.ts]);
-      const click = lastClick();
-      if ((ev.type == 'add_to_cart' || ev.type == 'purchase') && !ev.decision && click && ev.ts - click[2] < (options.attributionMs ?? 1_800_000)) {
-        ev.decision = click[0];
-        ev.slot = click[1];
-      }
+      const click = (ev.type == 'add_to_cart' || ev.type == 'purchase') && !ev.decision && lastClick();
+      if (click && ev.ts - click[2] < (options.attributionMs ?? 1_800_000)) [ev.decision, ev.slot] = click;
       // With personalization, the session's views travel with the next decisions (the profile on the server may lag them).
       const sid = sessionId(Date.now(), consented.personalization && view);
       return (tracker ?? (await getTracker())).enqueue({ sid, ev });
@@ -240,10 +246,9 @@ export function init(options: InitOptions): Rapport {
     flush: async () => opening && (await opening).flush(),
     forget: erase,
     async export() {
-      const vid = visitorId();
       return {
-        browser: { visitorId: vid, consent: consented, session: recentViews(), queued: (await (await opening)?.pending()) ?? [] },
-        worker: vid ? await fetch(`${base}/v1/privacy/export`, { headers: { authorization: `Bearer ${vid}` }, credentials: 'omit' }).then((res) => (res.ok ? res.json() : null), () => null) : null,
+        browser: { visitorId: visitorId(), consent: consented, session: recentViews(), queued: (await (await opening)?.pending()) ?? [] },
+        worker: (await privacy('export')?.catch(() => null)) || null,
       };
     },
     get visitorId() {
@@ -259,6 +264,7 @@ export function init(options: InitOptions): Rapport {
         url: `${base}/v1/decide`,
         body: { v: 1, vid: from!.vid, consent: from!.purposes, context: { item: pageItem, path: pagePath(), recent: recentViews() } },
         deadline,
+        privacy: options.privacyUrl,
       };
     },
   };

@@ -1,35 +1,35 @@
 /**
  * Personalized slots, imported apart from tracking so an app that only tracks
  * never downloads the renderer. `fill()` decides every `[data-rapport-slot]`
- * on the page in one request. Only the slots wait (hidden by the stub's CSS),
- * never the page, and for at most the timeout: whatever has not arrived by
- * then leaves the slot's default content in place. Clicks on rendered items
- * are tracked with the decision that showed them.
+ * on the page not yet settled or asked about, in one request. Only the slots
+ * wait (hidden by the stub's CSS), never the page, and for at most the
+ * timeout: whatever has not arrived by then leaves the slot's default content
+ * in place. A filled slot keeps at least the height its default content had,
+ * so what follows it does not move. Each item carries a "why this?"
+ * disclosure with the Worker's reason and a link to the shopper's privacy
+ * controls. Clicks on rendered items are tracked with the decision that
+ * showed them.
  */
-import { instance, track, type DecidePlan } from './rapport.js';
+import { trackClick } from './autocapture.js';
+import { instance, type DecidePlan } from './rapport.js';
 import { WAIT_CLASS } from './stub.js';
 import { post } from './transport.js';
+import { isWeb } from './urls.js';
 import { warn } from './warn.js';
-import type { DecideBody, DecideResponse, DecidedItem } from './wire.js';
+import { LIMITS, type DecideBody, type DecideResponse, type DecidedItem } from './wire.js';
 
 /** Attribute set on a slot once settled: `filled` or `default`. */
 export const STATE_ATTR = 'data-rapport-state';
 
 /** What `data-rapport-field` elements can show: an item's or a variant's fields. */
-type Fields = Partial<DecidedItem> & { title: string; reason: string; url: string; body?: string };
+type Fields = Partial<DecidedItem> & { title: string; reason: string; url: string; body?: string; privacy?: string };
 
 /**
  * A URL as the page may use it: http(s) only, relative ones resolved against
  * the page. Anything else (`javascript:`, `data:`) becomes empty, whatever the
  * Worker sent: decisions are data, never code.
  */
-const safeUrl = (url = ''): string => {
-  try {
-    return /^https?:$/.test(new URL(url, location.href).protocol) ? url : '';
-  } catch {
-    return '';
-  }
-};
+const safeUrl = (url = ''): string => (isWeb(url, location.href) ? url : '');
 
 const FIELDS: Record<string, (el: HTMLElement, data: Fields) => void> = {
   title: (el, data) => (el.textContent = data.title),
@@ -41,26 +41,41 @@ const FIELDS: Record<string, (el: HTMLElement, data: Fields) => void> = {
     el.setAttribute('alt', data.title);
   },
   url: (el, data) => el.setAttribute('href', safeUrl(data.url)),
+  // The shopper's privacy controls (init's privacyUrl); without one, the link goes.
+  privacy: (el, data) => (data.privacy ? el.setAttribute('href', safeUrl(data.privacy)) : el.remove()),
 };
+
+/** An element with these children (text inserted as text). */
+function make(tag: string, ...children: Array<Node | string>): HTMLElement {
+  const el = document.createElement(tag);
+  el.append(...children);
+  return el;
+}
 
 /** Fills every `[data-rapport-field]` in `root` (and root itself). */
 function fillFields(root: HTMLElement, data: Fields): void {
   for (const el of [root, ...root.querySelectorAll<HTMLElement>('[data-rapport-field]')]) FIELDS[el.dataset.rapportField ?? '']?.(el, data);
 }
 
-/** One item's markup: the slot's `<template>` when it has one, a plain link otherwise. */
-function renderItem(template: HTMLTemplateElement | null, item: DecidedItem): HTMLElement {
+/**
+ * One item's markup: the slot's `<template>` when it has one (its own
+ * disclosure, if any, is filled through the `reason` and `privacy` fields), or
+ * a link and a "why this?" disclosure: a native <details>, which keyboards and
+ * screen readers operate as a disclosure without script or style.
+ */
+function renderItem(template: HTMLTemplateElement | null, data: Fields & { id: string }): HTMLElement {
   let root: HTMLElement;
   if (template) {
     root = (template.content.cloneNode(true) as DocumentFragment).firstElementChild as HTMLElement;
-    fillFields(root, item);
+    fillFields(root, data);
   } else {
-    root = document.createElement('a');
-    root.setAttribute('href', safeUrl(item.url));
-    root.textContent = item.title;
+    const link = make('a', data.title);
+    const privacy = make('a', 'Your privacy choices');
+    link.setAttribute('href', safeUrl(data.url));
+    FIELDS.privacy!(privacy, data);
+    root = make('div', link, make('details', make('summary', 'Why this?'), data.reason, ' ', privacy));
   }
-  root.dataset.rapportItem = item.id;
-  root.title = item.reason;
+  root.dataset.rapportItem = data.id;
   return root;
 }
 
@@ -73,33 +88,34 @@ function settle(slot: HTMLElement, state: 'filled' | 'default'): void {
  * items are drawn from its `<template>`, which stays for later fills.
  * @example renderSlot(document.querySelector('[data-rapport-slot="similar"]')!, decision)
  */
-export function renderSlot(slot: HTMLElement, decision: DecideResponse): void {
+export function renderSlot(slot: HTMLElement, decision: DecideResponse, privacy?: string): void {
   const answer = decision.slots[slot.dataset.rapportSlot!];
   const variant = answer?.variant;
-  if (variant) {
-    fillFields(slot, { ...variant, url: variant.href });
-    slot.dataset.rapportVariant = variant.id;
-    slot.dataset.rapportDecision = decision.decisionId;
-    return settle(slot, 'filled');
-  }
-  if (!answer?.items.length) return settle(slot, 'default');
-  const template = slot.querySelector<HTMLTemplateElement>('template');
-  const list = slot.querySelector<HTMLElement>('[data-rapport-list]') ?? slot;
-  const heading = slot.querySelector('[data-rapport-title]');
-  const nodes = answer.items.map((item) => renderItem(template, item));
-  for (const child of [...list.children]) if (child !== template) child.remove();
-  list.append(...nodes);
-  if (heading) heading.textContent = answer.title;
+  if (variant) fillFields(slot, { ...variant, url: variant.href });
+  else if (answer?.items.length) {
+    const template = slot.querySelector<HTMLTemplateElement>('template');
+    const list = slot.querySelector<HTMLElement>('[data-rapport-list]') ?? slot;
+    const heading = slot.querySelector('[data-rapport-title]');
+    const nodes = answer.items.map((item) => renderItem(template, { ...item, privacy }));
+    // The space the default content took stays reserved: a shorter answer moves nothing below the slot.
+    slot.style.minHeight = `${slot.offsetHeight}px`;
+    for (const child of [...list.children]) if (child !== template) child.remove();
+    list.append(...nodes);
+    if (heading) heading.textContent = answer.title;
+  } else return settle(slot, 'default');
   slot.dataset.rapportDecision = decision.decisionId;
   settle(slot, 'filled');
 }
 
+/** Slots a decide request is already asking about: a second fill() meanwhile leaves them to it. */
+const asked = new WeakSet<Element>();
+
 /**
- * Finds the page's slots; the ones already settled are left alone.
+ * Finds the page's slots neither settled nor being asked about.
  * @example pendingSlots().length // 0 once every slot is filled or left default
  */
 export function pendingSlots(): HTMLElement[] {
-  return [...document.querySelectorAll<HTMLElement>('[data-rapport-slot]')].filter((s) => !s.hasAttribute(STATE_ATTR));
+  return [...document.querySelectorAll<HTMLElement>('[data-rapport-slot]')].filter((s) => !s.hasAttribute(STATE_ATTR) && !asked.has(s));
 }
 
 /** Fills every pending slot with one decide request; resolves once all are settled. */
@@ -109,37 +125,29 @@ async function fillSlots(plan: DecidePlan): Promise<DecideResponse | undefined> 
   const remaining = plan.deadline - Date.now();
   let decision: DecideResponse | undefined;
   if (remaining > 0) {
+    slots.forEach((s) => asked.add(s));
+    // Slots added after the first fill wait hidden too (with the stub's style), their space kept.
+    document.documentElement.classList.add(WAIT_CLASS);
     const body: DecideBody = {
       ...plan.body,
-      slots: slots.map((s) => ({ id: s.dataset.rapportSlot!, ...(s.dataset.max ? { max: Number(s.dataset.max) } : {}) })),
+      // As many items as `data-max` says, or as the default content shows: the answer then takes the space the default did.
+      slots: slots.map((s) => {
+        const max = Number(s.dataset.max) || Math.min(s.querySelectorAll('[data-rapport-item]').length, LIMITS.slotMax);
+        return { id: s.dataset.rapportSlot!, ...(max ? { max } : {}) };
+      }),
     };
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), remaining);
-    const { outcome, response } = await post(plan.url, body, controller.signal);
-    clearTimeout(timer);
+    const { outcome, response } = await post(plan.url, body, AbortSignal.timeout(remaining));
     if (outcome.kind === 'done' && Date.now() <= plan.deadline) decision = (await response!.json().catch(() => undefined)) as DecideResponse | undefined;
   }
-  for (const slot of slots) decision ? renderSlot(slot, decision) : settle(slot, 'default');
+  for (const slot of slots) decision ? renderSlot(slot, decision, plan.privacy) : settle(slot, 'default');
   document.documentElement.classList.remove(WAIT_CLASS);
   return decision;
 }
 
 /** Gives up on every pending slot: default content stays. */
 function releaseSlots(): void {
-  pendingSlots().forEach((slot) => settle(slot, 'default'));
+  document.querySelectorAll<HTMLElement>(`[data-rapport-slot]:not([${STATE_ATTR}])`).forEach((slot) => settle(slot, 'default'));
   document.documentElement.classList.remove(WAIT_CLASS);
-}
-
-/** Attributes a click on a rendered item to the decision that showed it. */
-function trackClick(e: Event): void {
-  const el = (e.target as Element | null)?.closest?.<HTMLElement>('[data-rapport-item]');
-  if (!el) return;
-  const slot = el.closest<HTMLElement>('[data-rapport-slot]');
-  const decision = slot?.dataset.rapportDecision;
-  void track('click', {
-    item: el.dataset.rapportItem!,
-    ...(decision ? { decision, slot: slot!.dataset.rapportSlot! } : {}),
-  });
 }
 
 /**
@@ -153,18 +161,15 @@ function trackClick(e: Event): void {
  * init({ endpoint: 'https://rapport.example.com' });
  * await fill(); // after the page's slots are in the DOM
  */
-export function fill(): Promise<DecideResponse | undefined> {
+export async function fill(): Promise<DecideResponse | undefined> {
   // The same function each time: addEventListener adds it once.
   addEventListener('click', trackClick);
   const plan = instance()?._decide();
-  if (!plan) {
+  try {
     // No personalization consent: nothing is asked of the server; defaults stay.
-    releaseSlots();
-    return Promise.resolve(undefined);
-  }
-  return fillSlots(plan).catch((err: unknown) => {
+    if (plan) return await fillSlots(plan);
+  } catch (err) {
     warn('could not fill slots', err);
-    releaseSlots();
-    return undefined;
-  });
+  }
+  releaseSlots();
 }

@@ -42,7 +42,7 @@ const body = (batch: Queued[], { vid, purposes }: Sender): CollectBody => ({
 /**
  * Creates a tracker over a queue, or over this page's memory alone.
  * @param collectUrl where batches go
- * @param queue the queue; without one (its code could not be downloaded), events live in this page's memory
+ * @param queue the queue; without one (IndexedDB unavailable, or its code could not be downloaded), events live in this page's memory, {@link MAX_QUEUED} at most
  * @param sender as whom events may be sent now; undefined means nothing may be sent
  * @param flushMs longest an event waits before its batch is sent, in ms
  * @example
@@ -98,7 +98,7 @@ export function createTracker(collectUrl: string, queue: Queue | undefined, send
       return (await send(first)) && send(second);
     }
     if (outcome.kind !== 'done') {
-      warn(`dropped ${batch.length} event(s) the server refused (HTTP ${outcome.status})`, batch.map((q) => q.ev));
+      warn(`dropped ${batch.length} event(s) the server refused (HTTP ${outcome.status})`, batch);
     } else {
       const { vid } = (await response!.json().catch(() => ({}))) as Partial<CollectResponse>;
       // Not when the batch was dropped meanwhile: that must not bring an id back.
@@ -147,12 +147,22 @@ export function createTracker(collectUrl: string, queue: Queue | undefined, send
 
   return {
     async enqueue(item) {
+      // Unsent from now on, before the queue's write completes: an event tracked as the page is hidden goes in the exit's beacon.
+      unsent.set(item.ev.id, item);
+      // The database failing (a full quota, deleted meanwhile): this page carries on in memory, and
+      // what the database still holds waits for the next page.
+      const added = queue
+        ? await queue.add(item).catch(() => {
+            queue = undefined;
+            return true;
+          })
+        : unsent.size <= MAX_QUEUED;
       // Full (the Worker out of reach for long): the new event is refused, never an older one dropped.
-      if (queue && !(await queue.add(item))) {
+      if (!added) {
+        unsent.delete(item.ev.id);
         warn('queue full: event not recorded');
         return false;
       }
-      unsent.set(item.ev.id, item);
       schedule(flushMs);
       return true;
     },

@@ -17,21 +17,12 @@ export const LIMITS = {
   batchEvents: 100,
   /** Largest request body, in bytes. */
   bodyBytes: 64 * 1024,
-  /** Session, event and decision ids: random and URL-safe, never an email or a login. */
-  id: /^[A-Za-z0-9_-]{8,64}$/,
-  /**
-   * Visitor ids, issued and signed by the Worker (never made up by a client):
-   * key id, issue time (base36 seconds), 128 random bits and an HMAC-SHA-256, base64url.
-   */
-  visitorId: /^[a-z0-9]{1,8}\.[0-9a-z]{1,11}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/,
   /** Longest product id (SKU or handle). */
   itemIdLength: 64,
   /** Longest page path (the SDK cuts longer ones). */
   pathLength: 512,
   /** Longest search query. */
   queryLength: 200,
-  /** Slot ids: lowercase, as in `data-rapport-slot`. */
-  slotId: /^[a-z0-9][a-z0-9_-]{0,63}$/,
   /** Longest slot name a click carries. */
   slotLength: 64,
   /** Largest quantity of one cart change. */
@@ -46,14 +37,34 @@ export const LIMITS = {
   categoryLength: 64,
   /** Scroll depth is a percentage: 0 to 100. */
   scrollDepthMax: 100,
+  /** Longest engaged time one event may report, in ms: a day. */
+  engagedMsMax: 86_400_000,
   /** Most of the session's recently viewed items a decide may carry (as many as a profile keeps). */
   recentItems: 20,
   /** Largest price or order value, in the currency's major unit. */
   moneyMax: 1e9,
-  /** Currencies: ISO 4217 codes. */
-  currency: /^[A-Z]{3}$/,
   /** Longest order id. */
   orderIdLength: 64,
+} as const;
+
+/**
+ * The contract's patterns, apart from {@link LIMITS} so that a minifier can
+ * inline every number of LIMITS into the SDK's code (an object holding a
+ * regular expression cannot be).
+ * @example PATTERNS.id.test('event-0001') // true
+ */
+export const PATTERNS = {
+  /** Session, event and decision ids: random and URL-safe, never an email or a login. */
+  id: /^[A-Za-z0-9_-]{8,64}$/,
+  /**
+   * Visitor ids, issued and signed by the Worker (never made up by a client):
+   * key id, issue time (base36 seconds), 128 random bits and an HMAC-SHA-256, base64url.
+   */
+  visitorId: /^[a-z0-9]{1,8}\.[0-9a-z]{1,11}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/,
+  /** Slot ids: lowercase, as in `data-rapport-slot`. */
+  slotId: /^[a-z0-9][a-z0-9_-]{0,63}$/,
+  /** Currencies: ISO 4217 codes. */
+  currency: /^[A-Z]{3}$/,
 } as const;
 
 /** Consent purposes. */
@@ -90,6 +101,12 @@ export interface EventProps {
   product_view: { item: string };
   click: { item: string } & Attribution;
   scroll: { depth: number };
+  /**
+   * Time a page was in the foreground (visible and focused) since the last
+   * report, in ms, and the page it was spent on (default: this one; after a
+   * route change, the route that was left).
+   */
+  engagement: { ms: number; path?: string };
   search: { query: string };
   add_to_cart: CartChange;
   remove_from_cart: CartChange;

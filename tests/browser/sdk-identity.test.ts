@@ -9,7 +9,7 @@
  */
 import type { Page, Request } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../sdk/src/wire';
+import { PATTERNS } from '../../sdk/src/wire';
 import { acceptedEventIds, BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, storedVisitorId, type ApiCall } from './support';
 
 let page: Page;
@@ -50,7 +50,7 @@ function tampered(vid: string): string {
 describe.each(BUILDS)('the %s build', (build) => {
   it('sends its first batch without a visitor id, keeps the id the answer issues, and uses it from then on', async () => {
     const { app } = await openConsented(build);
-    await expect.poll(() => storedVisitorId(page), { timeout: 10_000 }).toMatch(LIMITS.visitorId);
+    await expect.poll(() => storedVisitorId(page), { timeout: 10_000 }).toMatch(PATTERNS.visitorId);
     const vid = (await storedVisitorId(page))!;
     const [first] = collects();
     expect(first!.body).not.toHaveProperty('vid');
@@ -72,10 +72,10 @@ describe.each(BUILDS)('the %s build', (build) => {
 
   it('forgets an id the Worker refuses (one character changed), sends the batch again without it, and loses no event', async () => {
     await openConsented(build);
-    await expect.poll(() => storedVisitorId(page), { timeout: 10_000 }).toMatch(LIMITS.visitorId);
+    await expect.poll(() => storedVisitorId(page), { timeout: 10_000 }).toMatch(PATTERNS.visitorId);
     const issued = (await storedVisitorId(page))!;
     const forged = tampered(issued);
-    expect(forged).toMatch(LIMITS.visitorId);
+    expect(forged).toMatch(PATTERNS.visitorId);
     expect(forged).not.toBe(issued);
 
     const before = calls.length;
@@ -96,7 +96,7 @@ describe.each(BUILDS)('the %s build', (build) => {
     expect(resent!.body.events).toEqual(refused!.body.events);
     expect(resent!.status).toBe(200);
     const renewed = resent!.response.vid as string;
-    expect(renewed).toMatch(LIMITS.visitorId);
+    expect(renewed).toMatch(PATTERNS.visitorId);
     expect(renewed).not.toBe(issued);
     await expect.poll(() => storedVisitorId(page)).toBe(renewed);
 
@@ -119,7 +119,7 @@ describe.each(BUILDS)('the %s build', (build) => {
     await expect.poll(() => collects().length, { timeout: 10_000 }).toBe(1);
     await rapport('forget');
     release();
-    await expect.poll(() => collects()[0]?.response?.vid, { timeout: 10_000 }).toMatch(LIMITS.visitorId);
+    await expect.poll(() => collects()[0]?.response?.vid, { timeout: 10_000 }).toMatch(PATTERNS.visitorId);
     await page.waitForTimeout(300);
     expect(await storedVisitorId(page)).toBeNull();
   });
@@ -151,7 +151,7 @@ describe.each(BUILDS)('the %s build', (build) => {
     expect(beacons).toEqual([]);
 
     release();
-    await expect.poll(() => storedVisitorId(page), { timeout: 10_000 }).toMatch(LIMITS.visitorId);
+    await expect.poll(() => storedVisitorId(page), { timeout: 10_000 }).toMatch(PATTERNS.visitorId);
     const vid = (await storedVisitorId(page))!;
     await viewAndHide('81');
     await expect.poll(() => beacons.length, { timeout: 5000 }).toBeGreaterThan(0);

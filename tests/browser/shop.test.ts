@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { PRODUCTS } from '../../demo-shop/src/catalog';
-import { LIMITS } from '../../sdk/src/wire';
+import { PATTERNS } from '../../sdk/src/wire';
 import { eventTypes, kvSnapshot, perTestPage, recordApi, settledSlot, storedProfile, type ApiCall } from './support';
 
 const base = inject('baseURL');
@@ -126,7 +126,7 @@ describe('demo shop with the script-tag SDK', () => {
     await expect.poll(() => collects[0]!.response).toBeDefined();
     // page_view and product_view of one page travel together.
     expect(eventTypes(calls)).toEqual(['page_view', 'product_view']);
-    expect(collects[0]!.response).toEqual({ vid: expect.stringMatching(LIMITS.visitorId), accepted: 2, duplicates: 0, profile: true, refused: [] });
+    expect(collects[0]!.response).toEqual({ vid: expect.stringMatching(PATTERNS.visitorId), accepted: 2, duplicates: 0, profile: true, refused: [] });
 
     const decides = calls.filter((c) => c.path === '/v1/decide');
     expect(decides).toHaveLength(1);
@@ -156,6 +156,11 @@ describe('demo shop with the script-tag SDK', () => {
   });
 
   it('delivers events whose sending failed exactly once when the shop is opened again', async () => {
+    // Every collect request of the context, from any page (a closing tab's beacon excepted: no page is left to see it).
+    const sentEvents: Array<{ id: string; type: string }> = [];
+    context.on('request', (request) => {
+      if (request.url().endsWith('/v1/collect')) sentEvents.push(...JSON.parse(request.postData()!).events);
+    });
     await acceptPersonalization();
     // Every send from this tab fails: the fetch, its retries and the beacon on close.
     await context.route('**/v1/collect', (route) => route.abort());
@@ -174,16 +179,20 @@ describe('demo shop with the script-tag SDK', () => {
     await expect.poll(() => calls.filter((c) => c.path === '/v1/collect').every((c) => c.response)).toBe(true);
 
     const delivered = calls.filter((c) => c.path === '/v1/collect');
-    const ids = new Set(delivered.flatMap((c) => c.body.events.map((e: { id: string }) => e.id)));
-    for (const id of lostIds) expect(ids).toContain(id);
-    // However often the browser sent them (the closing tab's beacon may also have got
-    // through), the Worker counted each event once: three page views (the one consent was
-    // given on, the failed one, the reopened one) and one product view.
-    // The visitor's object holds every event once (the shopper's own export shows it).
+    const redelivered = new Set(delivered.flatMap((c) => c.body.events.map((e: { id: string }) => e.id)));
+    for (const id of lostIds) expect(redelivered).toContain(id);
+    // However often the browser sent them, the Worker counted each event once: the product
+    // view travelled at least twice and counts once, and every event sent counts (the page views
+    // consent was given on, that failed and that reopened, the product view, engaged time),
+    // besides the engaged time the closing tab's beacon may have carried, which no page sees.
+    const ids = new Set(sentEvents.map((e) => e.id));
+    expect(new Set(sentEvents.filter((e) => e.type === 'page_view').map((e) => e.id)).size).toBe(3);
+    expect(sentEvents.filter((e) => e.type === 'product_view').length).toBeGreaterThanOrEqual(2);
     const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
-    await expect.poll(async () => (await storedProfile(vid))?.counts.events, { timeout: 10_000, interval: 500 }).toBe(4);
+    await expect.poll(async () => (await storedProfile(vid))?.counts.views, { timeout: 10_000, interval: 500 }).toBe(1);
     const profile = await storedProfile(vid);
-    expect(profile?.counts).toMatchObject({ events: 4, views: 1 });
+    expect(profile!.counts.events).toBeGreaterThanOrEqual(ids.size);
+    expect(profile!.counts.events).toBeLessThanOrEqual(ids.size + 1);
     expect(profile?.viewed.map(({ item }) => item)).toEqual(['2']);
   });
 

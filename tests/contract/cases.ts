@@ -30,6 +30,8 @@ export const EVENT_CASES: EventCase[] = [
   valid('a plain click', { type: 'click', item: 'sku-2' }),
   valid('a scroll', { type: 'scroll', depth: 75 }),
   valid('a search', { type: 'search', query: 'red shoes' }),
+  valid('engaged time', { type: 'engagement', ms: 12_500 }),
+  valid('the longest engaged time', { type: 'engagement', ms: LIMITS.engagedMsMax }),
   valid('an add to cart', { type: 'add_to_cart', item: 'sku-1', qty: 2 }),
   valid('an add to cart without a quantity', { type: 'add_to_cart', item: 'sku-1' }),
   valid('a remove from cart', { type: 'remove_from_cart', item: 'sku-1' }),
@@ -57,6 +59,9 @@ export const EVENT_CASES: EventCase[] = [
   // Past a limit.
   invalid('an item id too long', { type: 'product_view', item: text(LIMITS.itemIdLength + 1) }),
   invalid('a path too long', { type: 'page_view', path: `/${text(LIMITS.pathLength)}` }),
+  invalid('no engaged time', { type: 'engagement', ms: 0 }),
+  invalid('engaged time past a day', { type: 'engagement', ms: LIMITS.engagedMsMax + 1 }),
+  invalid('engaged time in fractions of a ms', { type: 'engagement', ms: 1.5 }),
   invalid('a query too long', { type: 'search', query: text(LIMITS.queryLength + 1) }),
   invalid('a slot name too long', { type: 'click', item: 'sku-1', slot: text(LIMITS.slotLength + 1) }),
   invalid('a quantity too large', { type: 'add_to_cart', item: 'sku-1', qty: LIMITS.qtyMax + 1 }),

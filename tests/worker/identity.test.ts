@@ -7,7 +7,7 @@ import { reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { issueVisitorId, verifyVisitorId } from '../../edge-worker/src/identity/visitor-id';
-import { LIMITS, type CollectResponse, type DecideResponse } from '../../sdk/src/wire';
+import { PATTERNS, type CollectResponse, type DecideResponse } from '../../sdk/src/wire';
 import { call, collectNow, flushProfile, newVisitor, post, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -46,7 +46,7 @@ describe('visitor ids', () => {
     const res = await post('/v1/collect', first);
     expect(res.status).toBe(200);
     const answer: CollectResponse = await res.json();
-    expect(answer.vid).toMatch(LIMITS.visitorId);
+    expect(answer.vid).toMatch(PATTERNS.visitorId);
     expect(answer).toMatchObject({ accepted: 1, profile: true });
     await flushProfile(answer.vid);
     const next = await collectNow(views(answer.vid, ['2']));

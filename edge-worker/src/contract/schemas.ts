@@ -5,10 +5,10 @@
  * that one table of cases gets the same verdict from zod and from the SDK.
  */
 import * as z from 'zod';
-import { LIMITS } from '../../../sdk/src/wire';
+import { LIMITS, PATTERNS } from '../../../sdk/src/wire';
 
 /** Pseudonymous visitor, session, event or decision id: random, URL-safe, never an email or a login. */
-export const opaqueId = z.string().regex(LIMITS.id, 'must be 8-64 characters of A-Z a-z 0-9 _ -');
+export const opaqueId = z.string().regex(PATTERNS.id, 'must be 8-64 characters of A-Z a-z 0-9 _ -');
 
 /**
  * A visitor id as a client presents it. Its shape and signature are checked by
@@ -40,7 +40,7 @@ const qty = z.number().int().positive().max(LIMITS.qtyMax).default(1);
 /** The decision that showed what led to the event (see the SDK's `Attribution`). */
 const attribution = { decision: opaqueId.optional(), slot: z.string().max(LIMITS.slotLength).optional() };
 const money = z.number().nonnegative().max(LIMITS.moneyMax);
-const currency = z.string().regex(LIMITS.currency, 'must be an ISO 4217 code such as EUR');
+const currency = z.string().regex(PATTERNS.currency, 'must be an ISO 4217 code such as EUR');
 const cartChange = { ...withItem, qty, price: money.optional(), currency: currency.optional(), ...attribution };
 
 /** One tracked event, discriminated by `type` so each type carries exactly its fields. */
@@ -49,6 +49,7 @@ export const event = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('product_view'), ...withItem }),
   z.strictObject({ type: z.literal('click'), ...withItem, ...attribution }),
   z.strictObject({ type: z.literal('scroll'), ...baseEvent, depth: z.number().int().min(0).max(LIMITS.scrollDepthMax) }),
+  z.strictObject({ type: z.literal('engagement'), ...baseEvent, ms: z.number().int().min(1).max(LIMITS.engagedMsMax) }),
   z.strictObject({ type: z.literal('search'), ...baseEvent, query: z.string().min(1).max(LIMITS.queryLength) }),
   z.strictObject({ type: z.literal('add_to_cart'), ...cartChange }),
   z.strictObject({ type: z.literal('remove_from_cart'), ...cartChange }),
@@ -77,7 +78,7 @@ export const collectRequest = z.strictObject({
 
 /** One slot on the page asking for content. */
 export const slotRequest = z.strictObject({
-  id: z.string().regex(LIMITS.slotId, 'must be a lowercase slot id'),
+  id: z.string().regex(PATTERNS.slotId, 'must be a lowercase slot id'),
   /** How many items the page has room for; the slot's configuration caps it. */
   max: z.number().int().min(1).max(LIMITS.slotMax).optional(),
 });

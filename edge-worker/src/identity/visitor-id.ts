@@ -10,7 +10,7 @@
  * comma-separated, the first one signing (`wrangler secret put
  * VISITOR_ID_KEYS`; `npm start` and the tests supply a development key).
  */
-import { LIMITS } from '../../../sdk/src/wire';
+import { PATTERNS } from '../../../sdk/src/wire';
 import { ApiError } from '../http/errors';
 
 /** The secrets a Worker needs for identity. */
@@ -97,7 +97,7 @@ export function visitorIdLifetime(env: IdentityEnv, vid: string): { issuedAt: nu
 
 /** Checks a presented id: its shape, its key, its signature (in constant time) and its age. */
 export async function verifyVisitorId(env: IdentityEnv, vid: string, now: number): Promise<Verdict> {
-  if (!LIMITS.visitorId.test(vid)) return 'malformed';
+  if (!PATTERNS.visitorId.test(vid)) return 'malformed';
   const { byKid } = await keyring(env);
   const [kid = '', issued = '', random = '', mac = ''] = vid.split('.');
   const key = byKid.get(kid);

@@ -199,7 +199,7 @@ export function applyEvents(
         }
         break;
       default:
-        // page_view, scroll, search and checkout are counted but carry no item.
+        // page_view, scroll, engagement, search and checkout are counted but carry no item.
         break;
     }
   }
