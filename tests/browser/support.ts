@@ -151,12 +151,13 @@ const VENDOR: Record<string, string> = {
  * CSP forbids); real pushState routes under /sdk-app/, each rendered afresh
  * (the view is keyed by path) and its slots filled once it is on screen.
  */
-function spaScript(worker: string): string {
+function spaScript(worker: string, consent: 'pending' | 'granted'): string {
   return `<script type="module">
-  import { consent, export as exportData, fill, flush, forget, init, track } from '@rapport/sdk';
+  import { consent, consentMode, export as exportData, fill, flush, forget, init, tcf, track } from '@rapport/sdk';
   import { createApp, h, nextTick } from 'vue';
   import { createRouter, createWebHistory, RouterLink, RouterView, useRoute } from 'vue-router';
-  init({ endpoint: '${worker}', flushMs: 100 });
+  // The banners the script tag follows by itself.
+  init({ endpoint: '${worker}', consent: '${consent}', flushMs: 100, sources: [tcf(), consentMode()] });
   const methods = { consent, export: exportData, fill, flush, forget, track };
   window.rapport = (method, ...args) => methods[method](...args);
 
@@ -209,21 +210,28 @@ function spaScript(worker: string): string {
  *
  * Either way `window.rapport(method, ...args)` reaches the SDK once
  * `window.rapportReady` is set, and `body` is markup at the top of the page,
- * before the app's own. Every path that is not a file is the app page, as a
+ * before the app's own; `head` (a consent banner, say) comes before the SDK,
+ * which starts with `consent` ('pending' unless given) and follows the TCF
+ * and Consent Mode banners. Every path that is not a file is the app page, as a
  * shop's server answers each route of an app. `blank.html`, on the same
  * origin (storage is per origin), loads nothing, for preparing storage
  * before the SDK runs.
  */
-export async function serveSdkApp(page: Page, build: Build, body = ''): Promise<{ app: string; blank: string }> {
+export async function serveSdkApp(
+  page: Page,
+  build: Build,
+  body = '',
+  { head = '', consent = 'pending' }: { head?: string; consent?: 'pending' | 'granted' } = {},
+): Promise<{ app: string; blank: string }> {
   const worker = inject('baseURL');
   const base = new URL('/sdk-app/', inject('shopOrigin')).href;
   const start =
     build === 'script tag'
-      ? `<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" onload="window.rapportReady = true"></script>`
+      ? `<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" data-consent="${consent}" onload="window.rapportReady = true"></script>`
       : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js", "vue": "${base}vendor/vue.js", "vue-router": "${base}vendor/vue-router.js"}}</script>
 <div id="app"></div>
-${spaScript(worker)}`;
-  const app = `<!doctype html><html><head><meta charset="utf-8"></head><body>${body}${start}</body></html>`;
+${spaScript(worker, consent)}`;
+  const app = `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}${start}</body></html>`;
   const blank = '<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>';
   await page.route(`${base}**`, (route) => {
     const path = new URL(route.request().url()).pathname.slice('/sdk-app/'.length);
