@@ -11,16 +11,16 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
 import type { Page } from 'playwright-core';
 import { rollup } from 'rollup';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT } from '../../edge-worker/cli/wrangler';
-import { BUILDS, perTestPage, type ApiCall, type Build } from './support';
+import { BUILDS, openSdkApp, perTestPage, serveSdkApp, type ApiCall, type Build } from './support';
 
 let page: Page;
 let calls: ApiCall[];
 perTestPage((fresh) => ({ page, calls } = fresh));
 
-const base = new URL('/consent-app/', inject('baseURL')).href;
+/** Where serveSdkApp serves the shop's pages, and the CMP beside them. */
+const base = new URL('/sdk-app/', inject('shopOrigin')).href;
 
 /** A CMP as a shop runs one: IAB's CmpApi, driven by the test through `window.cmp.update(tcString | null, uiVisible)`. */
 let cmpScript = '';
@@ -51,24 +51,9 @@ const NONE = tcString([]);
 
 /** Opens a shop page with `head` (a CMP, a dataLayer) before the SDK, which starts with `consent`. */
 async function open(build: Build, head: string, consent: 'pending' | 'granted' = 'pending'): Promise<void> {
-  const sdk =
-    build === 'script tag'
-      ? `<script async src="${base}sdk/rapport.min.js" data-consent="${consent}" data-endpoint="${new URL(base).origin}" onload="window.rapportReady = true"></script>`
-      : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js"}}</script>
-<script type="module">
-  import { consent, consentMode, flush, init, tcf, track } from '@rapport/sdk';
-  init({ endpoint: location.origin, consent: '${consent}', flushMs: 100, sources: [tcf(), consentMode()] });
-  window.rapport = (method, ...args) => ({ consent, flush, track })[method](...args);
-  window.rapportReady = true;
-</script>`;
-  await page.route(`${base}**`, (route) => {
-    const path = new URL(route.request().url()).pathname.slice('/consent-app/'.length);
-    if (path === 'app.html') return route.fulfill({ contentType: 'text/html', body: `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${sdk}</body></html>` });
-    if (path === 'cmp.js') return route.fulfill({ contentType: 'text/javascript', body: cmpScript });
-    return route.fulfill({ contentType: 'text/javascript', path: join(ROOT, 'sdk/dist', path.slice('sdk/'.length)) });
-  });
-  await page.goto(`${base}app.html`);
-  await page.waitForFunction(() => (window as unknown as { rapportReady?: boolean }).rapportReady);
+  const { app } = await serveSdkApp(page, build, '', { head, consent });
+  await page.route(`${base}cmp.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: cmpScript }));
+  await openSdkApp(page, app);
 }
 
 const cmpUpdate = (tc: string | null, uiVisible = false) => page.evaluate(([tc, ui]) => (window as unknown as { cmp: { update(tc: string | null, ui: boolean): void } }).cmp.update(tc, ui), [tc, uiVisible] as const);

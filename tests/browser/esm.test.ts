@@ -1,9 +1,10 @@
 /**
- * The npm (ESM) build in real Chromium: a page that imports `@rapport/sdk`
- * the way a bundled single-page app would (here through an import map, one
- * file per module as published, the IndexedDB queue loaded only once consent is given),
- * wired to the running Worker. The script-tag build is covered by
- * shop.test.ts; sdk-delivery.test.ts runs its specs against both builds.
+ * The npm (ESM) build in real Chromium: a Vue app with a real router, on a
+ * shop's origin, that imports `@rapport/sdk` the way a bundled single-page
+ * app would (here through an import map, one file per module as published,
+ * the IndexedDB queue loaded only once consent is given), wired to the
+ * running Worker cross-origin. The script-tag build is covered by
+ * shop.test.ts; the sdk-*.test.ts suites run their specs against both builds.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, type ApiCall } from './support';
+import { BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, workerCors, type ApiCall } from './support';
 
 let context: BrowserContext;
 let page: Page;
@@ -43,14 +43,14 @@ describe.each(BUILDS)('durability, the %s build', (build) => {
     await context.setOffline(false);
 
     // 2. The Worker answers 503 (retry in 1 s), then the page reloads before it recovers.
-    await page.route('**/v1/collect', (route) => route.fulfill({ status: 503, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"code":"x","message":"down"}}' }));
+    await page.route('**/v1/collect', (route) => route.fulfill({ status: 503, headers: { ...workerCors(), 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"code":"x","message":"down"}}' }));
     await trackViews(100, 200);
     await openSdkApp(page, app);
     await trackViews(200, 300);
 
     // 3. The Worker says 429, retry after a second.
     await page.unroute('**/v1/collect');
-    await page.route('**/v1/collect', (route) => route.fulfill({ status: 429, headers: { 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"code":"rate_limited","message":"wait"}}' }));
+    await page.route('**/v1/collect', (route) => route.fulfill({ status: 429, headers: { ...workerCors(), 'retry-after': '1', 'content-type': 'application/json' }, body: '{"error":{"code":"rate_limited","message":"wait"}}' }));
     await trackViews(300, 400);
 
     // 4. Every send fails, and the tab is closed.

@@ -47,7 +47,13 @@ export async function launchChromium(): Promise<Browser> {
 export interface ApiCall {
   path: string;
   body: any;
+  /** Set once the answer has arrived and its body has been read: undefined while the request is in flight. */
   status?: number;
+  /**
+   * The answer's JSON body; undefined for a beacon, whose answer a page on
+   * the shop's origin cannot read (beacons carry credentials, which the
+   * Worker's CORS does not allow).
+   */
   response?: any;
 }
 
@@ -65,10 +71,19 @@ export function recordApi(page: Page): ApiCall[] {
   page.on('response', async (response) => {
     const call = byRequest.get(response.request());
     if (!call) return;
-    call.status = response.status();
     call.response = await response.json().catch(() => undefined);
+    call.status = response.status();
   });
   return calls;
+}
+
+/**
+ * The CORS headers the Worker answers the shop origin with (edge-worker/src/http/origins.ts), for a
+ * test's stand-in for one of its answers: the SDK on a shop's page can read Retry-After only because
+ * the Worker exposes it (Playwright adds Access-Control-Allow-Origin to a fulfilled answer, nothing more).
+ */
+export function workerCors(): Record<string, string> {
+  return { 'access-control-allow-origin': inject('shopOrigin'), 'access-control-expose-headers': 'Retry-After,Server-Timing', vary: 'Origin' };
 }
 
 /** Event types in the collect requests recorded so far, in order. */
@@ -123,38 +138,107 @@ export type Build = 'script tag' | 'npm';
 /** Every build, for suites that run their specs against both. */
 export const BUILDS: readonly Build[] = ['script tag', 'npm'];
 
+/** Where the npm build's app gets its framework: the browser ESM builds, runtime only (no template compiler, so no eval under a strict CSP). */
+const VENDOR: Record<string, string> = {
+  'vendor/vue.js': 'node_modules/vue/dist/vue.runtime.esm-browser.prod.js',
+  // The prod build imports only 'vue' (the dev build also imports @vue/devtools-api).
+  'vendor/vue-router.js': 'node_modules/vue-router/dist/vue-router.esm-browser.prod.js',
+};
+
 /**
- * Serves pages on the Worker's origin, under `/sdk-app/`, that load the SDK as
- * built in `sdk/dist` (read from disk, so they test the build, not a copy):
- * `app.html` loads it by script tag or, for `npm`, through an import map as a
- * bundled app would, calling the package's module-level functions;
- * either way `window.rapport(method, ...args)` reaches the SDK once
- * `window.rapportReady` is set. `blank.html` loads nothing, for preparing the
- * origin's storage before the SDK runs. `body` is the app page's markup.
+ * The npm build's app, as a merchant would write one: Vue 3 and vue-router 4
+ * with render functions (the template compiler would need eval, which a strict
+ * CSP forbids); real pushState routes under /sdk-app/, each rendered afresh
+ * (the view is keyed by path) and its slots filled once it is on screen.
  */
-export async function serveSdkApp(page: Page, build: Build, body = ''): Promise<{ app: string; blank: string }> {
-  const base = new URL('/sdk-app/', inject('baseURL')).href;
-  const start =
-    build === 'script tag'
-      ? `<script async src="${base}sdk/rapport.min.js" onload="window.rapportReady = true"></script>`
-      : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js"}}</script>
-<script type="module">
-  import { consent, export as exportData, fill, flush, forget, init, track } from '@rapport/sdk';
-  init({ endpoint: location.origin, flushMs: 100 });
+function spaScript(worker: string, consent: 'pending' | 'granted'): string {
+  return `<script type="module">
+  import { consent, consentMode, export as exportData, fill, flush, forget, init, tcf, track } from '@rapport/sdk';
+  import { createApp, h, nextTick } from 'vue';
+  import { createRouter, createWebHistory, RouterLink, RouterView, useRoute } from 'vue-router';
+  // The banners the script tag follows by itself.
+  init({ endpoint: '${worker}', consent: '${consent}', flushMs: 100, sources: [tcf(), consentMode()] });
   const methods = { consent, export: exportData, fill, flush, forget, track };
   window.rapport = (method, ...args) => methods[method](...args);
-  fill();
+
+  const link = (to, text) => h(RouterLink, { to }, () => text);
+  // Route components are objects: vue-router takes a bare function for a lazy import.
+  const Home = { render: () => h('main', [h('h1', 'Home'), h('ul', ['42', '78'].map((id) => h('li', link('/products/' + id, 'Product ' + id))))]) };
+  const Product = {
+    props: ['id'],
+    setup: (props) => () =>
+      h('article', { 'data-rapport-product': props.id }, [
+        h('h1', 'Product ' + props.id),
+        h('section', { 'data-rapport-slot': 'similar' }, [h('p', 'default')]),
+      ]),
+  };
+  const Cart = { render: () => h('main', [h('h1', 'Cart'), link('/app.html', 'Continue shopping')]) };
+  const App = {
+    setup() {
+      const route = useRoute();
+      return () => [h('nav', [link('/app.html', 'Home'), link('/cart', 'Cart')]), h(RouterView, { key: route.path })];
+    },
+  };
+  const router = createRouter({
+    history: createWebHistory('/sdk-app/'),
+    routes: [
+      { path: '/app.html', component: Home },
+      { path: '/products/:id', component: Product, props: true },
+      { path: '/cart', component: Cart },
+    ],
+  });
+  // The SDK counts the route change itself; filling the new route's slots is the app's job, once they are rendered.
+  router.afterEach(() => nextTick(fill));
+  createApp(App).use(router).mount('#app');
+  window.rapportRouter = router;
+  await router.isReady();
   window.rapportReady = true;
 </script>`;
-  const pages: Record<string, string> = {
-    'app.html': `<!doctype html><html><head><meta charset="utf-8"></head><body>${body}${start}</body></html>`,
-    'blank.html': '<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>',
-  };
+}
+
+/**
+ * Serves a merchant's page, `app.html` under `/sdk-app/` on the shop origin
+ * (`inject('shopOrigin')`, cross-origin to the Worker as on a merchant's
+ * site), through Playwright's routing:
+ * - `script tag`: a plain page loading `rapport.min.js` from the Worker (the
+ *   file it really serves), `data-endpoint` the Worker's URL;
+ * - `npm`: a Vue app with a real router (`spaScript`) importing `@rapport/sdk`
+ *   from `sdk/dist` (read from disk, so it tests the build, not a copy)
+ *   through an import map. Its routes: `app.html` (home), `products/:id` (a
+ *   product page, root `[data-rapport-product]`, with a `similar` slot) and
+ *   `cart`, linked by RouterLinks; the router is `window.rapportRouter`.
+ *
+ * Either way `window.rapport(method, ...args)` reaches the SDK once
+ * `window.rapportReady` is set, and `body` is markup at the top of the page,
+ * before the app's own; `head` (a consent banner, say) comes before the SDK,
+ * which starts with `consent` ('pending' unless given) and follows the TCF
+ * and Consent Mode banners. Every path that is not a file is the app page, as a
+ * shop's server answers each route of an app. `blank.html`, on the same
+ * origin (storage is per origin), loads nothing, for preparing storage
+ * before the SDK runs.
+ */
+export async function serveSdkApp(
+  page: Page,
+  build: Build,
+  body = '',
+  { head = '', consent = 'pending' }: { head?: string; consent?: 'pending' | 'granted' } = {},
+): Promise<{ app: string; blank: string }> {
+  const worker = inject('baseURL');
+  const base = new URL('/sdk-app/', inject('shopOrigin')).href;
+  const start =
+    build === 'script tag'
+      ? `<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" data-consent="${consent}" onload="window.rapportReady = true"></script>`
+      : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js", "vue": "${base}vendor/vue.js", "vue-router": "${base}vendor/vue-router.js"}}</script>
+<div id="app"></div>
+${spaScript(worker, consent)}`;
+  const app = `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}${start}</body></html>`;
+  const blank = '<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>';
   await page.route(`${base}**`, (route) => {
     const path = new URL(route.request().url()).pathname.slice('/sdk-app/'.length);
-    if (pages[path]) return route.fulfill({ contentType: 'text/html', body: pages[path] });
-    const file = path.startsWith('sdk/') ? join(ROOT, 'sdk/dist', path.slice(4)) : join(ROOT, 'node_modules/idb/build', path.slice(4));
-    return route.fulfill({ contentType: 'text/javascript', path: file });
+    if (path === 'blank.html') return route.fulfill({ contentType: 'text/html', body: blank });
+    if (path.startsWith('sdk/')) return route.fulfill({ contentType: 'text/javascript', path: join(ROOT, 'sdk/dist', path.slice(4)) });
+    if (VENDOR[path]) return route.fulfill({ contentType: 'text/javascript', path: join(ROOT, VENDOR[path]) });
+    return route.fulfill({ contentType: 'text/html', body: app });
   });
   return { app: `${base}app.html`, blank: `${base}blank.html` };
 }
