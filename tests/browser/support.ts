@@ -2,46 +2,15 @@
  * Real Chromium for the browser tests, and a recorder for the SDK's traffic
  * so tests read as "do this, expect these requests".
  */
-import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
-import { ensureChromium } from '../support/chromium';
+import { launchChromium } from '../support/chromium';
 import { join } from 'node:path';
 import { ROOT, wrangler } from '../../edge-worker/cli/wrangler';
 import { DEMO_CONFIG } from '../../demo-shop/scripts/seed';
 
-/**
- * The Chromium the tests launch: CHROMIUM_PATH, else one already installed,
- * else one installed now (tests/support/chromium.ts says on stderr what it did).
- */
-export function chromiumPath(): Promise<string> {
-  return ensureChromium();
-}
-
-/** Launches headless Chromium (installing one first if the machine has none) with flags that keep it off the network. */
-export async function launchChromium(): Promise<Browser> {
-  const executablePath = await chromiumPath();
-  return chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      // Shop pages on another loopback origin call the Worker on localhost (cross-origin.test.ts); on the
-      // web both are public and this check never applies, here Chromium would ask the user's permission.
-      '--disable-features=LocalNetworkAccessChecks',
-    ],
-  }).catch((err: Error) => {
-    throw new Error(
-      `Could not start Chromium at ${executablePath} (${err.message.split('\n')[0]}). ` +
-        'If it lacks system libraries, `sudo npx playwright-core install-deps chromium` installs them; ' +
-        'or set CHROMIUM_PATH to another Chromium or Chrome executable.',
-    );
-  });
-}
+// Browser tests take every helper from here; the launch itself is shared with the SDK benchmark.
+export { launchChromium };
 
 /** One request the SDK made to the Worker's API. */
 export interface ApiCall {

@@ -1,7 +1,8 @@
 /**
- * The Chromium the browser tests drive, found or installed on first use, so
- * that `npm test` is the whole set-up on a fresh machine (as Playwright's own
- * tooling provisions its browsers). Order: `CHROMIUM_PATH`; a Chromium already
+ * The Chromium the browser tests and the SDK benchmark drive, found or
+ * installed on first use, so that `npm test` is the whole set-up on a fresh
+ * machine (as Playwright's own tooling provisions its browsers), and launched
+ * with the flags every suite needs. Order: `CHROMIUM_PATH`; a Chromium already
  * on the machine (Playwright's download, one on PATH, Chrome where its
  * installer puts it); else install one: Playwright's download, then the system
  * package manager where this user may (Debian's chromium through apt-get).
@@ -11,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, win32 } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 
 /** How this user may run the system package manager: as root, through passwordless sudo, or not at all. */
 export type AptAccess = 'root' | 'sudo' | undefined;
@@ -310,4 +311,30 @@ let provisioning: Promise<string> | undefined;
 export function ensureChromium(): Promise<string> {
   provisioning ??= Promise.resolve().then(() => provisionChromium(thisMachine()));
   return provisioning;
+}
+
+/** Launches headless Chromium (installing one first if the machine has none) with flags that keep it off the network. */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = await ensureChromium();
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      // Shop pages on another loopback origin call the Worker on localhost (cross-origin.test.ts); on the
+      // web both are public and this check never applies, here Chromium would ask the user's permission.
+      '--disable-features=LocalNetworkAccessChecks',
+    ],
+  }).catch((err: Error) => {
+    throw new Error(
+      `Could not start Chromium at ${executablePath} (${err.message.split('\n')[0]}). ` +
+        'If it lacks system libraries, `sudo npx playwright-core install-deps chromium` installs them; ' +
+        'or set CHROMIUM_PATH to another Chromium or Chrome executable.',
+    );
+  });
 }
