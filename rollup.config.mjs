@@ -2,8 +2,9 @@
 //   sdk/dist/*.js (+ types)  ESM for npm, one file per module so an app's bundler
 //                            keeps only what it imports; the IndexedDB queue is
 //                            imported dynamically, so it becomes its own lazy chunk
-//   rapport.min.js           IIFE for the script tag, minified, with a sourcemap, and
-//                            without its warnings (sdk/src/debug.ts is DEBUG = false)
+//   rapport.min.js           IIFE for the script tag, minified, without its warnings
+//                            (sdk/src/debug.ts is DEBUG = false), with a sourcemap
+//                            that the Worker names in a SourceMap header
 //   rapport.debug.js         the same IIFE with its warnings, for wiring the tag up
 // The IIFE is written to sdk/dist/, to edge-worker/public/sdk/ (the product
 // Worker serves it from its static assets) and to demo-shop/public/sdk/ (so the
@@ -69,7 +70,9 @@ function publish({ versioned }) {
 const scriptTag = (dir, { served }) => ({
   file: `${dir}/rapport.min.js`,
   format: 'iife',
-  sourcemap: true,
+  // The map is written, but not named in the script every shopper downloads: the Worker names it in a
+  // SourceMap header (edge-worker/public/_headers), which developer tools read as they read the comment.
+  sourcemap: 'hidden',
   inlineDynamicImports: true,
   // The lazily imported module's namespace object needs no freezing: only the SDK's own code sees it.
   freeze: false,

@@ -4,7 +4,7 @@
  * clicks on items (`data-rapport-item`, on the shop's product cards and on
  * the items slots render), how far down each page the
  * shopper scrolled (25, 50, 75 and 100 %, each once per page) and how long
- * the page was in the foreground. Searches, cart changes, checkout and
+ * the page was visible. Searches, cart changes, checkout and
  * purchases are the shop's to track (it knows the query, the price and the
  * order). Nothing is measured into storage, and nothing is sent without
  * consent (`track()` decides).
@@ -71,16 +71,15 @@ export function autocapture(): void {
     { passive: true },
   );
 
-  // Engaged time: while the page is visible and focused. What was spent is reported for the page it
-  // was spent on when that stops (the page hidden or left, in time for the exit's beacon; the window
-  // left) and on a route change (called without an event).
+  // Engaged time: while the page is visible. What was spent is reported for the page it was spent on
+  // when it is hidden or left (in time for the exit's beacon) and on a route change (called without an event).
   let engaged = 0;
   let since = 0;
   let page = pagePath();
   const tick = (e?: Event) => {
     const now = Date.now();
     engaged += since && now - since;
-    since = e?.type != 'pagehide' && document.visibilityState == 'visible' && document.hasFocus() ? now : 0;
+    since = e?.type != 'pagehide' && document.visibilityState == 'visible' ? now : 0;
     // Under a second is a glance, not engagement: it carries over.
     if ((!since || !e) && engaged >= 1000) {
       void track('engagement', { ms: Math.min(engaged, LIMITS.engagedMsMax), path: page });
@@ -89,7 +88,7 @@ export function autocapture(): void {
   };
   tick();
   // Capturing, so that the page's exit is counted before the tracker's own listeners send the beacon.
-  ['focus', 'blur', 'visibilitychange', 'pagehide'].forEach((type) => addEventListener(type, tick, true));
+  ['visibilitychange', 'pagehide'].forEach((type) => addEventListener(type, tick, true));
 
   onRouteChange(() => {
     tick();

@@ -63,15 +63,19 @@ if (stub?.loaded) {
     const queued = stub?.q ?? [];
     w.rapport = Object.assign((...call: Call) => dispatch(instance, call), { loaded: true as const });
     for (const args of queued) dispatch(instance, Array.from(args) as Call);
-    if (data.autocapture != 'off') autocapture();
     // After the page's own calls and the products it marks (a product view gives the decision its context);
     // slots the page already asked for are not asked again.
     const start = () => {
       void fill();
       onDomChange(() => pendingSlots().length && fill());
     };
-    if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
-    else start();
+    // In a task of its own: on a slow phone, starting and then capturing and asking for slots in one
+    // task would hold the page for longer than a tap may wait (50 ms).
+    setTimeout(() => {
+      if (data.autocapture != 'off') autocapture();
+      if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
+      else start();
+    });
   } catch (err) {
     // In every build: a tag that cannot start (a mistyped data-endpoint) must say so.
     console.warn('[rapport] could not start', err);

@@ -69,11 +69,13 @@ function renderItem(template: HTMLTemplateElement | null, data: Fields & { id: s
     root = (template.content.cloneNode(true) as DocumentFragment).firstElementChild as HTMLElement;
     fillFields(root, data);
   } else {
-    const link = make('a', data.title);
-    const privacy = make('a', 'Your privacy choices');
-    link.setAttribute('href', safeUrl(data.url));
-    FIELDS.privacy!(privacy, data);
-    root = make('div', link, make('details', make('summary', 'Why this?'), data.reason, ' ', privacy));
+    const link = (text: string, url?: string) => {
+      const a = make('a', text);
+      a.setAttribute('href', safeUrl(url));
+      return a;
+    };
+    const privacy = data.privacy ? [' ', link('Your privacy choices', data.privacy)] : [];
+    root = make('div', link(data.title, data.url), make('details', make('summary', 'Why this?'), data.reason, ...privacy));
   }
   root.dataset.rapportItem = data.id;
   return root;
@@ -97,11 +99,14 @@ export function renderSlot(slot: HTMLElement, decision: DecideResponse, privacy?
     const list = slot.querySelector<HTMLElement>('[data-rapport-list]') ?? slot;
     const heading = slot.querySelector('[data-rapport-title]');
     const nodes = answer.items.map((item) => renderItem(template, { ...item, privacy }));
-    // The space the default content took stays reserved: a shorter answer moves nothing below the slot.
-    slot.style.minHeight = `${slot.offsetHeight}px`;
+    // Where what follows the slot starts: its next element (whose place margins collapsing out of the slot move too), or the slot's end.
+    const edge = () => (slot.nextElementSibling?.getBoundingClientRect().top ?? slot.getBoundingClientRect().bottom);
+    const before = edge();
     for (const child of [...list.children]) if (child !== template) child.remove();
     list.append(...nodes);
     if (heading) heading.textContent = answer.title;
+    // The space the default content took stays reserved (set before the next frame is drawn): a shorter answer moves nothing below the slot.
+    slot.style.minHeight = `${slot.offsetHeight + before - edge()}px`;
   } else return settle(slot, 'default');
   slot.dataset.rapportDecision = decision.decisionId;
   settle(slot, 'filled');

@@ -102,7 +102,7 @@ export interface EventProps {
   click: { item: string } & Attribution;
   scroll: { depth: number };
   /**
-   * Time a page was in the foreground (visible and focused) since the last
+   * Time a page was visible (its tab in front, the browser not minimized) since the last
    * report, in ms, and the page it was spent on (default: this one; after a
    * route change, the route that was left).
    */

@@ -76,6 +76,10 @@ describe('what the Worker sends for the SDK', () => {
     }
     const alias = await get('/sdk/rapport.min.js');
     expect(alias.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    // The script does not name its map; the header does, relative to the script, and it is there.
+    expect(alias.body.toString()).not.toContain('sourceMappingURL');
+    expect(alias.headers.get('sourcemap')).toBe('rapport.min.js.map');
+    expect(JSON.parse((await get('/sdk/rapport.min.js.map')).body.toString())).toMatchObject({ version: 3, file: 'rapport.min.js' });
     expect(alias.headers.get('x-content-type-options')).toBe('nosniff');
     // What a cache revalidates with: unchanged, it answers 304 and the same policy.
     const again = await fetch(new URL('/sdk/rapport.min.js', worker), { headers: { 'if-none-match': alias.headers.get('etag')! } });
@@ -98,6 +102,7 @@ describe('what the Worker sends for the SDK', () => {
     }
     const versioned = await get(manifest.src);
     expect(sri(versioned.body)).toBe(manifest.integrity);
+    expect(versioned.headers.get('sourcemap')).toBe('rapport.min.js.map');
     // The same bytes as the alias and as the npm package's script.
     expect(versioned.body.equals((await get('/sdk/rapport.min.js')).body)).toBe(true);
     expect(versioned.body.equals(built.script)).toBe(true);

@@ -6,7 +6,7 @@
  * every route change (pushState, replaceState to another path, back and
  * forward, hashchange, a back/forward-cache restore), none for a replaceState
  * that keeps the route (a query update), and the new route's slot is decided
- * for the new route, not the product of the previous one.
+ * for the new route and its product, not the product of the previous one.
  */
 import type { Page } from 'playwright-core';
 import type { RouteLocationRaw, Router } from 'vue-router';
@@ -47,7 +47,8 @@ describe.each(BUILDS)('a single-page app, the %s build', (build) => {
   /**
    * Shows product `id` as each page does: the app's router renders the
    * product route and the app fills its slots; the plain page pushes the
-   * route, puts the product's markup in place of the last and fills it itself.
+   * route and puts the product's markup in place of the last, and the script
+   * tag notices the new slot by itself.
    */
   async function showProduct(id: string): Promise<void> {
     if (build === 'npm') return router('push', `/products/${id}`);
@@ -56,7 +57,6 @@ describe.each(BUILDS)('a single-page app, the %s build', (build) => {
       document.querySelector('[data-rapport-product]')?.remove();
       document.body.insertAdjacentHTML('beforeend', `<article data-rapport-product="${id}"><section data-rapport-slot="similar"><p>default</p></section></article>`);
     }, id);
-    await rapport('fill');
   }
 
   it('counts a page view for every route change, and none for a query update', async () => {
@@ -86,17 +86,16 @@ describe.each(BUILDS)('a single-page app, the %s build', (build) => {
       .toEqual(['/sdk-app/app.html', '/sdk-app/products/42', '/sdk-app/cart', '/sdk-app/cart', '/sdk-app/cart', '/sdk-app/cart']);
   });
 
-  it("decides the new route's slot for that route, not for the product of the previous one", async () => {
+  it("decides the new route's slot for that route's product, not for the previous one", async () => {
     await openConsented(build);
     await showProduct('78');
-    await rapport('track', 'product_view', { item: '78' });
     await showProduct('42');
     // A slot of its own, rendered for product 42, not the one product 78 showed.
     const slot = page.locator('[data-rapport-product="42"] [data-rapport-slot="similar"]');
     await expect.poll(() => slot.getAttribute('data-rapport-state'), { timeout: 5000 }).toBe('filled');
     const decides = calls.filter((c) => c.path === '/v1/decide');
     expect(decides.at(-1)!.body.slots).toEqual([{ id: 'similar' }]);
-    expect(decides.at(-1)!.body.context).toMatchObject({ path: '/sdk-app/products/42', recent: ['78'] });
-    expect(decides.at(-1)!.body.context).not.toHaveProperty('item');
+    // Each product page's view is counted from its data-rapport-product, in time for its decision.
+    expect(decides.at(-1)!.body.context).toMatchObject({ path: '/sdk-app/products/42', item: '42', recent: ['78', '42'] });
   });
 });

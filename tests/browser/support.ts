@@ -114,6 +114,9 @@ const VENDOR: Record<string, string> = {
   'vendor/vue-router.js': 'node_modules/vue-router/dist/vue-router.esm-browser.prod.js',
 };
 
+/** The shop's page of privacy controls, which both builds link from each item's "why this?". */
+export const PRIVACY_PATH = '/privacy';
+
 /**
  * The npm build's app, as a merchant would write one: Vue 3 and vue-router 4
  * with render functions (the template compiler would need eval, which a strict
@@ -122,11 +125,13 @@ const VENDOR: Record<string, string> = {
  */
 function spaScript(worker: string, consent: 'pending' | 'granted'): string {
   return `<script type="module">
-  import { consent, consentMode, export as exportData, fill, flush, forget, init, tcf, track } from '@rapport/sdk';
+  import { autocapture, consent, consentMode, export as exportData, fill, flush, forget, init, tcf, track } from '@rapport/sdk';
   import { createApp, h, nextTick } from 'vue';
   import { createRouter, createWebHistory, RouterLink, RouterView, useRoute } from 'vue-router';
   // The banners the script tag follows by itself.
-  init({ endpoint: '${worker}', consent: '${consent}', flushMs: 100, sources: [tcf(), consentMode()] });
+  init({ endpoint: '${worker}', consent: '${consent}', flushMs: 100, sources: [tcf(), consentMode()], privacyUrl: '${PRIVACY_PATH}' });
+  // What the script tag captures by itself: product views, clicks, scroll depth, engaged time.
+  autocapture();
   const methods = { consent, export: exportData, fill, flush, forget, track };
   window.rapport = (method, ...args) => methods[method](...args);
 
@@ -180,11 +185,12 @@ function spaScript(worker: string, consent: 'pending' | 'granted'): string {
  * Either way `window.rapport(method, ...args)` reaches the SDK once
  * `window.rapportReady` is set, and `body` is markup at the top of the page,
  * before the app's own; `head` (a consent banner, say) comes before the SDK,
- * which starts with `consent` ('pending' unless given) and follows the TCF
- * and Consent Mode banners. Every path that is not a file is the app page, as a
- * shop's server answers each route of an app. `blank.html`, on the same
- * origin (storage is per origin), loads nothing, for preparing storage
- * before the SDK runs.
+ * which starts with `consent` ('pending' unless given), follows the TCF
+ * and Consent Mode banners, captures what the page says without code
+ * (autocapture) and links each item's "why this?" to `PRIVACY_PATH`. Every
+ * path that is not a file is the app page, as a shop's server answers each
+ * route of an app. `blank.html`, on the same origin (storage is per origin),
+ * loads nothing, for preparing storage before the SDK runs.
  */
 export async function serveSdkApp(
   page: Page,
@@ -196,7 +202,7 @@ export async function serveSdkApp(
   const base = new URL('/sdk-app/', inject('shopOrigin')).href;
   const start =
     build === 'script tag'
-      ? `<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" data-consent="${consent}" onload="window.rapportReady = true"></script>`
+      ? `<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" data-consent="${consent}" data-privacy-url="${PRIVACY_PATH}" onload="window.rapportReady = true"></script>`
       : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js", "vue": "${base}vendor/vue.js", "vue-router": "${base}vendor/vue-router.js"}}</script>
 <div id="app"></div>
 ${spaScript(worker, consent)}`;
