@@ -27,25 +27,27 @@ function viewedProducts(): void {
   }
 }
 
+/** Whether autocapture is on: clicks on the shop's own items count too, not only on the items slots render. */
+let started = false;
+
 /**
- * Tracks a click on an item: the shop's own (`data-rapport-item` on a product
- * card) or one a slot rendered, then with the decision that showed it, so
- * uplift can be attributed. Opening an item's "why this?" is not a click on it.
+ * Tracks a click on an item a slot rendered, with the decision that showed
+ * it, so uplift can be attributed; once autocapture is on, on the shop's own
+ * items too (`data-rapport-item` on a product card). Opening an item's "why
+ * this?" is not a click on it.
  * @example addEventListener('click', trackClick)
  */
 export function trackClick(e: Event): void {
   const target = e.target as Element;
   const el = target.closest?.<HTMLElement>('[data-rapport-item]');
-  if (!el || el.contains(target.closest('details'))) return;
-  const slot = el.closest<HTMLElement>('[data-rapport-slot]');
+  const slot = el?.closest<HTMLElement>('[data-rapport-slot]');
+  if (!el || el.contains(target.closest('details')) || !(slot || started)) return;
   const decision = slot?.dataset.rapportDecision;
   void track('click', {
     item: el.dataset.rapportItem!,
     ...(decision ? { decision, slot: slot!.dataset.rapportSlot! } : {}),
   });
 }
-
-let started = false;
 
 /**
  * Starts tracking what the page tells without code (see above), once however
@@ -66,6 +68,7 @@ export function autocapture(): void {
     'scroll',
     () => {
       const seen = ((scrollY + innerHeight) / document.documentElement.scrollHeight) * 100;
+      // Within half a percent of a quarter counts (the last pixel row is often out of reach by rounding).
       while (reached < 100 && seen >= reached + 24.5) void track('scroll', { depth: (reached += 25) });
     },
     { passive: true },
@@ -76,7 +79,7 @@ export function autocapture(): void {
   let engaged = 0;
   let since = 0;
   let page = pagePath();
-  const tick = (e?: Event) => {
+  const account = (e?: Event) => {
     const now = Date.now();
     engaged += since && now - since;
     since = e?.type != 'pagehide' && document.visibilityState == 'visible' ? now : 0;
@@ -86,12 +89,12 @@ export function autocapture(): void {
       engaged = 0;
     }
   };
-  tick();
+  account();
   // Capturing, so that the page's exit is counted before the tracker's own listeners send the beacon.
-  ['visibilitychange', 'pagehide'].forEach((type) => addEventListener(type, tick, true));
+  ['visibilitychange', 'pagehide'].forEach((type) => addEventListener(type, account, true));
 
   onRouteChange(() => {
-    tick();
+    account();
     engaged = reached = 0;
     page = pagePath();
   });

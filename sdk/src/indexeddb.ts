@@ -4,7 +4,7 @@
  * makes are wrapped in promises here, which costs a tenth of the bytes of a
  * wrapper library in what every shopper downloads. The schema is versioned:
  * the upgrade carries queued events over from older SDKs, so nothing they
- * left is lost. Full at `MAX_QUEUED` events, like the memory queue.
+ * left is lost. Full at `MAX_QUEUED` events.
  */
 import { MAX_QUEUED, type Queue, type Queued } from './queue.js';
 

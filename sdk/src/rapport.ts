@@ -216,17 +216,21 @@ export function init(options: InitOptions): Rapport {
     if (remember) rememberChoice(consented);
     // Slots already on screen keep what they show (no late swap, no flicker); the next page is personal.
     if (!sender(consented)) return void (had && erase());
-    // Granted on this page after it loaded: the page view it skipped counts now.
+    // Granted on this page after it loaded: the page view it skipped counts now, and the product it shows.
     if (!had && options.trackPageView !== false) void sdk.track('page_view');
+    if (!had && pageItem) void sdk.track('product_view', { item: pageItem });
     void getTracker().then((t) => t.flush());
   };
 
   const sdk: Instance = {
     async track(type, ...args) {
       const ev = buildEvent(type, args[0]);
-      const field = invalidField(ev);
+      // Checked where the build explains itself (the npm package, the debug script tag). The production
+      // script tag leaves the check to the Worker, which refuses such an event alone (see tracker.ts):
+      // the same outcome, without the contract's every rule in what each shopper downloads.
+      const field = DEBUG && invalidField(ev);
       if (field) {
-        if (DEBUG) warn(`invalid ${type} event: ${field} = ${JSON.stringify((ev as unknown as Record<string, unknown>)[field])}`);
+        warn(`invalid ${type} event: ${field} = ${JSON.stringify((ev as unknown as Record<string, unknown>)[field])}`);
         return false;
       }
       const view = ev.type === 'product_view' && (pageItem = ev.item);

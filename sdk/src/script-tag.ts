@@ -6,7 +6,7 @@
  * leaves it to the page's own calls), and fills the page's slots once the
  * document is parsed (unless the page already asked), then every slot added
  * later (a single-page app's next route), in one request per change.
- * A second copy of the script on the page does nothing but warn.
+ * A second copy of the script on the page does nothing (the debug build warns).
  *
  * <script async src="/sdk/rapport.min.js" data-endpoint="https://…" data-consent="pending"></script>
  */
@@ -72,9 +72,12 @@ if (stub?.loaded) {
     // In a task of its own: on a slow phone, starting and then capturing and asking for slots in one
     // task would hold the page for longer than a tap may wait (50 ms).
     setTimeout(() => {
-      if (data.autocapture != 'off') autocapture();
-      if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
-      else start();
+      try {
+        if (data.autocapture != 'off') autocapture();
+      } finally {
+        if (document.readyState === 'loading') addEventListener('DOMContentLoaded', start, { once: true });
+        else start();
+      }
     });
   } catch (err) {
     // In every build: a tag that cannot start (a mistyped data-endpoint) must say so.

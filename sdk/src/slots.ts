@@ -86,6 +86,17 @@ function settle(slot: HTMLElement, state: 'filled' | 'default'): void {
 }
 
 /**
+ * Where what follows `slot` starts: the top of its next sibling that is laid
+ * out (margins collapsing out of the slot move it too), or the slot's own end.
+ */
+function edge(slot: Element): number {
+  let next = slot.nextElementSibling;
+  // Scripts, templates and hidden elements have no box to measure.
+  while (next && !next.getClientRects().length) next = next.nextElementSibling;
+  return next ? next.getBoundingClientRect().top : slot.getBoundingClientRect().bottom;
+}
+
+/**
  * Renders one slot's decision: a variant fills the slot's fields in place;
  * items are drawn from its `<template>`, which stays for later fills.
  * @example renderSlot(document.querySelector('[data-rapport-slot="similar"]')!, decision)
@@ -99,14 +110,13 @@ export function renderSlot(slot: HTMLElement, decision: DecideResponse, privacy?
     const list = slot.querySelector<HTMLElement>('[data-rapport-list]') ?? slot;
     const heading = slot.querySelector('[data-rapport-title]');
     const nodes = answer.items.map((item) => renderItem(template, { ...item, privacy }));
-    // Where what follows the slot starts: its next element (whose place margins collapsing out of the slot move too), or the slot's end.
-    const edge = () => (slot.nextElementSibling?.getBoundingClientRect().top ?? slot.getBoundingClientRect().bottom);
-    const before = edge();
+    const before = edge(slot);
     for (const child of [...list.children]) if (child !== template) child.remove();
     list.append(...nodes);
     if (heading) heading.textContent = answer.title;
-    // The space the default content took stays reserved (set before the next frame is drawn): a shorter answer moves nothing below the slot.
-    slot.style.minHeight = `${slot.offsetHeight + before - edge()}px`;
+    // The space the default content took stays reserved (set before the next frame is drawn): a shorter
+    // answer moves nothing below the slot. In the slot's own box-sizing, as min-height reads it.
+    slot.style.minHeight = `${parseFloat(getComputedStyle(slot).height) + before - edge(slot)}px`;
   } else return settle(slot, 'default');
   slot.dataset.rapportDecision = decision.decisionId;
   settle(slot, 'filled');
@@ -123,41 +133,49 @@ export function pendingSlots(): HTMLElement[] {
   return [...document.querySelectorAll<HTMLElement>('[data-rapport-slot]')].filter((s) => !s.hasAttribute(STATE_ATTR) && !asked.has(s));
 }
 
-/** Fills every pending slot with one decide request; resolves once all are settled. */
+/** Fills under way: the slots they ask about wait hidden (with the stub's style) until the last one settles. */
+let filling = 0;
+
+/** Fills every pending slot with one decide request; resolves once all are settled (default where rendering failed). */
 async function fillSlots(plan: DecidePlan): Promise<DecideResponse | undefined> {
   const slots = pendingSlots();
   if (!slots.length) return undefined;
-  const remaining = plan.deadline - Date.now();
   let decision: DecideResponse | undefined;
-  if (remaining > 0) {
-    slots.forEach((s) => asked.add(s));
-    // Slots added after the first fill wait hidden too (with the stub's style), their space kept.
-    document.documentElement.classList.add(WAIT_CLASS);
-    const body: DecideBody = {
-      ...plan.body,
-      // As many items as `data-max` says, or as the default content shows: the answer then takes the space the default did.
-      slots: slots.map((s) => {
-        const max = Number(s.dataset.max) || Math.min(s.querySelectorAll('[data-rapport-item]').length, LIMITS.slotMax);
-        return { id: s.dataset.rapportSlot!, ...(max ? { max } : {}) };
-      }),
-    };
-    const { outcome, response } = await post(plan.url, body, AbortSignal.timeout(remaining));
-    if (outcome.kind === 'done' && Date.now() <= plan.deadline) decision = (await response!.json().catch(() => undefined)) as DecideResponse | undefined;
+  slots.forEach((s) => asked.add(s));
+  filling++;
+  document.documentElement.classList.add(WAIT_CLASS);
+  try {
+    const remaining = plan.deadline - Date.now();
+    if (remaining > 0) {
+      const body: DecideBody = {
+        ...plan.body,
+        // As many items as `data-max` says, or as the default content shows: the answer then takes the space the default did.
+        slots: slots.map((s) => {
+          const max = Number(s.dataset.max) || Math.min(s.querySelectorAll('[data-rapport-item]').length, LIMITS.slotMax);
+          return { id: s.dataset.rapportSlot!, ...(max ? { max } : {}) };
+        }),
+      };
+      const { outcome, response } = await post(plan.url, body, AbortSignal.timeout(remaining));
+      if (outcome.kind === 'done' && Date.now() <= plan.deadline) decision = (await response!.json().catch(() => undefined)) as DecideResponse | undefined;
+    }
+    if (decision) for (const slot of slots) renderSlot(slot, decision, plan.privacy);
+  } finally {
+    for (const slot of slots) if (!slot.hasAttribute(STATE_ATTR)) settle(slot, 'default');
+    if (!--filling) document.documentElement.classList.remove(WAIT_CLASS);
   }
-  for (const slot of slots) decision ? renderSlot(slot, decision, plan.privacy) : settle(slot, 'default');
-  document.documentElement.classList.remove(WAIT_CLASS);
   return decision;
 }
 
-/** Gives up on every pending slot: default content stays. */
+/** Gives up on every pending slot (not those a fill is asking about, which settle themselves): default content stays. */
 function releaseSlots(): void {
-  document.querySelectorAll<HTMLElement>(`[data-rapport-slot]:not([${STATE_ATTR}])`).forEach((slot) => settle(slot, 'default'));
-  document.documentElement.classList.remove(WAIT_CLASS);
+  pendingSlots().forEach((slot) => settle(slot, 'default'));
+  if (!filling) document.documentElement.classList.remove(WAIT_CLASS);
 }
 
 /**
- * Fills the page's pending slots (`[data-rapport-slot]` not yet settled) with
- * one decide request, for the instance `init()` created. Resolves with the
+ * Fills the page's pending slots (`[data-rapport-slot]` neither settled nor
+ * being asked about by an earlier call) with one decide request, for the
+ * instance `init()` created. Resolves with the
  * decision once every slot is settled, or undefined when none arrived in time
  * or personalization is not granted (slots then keep their default content).
  * Never rejects. The script-tag build calls it on its own.
@@ -167,7 +185,7 @@ function releaseSlots(): void {
  * await fill(); // after the page's slots are in the DOM
  */
 export async function fill(): Promise<DecideResponse | undefined> {
-  // The same function each time: addEventListener adds it once.
+  // Clicks on the items slots render (the same function each time: addEventListener adds it once).
   addEventListener('click', trackClick);
   const plan = instance()?._decide();
   try {

@@ -1,8 +1,9 @@
 /**
- * Route changes in single-page apps, as a shopper sees them: the path (or a
- * hash route) changes through `history.pushState`, `replaceState`, the back
- * and forward buttons (`popstate`) or `hashchange`, or the page comes back
- * from the back/forward cache.
+ * How a page changes under the SDK: route changes in single-page apps, as a
+ * shopper sees them (the path, or a hash route, changes through
+ * `history.pushState`, `replaceState`, the back and forward buttons
+ * (`popstate`) or `hashchange`, or the page comes back from the back/forward
+ * cache), and elements added or changed (a route rendered, a slot added late).
  */
 
 /** What identifies a route: the path and hash, not the query (filters, tracking parameters). */
@@ -24,7 +25,14 @@ export function onRouteChange(changed: () => void): void {
   const check = (event?: Event) => {
     if (route() == current && !(event as PageTransitionEvent | undefined)?.persisted) return;
     current = route();
-    all.forEach((listener) => listener());
+    // Each on its own: one failing must neither skip the others nor reach the app's own pushState call.
+    all.forEach((listener) => {
+      try {
+        listener();
+      } catch {
+        // the SDK never breaks the page
+      }
+    });
   };
   for (const method of ['pushState', 'replaceState'] as const) {
     const original = history[method].bind(history);

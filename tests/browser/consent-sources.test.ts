@@ -2,10 +2,11 @@
  * Consent from the banners shops already run, in real Chromium against the
  * real Worker, for both builds: a real IAB TCF v2.2 CMP stood up with IAB's
  * own `@iabtechlabtcf/cmpapi` (TC strings encoded by `@iabtechlabtcf/core`),
- * Google Consent Mode v2 commands in `dataLayer`, and Global Privacy Control.
- * Whatever the source: before consent nothing is stored or sent; after it
- * events flow; withdrawing clears the browser's data and asks the Worker to
- * erase.
+ * Google Consent Mode v2 commands in `dataLayer`, Global Privacy Control, and
+ * the plain API any other banner calls. Whatever the source: before consent
+ * nothing is stored or sent; after it events flow; withdrawing clears the
+ * browser's data and asks the Worker to erase (a shopper's own opt-out is
+ * remembered, without identifying them, and holds on the next page).
  */
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
@@ -58,6 +59,9 @@ async function open(build: Build, head: string, consent: 'pending' | 'granted' =
 
 const cmpUpdate = (tc: string | null, uiVisible = false) => page.evaluate(([tc, ui]) => (window as unknown as { cmp: { update(tc: string | null, ui: boolean): void } }).cmp.update(tc, ui), [tc, uiVisible] as const);
 const collects = () => calls.filter((c) => c.path === '/v1/collect');
+
+/** Calls the SDK as the page's own code (a banner's callback) would. */
+const rapport = (...call: unknown[]) => page.evaluate((call) => (window as unknown as { rapport: (...c: unknown[]) => unknown }).rapport(...call), call);
 
 /** Everything Rapport could have left in this browser. */
 function traces() {
@@ -149,5 +153,43 @@ describe.each(BUILDS)('consent sources, the %s build', (build) => {
     await expect.poll(() => collects().length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(collects()[0]!.body.consent).toEqual(['analytics']);
     expect(calls.filter((c) => c.path === '/v1/decide')).toEqual([]);
+  });
+
+  it('follows the plain API any other banner calls; a withdrawal erases all but the choice, which holds on the next page', async () => {
+    // A product page with things to capture: a product, a card, room to scroll.
+    const { app } = await serveSdkApp(page, build, '<main data-rapport-product="78"><div data-rapport-item="79" id="card">79</div><div style="height: 3000px"></div></main>');
+    await openSdkApp(page, app);
+    await page.click('#card');
+    await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+    await quietly();
+    expect(calls).toEqual([]);
+    expect(await traces()).toEqual(NO_TRACES);
+
+    await rapport('consent', { analytics: true, personalization: true });
+    await expect.poll(() => collects().filter((c) => c.status === 200).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(collects()[0]!.body.consent).toEqual(['analytics', 'personalization']);
+    // The page the shopper consented on counts: its view and the product it shows.
+    expect(collects()[0]!.body.events.map((e: { type: string; item?: string }) => [e.type, e.item])).toEqual([
+      ['page_view', undefined],
+      ['product_view', '78'],
+    ]);
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('rapport_vid')), { timeout: 10_000 }).toBeTruthy();
+    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid'));
+
+    await rapport('consent', { analytics: false, personalization: false });
+    await expect.poll(() => calls.find((c) => c.path === '/v1/privacy/erase')?.status, { timeout: 10_000 }).toBe(200);
+    // The shopper's choice stays, and it is all that does: no id, no session, no queue.
+    const choiceOnly = { ...NO_TRACES, local: ['rapport_consent'] };
+    await expect.poll(() => traces(), { timeout: 5000 }).toEqual(choiceOnly);
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('rapport_consent')!))).toEqual({ analytics: false, personalization: false });
+    expect(await page.evaluate(() => localStorage.getItem('rapport_consent'))).not.toContain(vid!);
+
+    // The next page: nothing is sent or stored, however the shopper browses.
+    const before = calls.length;
+    await openSdkApp(page, app);
+    await page.click('#card');
+    await quietly();
+    expect(calls.slice(before)).toEqual([]);
+    expect(await traces()).toEqual(choiceOnly);
   });
 });

@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { stubSnippet } from '../../sdk/src/stub';
 import { ROOT } from '../../edge-worker/cli/wrangler';
-import { perTestPage, settledSlot, type ApiCall } from './support';
+import { BUILDS, openSdkApp, perTestPage, serveSdkApp, settledSlot, type ApiCall } from './support';
 
 const worker = inject('baseURL');
 /** A shop origin the Worker answers (ALLOWED_ORIGINS), cross-origin to it. */
@@ -147,4 +147,36 @@ it('blocks the stub without the nonce under the same policy (so the test above c
   );
   // The slots' rule never applied.
   expect(await stubStyleApplies()).toBe(false);
+});
+
+describe.each(BUILDS)('the %s build under a strict policy, on the shop pages both builds are tested on', (build) => {
+  it('tracks, fills a slot and follows a route with zero violations', async () => {
+    const { app, blank } = await serveSdkApp(page, build, '<main data-rapport-product="78"><section data-rapport-slot="recommended"><p>default</p></section></main>', {
+      csp: true,
+      head: build === 'script tag' ? stubSnippet() : '',
+    });
+    await page.goto(blank);
+    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
+    await openSdkApp(page, app);
+    expect((await settledSlot(page, 'recommended')).state).toBe('filled');
+    // A route of the app and its slot: the npm build's router renders a product page; the plain page renders its own.
+    if (build === 'npm') {
+      await page.evaluate(() => (window as unknown as { rapportRouter: { push(p: string): Promise<unknown> } }).rapportRouter.push('/products/42'));
+    } else {
+      await page.evaluate(() => {
+        history.pushState({}, '', '/sdk-app/products/42');
+        document.body.insertAdjacentHTML('beforeend', '<article data-rapport-product="42"><section data-rapport-slot="similar"><p>default</p></section></article>');
+      });
+    }
+    const routed = page.locator('[data-rapport-product="42"] [data-rapport-slot="similar"]');
+    await expect.poll(() => routed.getAttribute('data-rapport-state'), { timeout: 5000 }).toBe('filled');
+    await rapport('flush');
+    await expect
+      .poll(() => calls.filter((c) => c.path === '/v1/collect' && c.status === 200).flatMap((c) => c.body.events.map((e: { type: string }) => e.type)), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['page_view', 'product_view']));
+    // The queue's own chunk (the npm build imports it once consent is given) loaded under the policy too.
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual(['rapport']);
+    expect(violations).toEqual([]);
+    expect(cspConsoleErrors).toEqual([]);
+  });
 });

@@ -15,7 +15,7 @@
  *   is no click on the item.
  */
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { stubSnippet } from '../../sdk/src/stub';
 import { BUILDS, openSdkApp, perTestPage, PRIVACY_PATH, serveSdkApp, settledSlot, type ApiCall, type Build } from './support';
 
@@ -127,6 +127,22 @@ describe.each(BUILDS)('the %s build', (build) => {
     expect(engaged!.ms).toBeLessThan(30_000);
   });
 
+  it('with autocapture off, tracks only clicks on the items slots render', async () => {
+    const { app, blank } = await serveSdkApp(page, build, `${PRODUCT_PAGE}<section data-rapport-slot="recommended"><p>default</p></section>`, { autocapture: false });
+    await page.goto(blank);
+    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
+    await openSdkApp(page, app);
+    expect((await settledSlot(page, 'recommended')).state).toBe('filled');
+    await page.click('#card');
+    await page.evaluate(() => document.addEventListener('click', (e) => e.preventDefault()));
+    await page.locator('[data-rapport-slot="recommended"] [data-rapport-item] a').first().click();
+    await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForTimeout(100);
+    await delivered();
+    const events = accepted();
+    expect(events.filter((e) => e.type !== 'page_view').map(({ type, slot }) => [type, slot])).toEqual([['click', 'recommended']]);
+  });
+
   it('tracks nothing the page says before consent', async () => {
     const { app } = await serveSdkApp(page, build, PRODUCT_PAGE);
     await openSdkApp(page, app);
@@ -210,19 +226,22 @@ describe.each(BUILDS)('the %s build', (build) => {
 /**
  * Slots between content, as on a product page: one drawn from a template
  * whose default shows three items of the same template and a line the answer
- * does not have (the Worker would send four items, and no such line), and one
+ * does not have (the Worker would send four items, and no such line), framed
+ * by padding and a border and followed by an element without a box; and one
  * without default items whose space the shop declares in CSS.
  */
 const CARD = '<article class="card"><a data-rapport-field="url"><h3 data-rapport-field="title"></h3></a><p data-rapport-field="reason"></p></article>';
 const LAYOUT = `<style>
   .card { height: 80px; overflow: hidden } .declared { min-height: 400px } p.text { height: 200px; margin: 0 }
+  .framed { padding: 16px; border: 1px solid }
 </style>
 <p class="text" data-rapport-product="78">Above the slots (the page's product)</p>
-<section data-rapport-slot="recommended"><h2 data-rapport-title>Popular</h2>
+<section class="framed" data-rapport-slot="recommended"><h2 data-rapport-title>Popular</h2>
   <div data-rapport-list><template>${CARD}</template>
     ${[1, 2, 3].map((n) => `<article class="card" data-rapport-item="${n}"><a href="/p/${n}"><h3>Default ${n}</h3></a><p>bestseller</p></article>`).join('')}
     <p>See all our bestsellers</p>
   </div></section>
+<template id="unrelated"></template>
 <p class="text" id="below">Below the first slot</p>
 <section class="declared" data-rapport-slot="similar" data-max="4"><div data-rapport-list><template>${CARD}</template></div></section>
 <p class="text">Below the second slot</p>`;
@@ -234,10 +253,9 @@ describe.each(BUILDS)('the %s build fills slots without moving the page', (build
       const w = window as unknown as { shifts: number[] };
       w.shifts = [];
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) if (!entry.hadRecentInput) { w.shifts.push(entry.value); console.log('SHIFT', entry.value, JSON.stringify((entry as any).sources.map((s: any) => [s.node?.nodeName, s.node?.textContent?.slice(0, 40), s.previousRect, s.currentRect]))); }
+        for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) if (!entry.hadRecentInput) w.shifts.push(entry.value);
       }).observe({ type: 'layout-shift', buffered: true });
     });
-    page.on('console', (m) => m.text().startsWith('SHIFT') && console.log(m.text()));
     // The script tag with its stub, as a merchant pastes it.
     await openConsented(build, LAYOUT, build === 'script tag' ? { head: stubSnippet() } : {});
     const recommended = await settledSlot(page, 'recommended');
@@ -292,5 +310,60 @@ describe.each(BUILDS)('the %s build says why each item is shown', (build) => {
     );
     expect(disclosures).toHaveLength(2);
     for (const d of disclosures) expect(d).toEqual({ summary: 'Pourquoi ?', reason: expect.stringMatching(/\w/), href: PRIVACY_PATH });
+  });
+});
+
+describe.each(BUILDS)('the %s build when the Worker is slow or down', (build) => {
+  /** Everything the page reported as wrong: uncaught errors, and console errors. */
+  function problems(): string[] {
+    const seen: string[] = [];
+    page.on('pageerror', (err) => seen.push(`uncaught: ${err.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') seen.push(`console: ${message.text()}`);
+    });
+    return seen;
+  }
+
+  /** A page whose own script keeps working: a button that counts its clicks. */
+  const PAGE = `<section data-rapport-slot="recommended"><p>default content</p></section>
+<button id="own" onclick="this.dataset.clicks = Number(this.dataset.clicks || 0) + 1">the page's own</button>`;
+
+  it('shows the default content when the decision comes too late, and never swaps it later', async () => {
+    const seen = problems();
+    // The decision takes 2.5 s, past the 1 s the slot may wait.
+    await page.route('**/v1/decide', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await route.continue().catch(() => undefined); // aborted by the SDK at its deadline
+    });
+    await openConsented(build, PAGE, build === 'script tag' ? { head: stubSnippet() } : {});
+    const slot = page.locator('[data-rapport-slot="recommended"]');
+    expect((await settledSlot(page, 'recommended')).state).toBe('default');
+    expect(await slot.evaluate((el) => getComputedStyle(el).visibility)).toBe('visible');
+    await page.waitForTimeout(2500);
+    expect([await slot.getAttribute('data-rapport-state'), await slot.textContent()]).toEqual(['default', 'default content']);
+    await page.click('#own');
+    expect(await page.locator('#own').getAttribute('data-clicks')).toBe('1');
+    expect(seen).toEqual([]);
+  });
+
+  it('shows the default content and breaks nothing when the Worker cannot be reached at all', async () => {
+    const seen = problems();
+    const worker = inject('baseURL');
+    // Nothing from the Worker: for the script tag, not even the SDK; for the app, none of its API.
+    await page.route(`${worker}/**`, (route) => route.abort('connectionrefused'));
+    const { app, blank } = await serveSdkApp(page, build, PAGE, build === 'script tag' ? { head: stubSnippet() } : {});
+    await page.goto(blank);
+    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
+    await page.goto(app);
+    const slot = page.locator('[data-rapport-slot="recommended"]');
+    // Shown within the stub's wait (the script tag), or settled as default (the app).
+    await expect.poll(() => slot.evaluate((el) => getComputedStyle(el).visibility), { timeout: 3000 }).toBe('visible');
+    if (build === 'npm') expect((await settledSlot(page, 'recommended')).state).toBe('default');
+    expect(await slot.textContent()).toBe('default content');
+    await page.click('#own');
+    expect(await page.locator('#own').getAttribute('data-clicks')).toBe('1');
+    await page.waitForTimeout(1500);
+    // The browser's own note of each refused connection is all there is: nothing from the page or the SDK.
+    expect(seen.filter((p) => !/^console: Failed to load resource: net::ERR_CONNECTION_REFUSED$/.test(p))).toEqual([]);
   });
 });

@@ -2,10 +2,11 @@
  * Real Chromium for the browser tests, and a recorder for the SDK's traffic
  * so tests read as "do this, expect these requests".
  */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { join } from 'node:path';
 import { ROOT, wrangler } from '../../edge-worker/cli/wrangler';
 import { DEMO_CONFIG } from '../../demo-shop/scripts/seed';
 
@@ -123,7 +124,7 @@ export const PRIVACY_PATH = '/privacy';
  * CSP forbids); real pushState routes under /sdk-app/, each rendered afresh
  * (the view is keyed by path) and its slots filled once it is on screen.
  */
-function spaScript(worker: string, consent: 'pending' | 'granted'): string {
+function spaScript(worker: string, consent: 'pending' | 'granted', autocapture: boolean): string {
   return `<script type="module">
   import { autocapture, consent, consentMode, export as exportData, fill, flush, forget, init, tcf, track } from '@rapport/sdk';
   import { createApp, h, nextTick } from 'vue';
@@ -131,7 +132,7 @@ function spaScript(worker: string, consent: 'pending' | 'granted'): string {
   // The banners the script tag follows by itself.
   init({ endpoint: '${worker}', consent: '${consent}', flushMs: 100, sources: [tcf(), consentMode()], privacyUrl: '${PRIVACY_PATH}' });
   // What the script tag captures by itself: product views, clicks, scroll depth, engaged time.
-  autocapture();
+  ${autocapture ? 'autocapture();' : ''}
   const methods = { consent, export: exportData, fill, flush, forget, track };
   window.rapport = (method, ...args) => methods[method](...args);
 
@@ -183,29 +184,33 @@ function spaScript(worker: string, consent: 'pending' | 'granted'): string {
  *   `cart`, linked by RouterLinks; the router is `window.rapportRouter`.
  *
  * Either way `window.rapport(method, ...args)` reaches the SDK once
- * `window.rapportReady` is set, and `body` is markup at the top of the page,
+ * `openSdkApp` resolves (the app sets `window.rapportReady`; the script tag's
+ * dispatcher is `loaded`), and `body` is markup at the top of the page,
  * before the app's own; `head` (a consent banner, say) comes before the SDK,
  * which starts with `consent` ('pending' unless given), follows the TCF
  * and Consent Mode banners, captures what the page says without code
- * (autocapture) and links each item's "why this?" to `PRIVACY_PATH`. Every
+ * (autocapture, unless `autocapture: false`) and links each item's "why
+ * this?" to `PRIVACY_PATH`. Every
  * path that is not a file is the app page, as a shop's server answers each
- * route of an app. `blank.html`, on the same origin (storage is per origin),
- * loads nothing, for preparing storage before the SDK runs.
+ * route of an app. With `csp`, the page comes with a strict nonce-based
+ * Content-Security-Policy, its every script and style carrying the nonce.
+ * `blank.html`, on the same origin (storage is per origin), loads nothing,
+ * for preparing storage before the SDK runs.
  */
 export async function serveSdkApp(
   page: Page,
   build: Build,
   body = '',
-  { head = '', consent = 'pending' }: { head?: string; consent?: 'pending' | 'granted' } = {},
+  { head = '', consent = 'pending', csp = false, autocapture = true }: { head?: string; consent?: 'pending' | 'granted'; csp?: boolean; autocapture?: boolean } = {},
 ): Promise<{ app: string; blank: string }> {
   const worker = inject('baseURL');
   const base = new URL('/sdk-app/', inject('shopOrigin')).href;
   const start =
     build === 'script tag'
-      ? `<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" data-consent="${consent}" data-privacy-url="${PRIVACY_PATH}" onload="window.rapportReady = true"></script>`
+      ? `<script async src="${worker}/sdk/rapport.min.js" data-endpoint="${worker}" data-consent="${consent}" data-privacy-url="${PRIVACY_PATH}"${autocapture ? '' : ' data-autocapture="off"'}></script>`
       : `<script type="importmap">{"imports": {"@rapport/sdk": "${base}sdk/index.js", "vue": "${base}vendor/vue.js", "vue-router": "${base}vendor/vue-router.js"}}</script>
 <div id="app"></div>
-${spaScript(worker, consent)}`;
+${spaScript(worker, consent, autocapture)}`;
   const app = `<!doctype html><html><head><meta charset="utf-8">${head}</head><body>${body}${start}</body></html>`;
   const blank = '<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>';
   await page.route(`${base}**`, (route) => {
@@ -213,7 +218,19 @@ ${spaScript(worker, consent)}`;
     if (path === 'blank.html') return route.fulfill({ contentType: 'text/html', body: blank });
     if (path.startsWith('sdk/')) return route.fulfill({ contentType: 'text/javascript', path: join(ROOT, 'sdk/dist', path.slice(4)) });
     if (VENDOR[path]) return route.fulfill({ contentType: 'text/javascript', path: join(ROOT, VENDOR[path]) });
-    return route.fulfill({ contentType: 'text/html', body: app });
+    if (!csp) return route.fulfill({ contentType: 'text/html', body: app });
+    // A strict policy, as a shop's server sends it: a fresh nonce on each response, on every script and style of the page.
+    const nonce = randomBytes(16).toString('base64');
+    const policy = [
+      "default-src 'self'",
+      `script-src 'nonce-${nonce}' 'strict-dynamic'`,
+      `style-src 'nonce-${nonce}'`,
+      `connect-src ${worker}`,
+      "object-src 'none'",
+      "base-uri 'none'",
+    ].join('; ');
+    const body = app.replace(/<(script|style)\b/g, `<$1 nonce="${nonce}"`);
+    return route.fulfill({ contentType: 'text/html', headers: { 'content-security-policy': policy }, body });
   });
   return { app: `${base}app.html`, blank: `${base}blank.html` };
 }
@@ -221,7 +238,11 @@ ${spaScript(worker, consent)}`;
 /** Opens the app page and waits until `window.rapport` reaches the SDK. */
 export async function openSdkApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as { rapportReady?: boolean }).rapportReady);
+  // The app says so; the script tag's dispatcher, once in place, is marked loaded.
+  await page.waitForFunction(() => {
+    const w = window as unknown as { rapportReady?: boolean; rapport?: { loaded?: boolean } };
+    return w.rapportReady || w.rapport?.loaded;
+  });
 }
 
 /** What each browser test starts with: a fresh context, its page, and that page's recorded API calls. */
