@@ -36,6 +36,18 @@ describe.each(BUILDS)('durability, the %s build', (build) => {
     await openSdkApp(page, app);
     await expect.poll(() => page.evaluate(() => localStorage.getItem('rapport_vid')), { timeout: 10_000 }).toBeTruthy();
     const vid = (await page.evaluate(() => localStorage.getItem('rapport_vid')))!;
+    // Every copy of a product view the browser sent, from any page of the context (retries and beacons
+    // included), and what the Worker's answers that could be read say it did with them.
+    const copies = { sent: 0, accepted: 0, duplicates: 0 };
+    const views = (body: string | null) => (JSON.parse(body ?? '{"events":[]}').events as Array<{ type: string }>).filter((e) => e.type === 'product_view').length;
+    context.on('request', (request) => {
+      if (request.url().endsWith('/v1/collect')) copies.sent += views(request.postData());
+    });
+    context.on('response', async (response) => {
+      if (!response.url().endsWith('/v1/collect') || response.status() !== 200) return;
+      const answer = await response.json().catch(() => undefined);
+      if (answer) [copies.accepted, copies.duplicates] = [copies.accepted + answer.accepted, copies.duplicates + answer.duplicates];
+    });
 
     // 1. Offline: queued, nothing tried.
     await context.setOffline(true);
@@ -69,6 +81,10 @@ describe.each(BUILDS)('durability, the %s build', (build) => {
     await expect.poll(async () => (await storedProfile(vid))?.counts.views, { timeout: 30_000, interval: 1000 }).toBe(TOTAL);
     await page.waitForTimeout(1500);
     expect((await storedProfile(vid))?.counts.views).toBe(TOTAL);
+    console.log(
+      `durability, ${build}: ${TOTAL} views tracked; ${copies.sent} copies of them sent (retries, a reload, a closed tab, beacons); ` +
+        `${copies.duplicates} repeats dropped by the Worker in the answers the pages read (${copies.accepted} events accepted); ${TOTAL} views counted`,
+    );
     expect(await page.evaluate(async () => (await (window as unknown as { rapport: (m: string) => Promise<{ browser: { queued: unknown[] } }> }).rapport('export')).browser.queued)).toEqual([]);
   });
 });
