@@ -216,9 +216,16 @@ describe.each(BUILDS)('the %s build', (build) => {
     const worker = inject('baseURL');
     // The items are links: the test clicks without leaving the page.
     const markup = `${SLOT}<script>document.addEventListener('click', (e) => e.preventDefault())</script>`;
-    // Pasted twice, the script tag (the second time its debug build, which says so); or, for an app,
-    // init() called again (the same options, then others).
-    const { vid } = await openConsented(build, build === 'script tag' ? `${markup}<script async src="${worker}/sdk/rapport.debug.js" data-endpoint="${worker}"></script>` : markup);
+    // Pasted twice, the script tag: a second copy runs once the first has (its debug build, which says
+    // so); or, for an app, init() called again (the same options, then others).
+    const { vid } = await openConsented(build, markup);
+    if (build === 'script tag') {
+      await page.evaluate((worker) => {
+        const again = Object.assign(document.createElement('script'), { async: true, src: `${worker}/sdk/rapport.debug.js` });
+        again.dataset.endpoint = worker;
+        document.head.append(again);
+      }, worker);
+    }
     if (build === 'npm') {
       // A string, so that the test runner leaves the page's own import() alone.
       const same = await page.evaluate(`import('@rapport/sdk').then((sdk) =>
