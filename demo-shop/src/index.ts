@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import rapport from '../../edge-worker/src/index';
+import type { LogMessage } from '../../edge-worker/src/log/sink';
 import { notFoundPage } from './pages';
 import { demoShop } from './shop';
 
@@ -13,6 +14,7 @@ app.all('/v1/*', (c) => rapport.fetch(c.req.raw, c.env, c.executionCtx));
 app.route('/', demoShop);
 app.notFound((c) => c.html(notFoundPage(), 404));
 
-export default app;
+// The product's queue consumer too: the demo runs the whole product, its event log included.
+export default { fetch: app.fetch, queue: rapport.queue } satisfies ExportedHandler<Env, LogMessage>;
 
 export { VisitorProfile } from '../../edge-worker/src/index';

@@ -1,6 +1,7 @@
 /**
  * The Rapport Worker: the /v1 API (shoppers' pages call it; the merchant's
- * servers call /v1/admin with a token). Its static files (the SDK bundle) are
+ * servers call /v1/admin with a token), and the consumer of the event log's
+ * queue (see log/sink.ts). Its static files (the SDK bundle) are
  * served by Cloudflare's assets before the Worker runs; see wrangler.toml.
  */
 import { Hono } from 'hono';
@@ -8,6 +9,7 @@ import { apiNotFound, methodNotAllowed, onError } from './http/errors';
 import { origins } from './http/origins';
 import { limitAddress } from './http/rate-limit';
 import { serverTiming } from './http/timing';
+import { consumeLog, type LogMessage } from './log/sink';
 import { admin, KIND_PARAM } from './routes/admin';
 import { collect } from './routes/collect';
 import { decide } from './routes/decide';
@@ -40,6 +42,6 @@ app.route('/v1', api);
 app.notFound(apiNotFound);
 app.onError(onError);
 
-export default app;
+export default { fetch: app.fetch, queue: consumeLog } satisfies ExportedHandler<Env, LogMessage>;
 
 export { VisitorProfile } from './profile/visitor-object';
