@@ -204,6 +204,20 @@ describe.each(BUILDS)('the %s build', (build) => {
     expect(engaged[0]!.ms).toBeGreaterThanOrEqual(1000);
   });
 
+  it('decides a slot added well after the first second, on the same page, by itself or when the app asks', async () => {
+    await openConsented(build, '<section data-rapport-slot="recommended"><p>default</p></section>');
+    expect((await settledSlot(page, 'recommended')).state).toBe('filled');
+    // Past the first page's deadline (the stub's wait, 1 s): a component renders another slot.
+    await page.waitForTimeout(1500);
+    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<section data-rapport-slot="similar" data-max="2"><p>default</p></section>'));
+    // The script tag notices it; an app built on the npm package asks, as the README says.
+    if (build === 'npm') await rapport('fill');
+    const late = await settledSlot(page, 'similar');
+    expect(late.state).toBe('filled');
+    expect(late.items).toHaveLength(2);
+    expect(calls.filter((c) => c.path === '/v1/decide').map((c) => c.body.slots.map((s: { id: string }) => s.id))).toEqual([['recommended'], ['similar']]);
+  });
+
   it('decides the slots a new route renders in one request, about that route', async () => {
     await openConsented(build, '');
     const decides = () => calls.filter((c) => c.path === '/v1/decide');
