@@ -44,11 +44,21 @@ export function onRouteChange(changed: () => void): void {
   ['popstate', 'hashchange', 'pageshow'].forEach((type) => addEventListener(type, check));
 }
 
+/** Who is told of element changes, in the order they asked; undefined until someone asks (nothing is observed until then). */
+let watchers: Array<() => void> | undefined;
+
 /**
- * Calls `changed` after the page's elements change (a framework rendering a
- * route, a slot added late), batched as the browser delivers the changes.
+ * Calls `changed` after elements are added to the page or a
+ * `data-rapport-product` changes (a framework rendering a route, a slot added
+ * late), batched as the browser delivers the changes. One observer serves
+ * everyone who asks, and a batch that only changed text (a ticking clock, a
+ * counter) calls no one: each caller queries the whole document.
  * @example onDomChange(() => pendingSlots().length && fill());
  */
 export function onDomChange(changed: () => void): void {
-  new MutationObserver(changed).observe(document.documentElement, { childList: true, subtree: true, attributeFilter: ['data-rapport-product'] });
+  if (watchers) return void watchers.push(changed);
+  const all = (watchers = [changed]);
+  new MutationObserver((records) => {
+    if (records.some((r) => r.type == 'attributes' || [...r.addedNodes].some((node) => node.nodeType == 1))) all.forEach((watcher) => watcher());
+  }).observe(document.documentElement, { childList: true, subtree: true, attributeFilter: ['data-rapport-product'] });
 }

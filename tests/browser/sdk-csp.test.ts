@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { stubSnippet } from '../../sdk/src/stub';
 import { ROOT } from '../../edge-worker/cli/wrangler';
-import { BUILDS, openSdkApp, perTestPage, serveSdkApp, settledSlot, type ApiCall } from './support';
+import { BUILDS, openConsented, perTestPage, settledSlot, type ApiCall } from './support';
 
 const worker = inject('baseURL');
 /** A shop origin the Worker answers (ALLOWED_ORIGINS), cross-origin to it. */
@@ -151,13 +151,10 @@ it('blocks the stub without the nonce under the same policy (so the test above c
 
 describe.each(BUILDS)('the %s build under a strict policy, on the shop pages both builds are tested on', (build) => {
   it('tracks, fills a slot and follows a route with zero violations', async () => {
-    const { app, blank } = await serveSdkApp(page, build, '<main data-rapport-product="78"><section data-rapport-slot="recommended"><p>default</p></section></main>', {
+    await openConsented(page, build, '<main data-rapport-product="78"><section data-rapport-slot="recommended"><p>default</p></section></main>', {
       csp: true,
       head: build === 'script tag' ? stubSnippet() : '',
     });
-    await page.goto(blank);
-    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-    await openSdkApp(page, app);
     expect((await settledSlot(page, 'recommended')).state).toBe('filled');
     // A route of the app and its slot: the npm build's router renders a product page; the plain page renders its own.
     if (build === 'npm') {

@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, workerCors, type ApiCall } from './support';
+import { BUILDS, openConsented, openSdkApp, perTestPage, serveSdkApp, storedProfile, workerCors, type ApiCall } from './support';
 
 let context: BrowserContext;
 let page: Page;
@@ -30,10 +30,7 @@ async function trackViews(from: number, to: number): Promise<void> {
 
 describe.each(BUILDS)('durability, the %s build', (build) => {
   it(`delivers ${TOTAL} views across offline, a reload, 503s, 429s and a closed tab, each counted once`, async () => {
-    const { app, blank } = await serveSdkApp(page, build);
-    await page.goto(blank);
-    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-    await openSdkApp(page, app);
+    const { app } = await openConsented(page, build);
     await expect.poll(() => page.evaluate(() => localStorage.getItem('rapport_vid')), { timeout: 10_000 }).toBeTruthy();
     const vid = (await page.evaluate(() => localStorage.getItem('rapport_vid')))!;
     // Every copy of a product view the browser sent, from any page of the context (retries and beacons

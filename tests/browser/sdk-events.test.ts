@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { BUILDS, openSdkApp, perTestPage, serveSdkApp, settledSlot, type ApiCall } from './support';
+import { BUILDS, openConsented, perTestPage, settledSlot, type ApiCall } from './support';
 
 let page: Page;
 let calls: ApiCall[];
@@ -23,10 +23,7 @@ const sentEvents = () => calls.filter((c) => c.path === '/v1/collect' && c.statu
 
 describe.each(BUILDS)('events a merchant has, the %s build', (build) => {
   it('sends prices, the order and its value, and attributes the cart and purchase to the decision clicked', async () => {
-    const { app, blank } = await serveSdkApp(page, build, SLOT);
-    await page.goto(blank);
-    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-    await openSdkApp(page, app);
+    await openConsented(page, build, SLOT);
     expect((await settledSlot(page, 'recommended')).state).toBe('filled');
 
     // Before any click: a cart change with its price carries no decision.
@@ -59,10 +56,7 @@ describe.each(BUILDS)('events a merchant has, the %s build', (build) => {
   it('refuses a price the Worker would refuse (at track() where the build checks), and sends the rest', async () => {
     // The npm package checks each event at track(); the production script tag leaves that to the Worker.
     const checks = build === 'npm';
-    const { app, blank } = await serveSdkApp(page, build);
-    await page.goto(blank);
-    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: false })));
-    await openSdkApp(page, app);
+    await openConsented(page, build, '', {}, { analytics: true, personalization: false });
     expect(await rapport('track', 'add_to_cart', { item: '1', price: -3 })).toBe(!checks);
     expect(await rapport('track', 'purchase', { items: ['1'], currency: 'euro' })).toBe(!checks);
     expect(await rapport('track', 'purchase', { items: ['1'], value: 3, currency: 'EUR' })).toBe(true);

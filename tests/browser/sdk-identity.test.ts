@@ -10,7 +10,7 @@
 import type { Page, Request } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { PATTERNS } from '../../sdk/src/wire';
-import { acceptedEventIds, BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, storedVisitorId, type ApiCall } from './support';
+import { acceptedEventIds, BUILDS, openConsented as openShop, openSdkApp, perTestPage, storedProfile, storedVisitorId, type ApiCall } from './support';
 
 let page: Page;
 let calls: ApiCall[];
@@ -34,10 +34,7 @@ const allAnswered = () => calls.every((c) => c.status !== undefined);
 
 /** Opens the app as a shopper who consented to both purposes on an earlier page, but has no visitor id yet. */
 async function openConsented(build: (typeof BUILDS)[number]): Promise<{ app: string }> {
-  const { app, blank } = await serveSdkApp(page, build, SLOT);
-  await page.goto(blank);
-  await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-  await openSdkApp(page, app);
+  const { app } = await openShop(page, build, SLOT);
   return { app };
 }
 

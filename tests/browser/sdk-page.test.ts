@@ -17,7 +17,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { stubSnippet } from '../../sdk/src/stub';
-import { BUILDS, openSdkApp, perTestPage, PRIVACY_PATH, serveSdkApp, settledSlot, type ApiCall, type Build } from './support';
+import { BUILDS, openConsented as openShop, openSdkApp, perTestPage, PRIVACY_PATH, serveSdkApp, settledSlot, type ApiCall, type Build } from './support';
 
 let page: Page;
 let calls: ApiCall[];
@@ -48,12 +48,7 @@ function rapport(...call: unknown[]): Promise<unknown> {
 }
 
 /** Opens the app page of `build` with `body`, consent given (as a returning shopper who chose it). */
-async function openConsented(build: Build, body: string, options: { head?: string } = {}): Promise<void> {
-  const { app, blank } = await serveSdkApp(page, build, body, options);
-  await page.goto(blank);
-  await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-  await openSdkApp(page, app);
-}
+const openConsented = (build: Build, body: string, options: Parameters<typeof serveSdkApp>[3] = {}) => openShop(page, build, body, options);
 
 /**
  * Sends what is queued and waits until the Worker answered every request,
@@ -128,10 +123,7 @@ describe.each(BUILDS)('the %s build', (build) => {
   });
 
   it('with autocapture off, tracks only clicks on the items slots render', async () => {
-    const { app, blank } = await serveSdkApp(page, build, `${PRODUCT_PAGE}<section data-rapport-slot="recommended"><p>default</p></section>`, { autocapture: false });
-    await page.goto(blank);
-    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-    await openSdkApp(page, app);
+    await openConsented(build, `${PRODUCT_PAGE}<section data-rapport-slot="recommended"><p>default</p></section>`, { autocapture: false });
     expect((await settledSlot(page, 'recommended')).state).toBe('filled');
     await page.click('#card');
     await page.evaluate(() => document.addEventListener('click', (e) => e.preventDefault()));

@@ -11,7 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { MAX_QUEUED } from '../../sdk/src/queue';
 import { PATTERNS } from '../../sdk/src/wire';
-import { acceptedEventIds, BUILDS, openSdkApp, perTestPage, serveSdkApp, storedProfile, storedVisitorId, workerCors, type ApiCall } from './support';
+import { acceptedEventIds, BUILDS, openConsented as openShop, perTestPage, storedProfile, storedVisitorId, workerCors, type ApiCall } from './support';
 
 let context: BrowserContext;
 let page: Page;
@@ -61,10 +61,7 @@ const allAnswered = () => calls.filter((c) => c.path === '/v1/collect').every((c
  * view delivered). Returns the id and the blank page of the app's origin.
  */
 async function openConsented(build: (typeof BUILDS)[number], body = ''): Promise<{ vid: string; app: string; blank: string }> {
-  const { app, blank } = await serveSdkApp(page, build, body);
-  await page.goto(blank);
-  await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-  await openSdkApp(page, app);
+  const { app, blank } = await openShop(page, build, body);
   await expect.poll(() => storedVisitorId(page), { timeout: 10_000 }).toMatch(PATTERNS.visitorId);
   await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
   return { vid: (await storedVisitorId(page))!, app, blank };

@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { DecideResponse } from '../../sdk/src/wire';
-import { BUILDS, openSdkApp, perTestPage, serveSdkApp, settledSlot } from './support';
+import { BUILDS, openConsented, perTestPage, settledSlot } from './support';
 
 let page: Page;
 perTestPage((fresh) => ({ page } = fresh));
@@ -37,11 +37,8 @@ const HOSTILE: DecideResponse = {
 
 describe.each(BUILDS)('the %s build renders decisions as data', (build) => {
   it('keeps javascript: and data: URLs out of the page and shows markup as text', async () => {
-    const { app, blank } = await serveSdkApp(page, build, SLOTS);
-    await page.goto(blank);
-    await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
     await page.route('**/v1/decide', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(HOSTILE) }));
-    await openSdkApp(page, app);
+    await openConsented(page, build, SLOTS);
 
     expect((await settledSlot(page, 'recommended')).state).toBe('filled');
     const rendered = await page.evaluate(() => {

@@ -11,7 +11,7 @@
 import type { Page } from 'playwright-core';
 import type { RouteLocationRaw, Router } from 'vue-router';
 import { describe, expect, it } from 'vitest';
-import { BUILDS, openSdkApp, perTestPage, serveSdkApp, type ApiCall, type Build } from './support';
+import { BUILDS, openConsented as openShop, perTestPage, type ApiCall, type Build } from './support';
 
 let page: Page;
 let calls: ApiCall[];
@@ -32,12 +32,7 @@ function router(method: 'push' | 'replace', to: RouteLocationRaw): Promise<void>
 }
 
 /** Opens the app as a shopper who consented to both purposes on an earlier page. */
-async function openConsented(build: Build): Promise<void> {
-  const { app, blank } = await serveSdkApp(page, build);
-  await page.goto(blank);
-  await page.evaluate(() => localStorage.setItem('rapport_consent', JSON.stringify({ analytics: true, personalization: true })));
-  await openSdkApp(page, app);
-}
+const openConsented = (build: Build) => openShop(page, build);
 
 /** The paths of the page views the Worker accepted, in order. */
 const pageViews = () =>

@@ -235,6 +235,25 @@ ${spaScript(worker, consent, autocapture)}`;
   return { app: `${base}app.html`, blank: `${base}blank.html` };
 }
 
+/**
+ * Serves `build`'s app page (see {@link serveSdkApp}) and opens it as a
+ * returning shopper who made `choice` on an earlier page (both purposes
+ * granted unless given): the choice is stored first, from the same origin.
+ */
+export async function openConsented(
+  page: Page,
+  build: Build,
+  body = '',
+  options: Parameters<typeof serveSdkApp>[3] = {},
+  choice: { analytics: boolean; personalization: boolean } = { analytics: true, personalization: true },
+): Promise<{ app: string; blank: string }> {
+  const { app, blank } = await serveSdkApp(page, build, body, options);
+  await page.goto(blank);
+  await page.evaluate((choice) => localStorage.setItem('rapport_consent', JSON.stringify(choice)), choice);
+  await openSdkApp(page, app);
+  return { app, blank };
+}
+
 /** Opens the app page and waits until `window.rapport` reaches the SDK. */
 export async function openSdkApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
