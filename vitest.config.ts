@@ -9,6 +9,13 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { DEVELOPMENT_ADMIN_TOKEN, DEVELOPMENT_VISITOR_ID_KEYS } from './edge-worker/cli/wrangler';
 
+/**
+ * The event log's consumer as wrangler.toml sets it, but flushing a batch
+ * after a second instead of 30: tests wait for what the log holds. An entry
+ * here replaces wrangler.toml's whole entry, so every setting is restated.
+ */
+const queueConsumers = { 'rapport-events': { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 5, retryDelay: 60, deadLetterQueue: 'rapport-events-dlq' } };
+
 export default defineConfig({
   test: {
     projects: [
@@ -17,7 +24,7 @@ export default defineConfig({
       },
       {
         // The product as configured, with one shop origin allowed to call it (tests/worker/origins.test.ts).
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN } } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN }, queueConsumers } })],
         test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'] },
       },
       {

@@ -14,7 +14,7 @@ app.all('/v1/*', (c) => rapport.fetch(c.req.raw, c.env, c.executionCtx));
 app.route('/', demoShop);
 app.notFound((c) => c.html(notFoundPage(), 404));
 
-// The product's queue consumer too: the demo runs the whole product, its event log included.
-export default { fetch: app.fetch, queue: rapport.queue } satisfies ExportedHandler<Env, LogMessage>;
+// The product's queue consumer and cron work too: the demo runs the whole product, its event log included.
+export default { fetch: app.fetch, queue: rapport.queue, scheduled: rapport.scheduled } satisfies ExportedHandler<Env, LogMessage>;
 
 export { VisitorProfile } from '../../edge-worker/src/index';

@@ -1,7 +1,7 @@
 /**
  * The Rapport Worker: the /v1 API (shoppers' pages call it; the merchant's
- * servers call /v1/admin with a token), and the consumer of the event log's
- * queue (see log/sink.ts). Its static files (the SDK bundle) are
+ * servers call /v1/admin with a token), the consumer of the event log's
+ * queue (see log/sink.ts), and the log's hourly upkeep (log/compaction.ts). Its static files (the SDK bundle) are
  * served by Cloudflare's assets before the Worker runs; see wrangler.toml.
  */
 import { Hono } from 'hono';
@@ -9,6 +9,7 @@ import { apiNotFound, methodNotAllowed, onError } from './http/errors';
 import { origins } from './http/origins';
 import { limitAddress } from './http/rate-limit';
 import { serverTiming } from './http/timing';
+import { compactLog } from './log/compaction';
 import { consumeLog, type LogMessage } from './log/sink';
 import { admin, KIND_PARAM } from './routes/admin';
 import { collect } from './routes/collect';
@@ -42,6 +43,13 @@ app.route('/v1', api);
 app.notFound(apiNotFound);
 app.onError(onError);
 
-export default { fetch: app.fetch, queue: consumeLog } satisfies ExportedHandler<Env, LogMessage>;
+/** The cron trigger's work: the event log's erasure and retention (see log/compaction.ts). */
+function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): void {
+  ctx.waitUntil(
+    compactLog(env.LOG, Date.now(), Number(env.LOG_RETENTION_DAYS)).then((report) => console.log('rapport: event log compacted', JSON.stringify(report))),
+  );
+}
+
+export default { fetch: app.fetch, queue: consumeLog, scheduled } satisfies ExportedHandler<Env, LogMessage>;
 
 export { VisitorProfile } from './profile/visitor-object';

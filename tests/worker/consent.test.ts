@@ -26,8 +26,10 @@ describe('consent, per purpose, on the server', () => {
     const analyticsOnly: CollectResponse = await (await post('/v1/collect', views(vid, ['78'], ['analytics']))).json();
     expect(analyticsOnly).toMatchObject({ vid, accepted: 1, profile: false });
     expect(analyticsOnly.refused).toEqual([{ purpose: 'personalization', reason: 'not_granted', message: expect.stringContaining('no profile is kept') }]);
-    // Never granted personalization: nothing at all is stored about the visitor, not even a consent record.
-    expect(await stateOf(vid)).toBeNull();
+    // Never granted personalization: no profile, here or in KV; only what the event log needs (the record on its way, and the ids seen).
+    const held = await stateOf(vid);
+    expect(held?.profile).toBeNull();
+    expect(held?.outbox?.map((record) => record.item)).toEqual(['78']);
     expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
 
     const personalOnly: CollectResponse = await (await collectNow(views(vid, ['79'], ['personalization']))).json();
@@ -92,7 +94,13 @@ describe('consent, per purpose, on the server', () => {
     await collectNow(views(vid, ['78']));
     const body = JSON.stringify(views(vid, ['79']));
     const res = await call('/v1/collect', { method: 'POST', body, headers: { 'content-type': 'text/plain', 'sec-gpc': '1' } });
-    expect(await res.json()).toMatchObject({ profile: false, refused: [{ purpose: 'personalization', reason: 'global_privacy_control' }] });
+    expect(await res.json()).toMatchObject({
+      profile: false,
+      refused: [
+        { purpose: 'analytics', reason: 'global_privacy_control' },
+        { purpose: 'personalization', reason: 'global_privacy_control' },
+      ],
+    });
     expect((await stateOf(vid))?.consent.personalization).toMatchObject({ granted: false, source: 'global_privacy_control' });
     expect(await env.PROFILES.get(`p:${vid}`)).toBeNull();
   });

@@ -82,7 +82,14 @@ describe('privacy', () => {
     // A page that still claims personalization consent keeps nothing. (Not collectNow: it would run the
     // object's alarm now, which for an objection is set for the id's expiry, when everything goes.)
     const later = await post('/v1/collect', views(vid, ['81']));
-    expect(await later.json()).toMatchObject({ vid, profile: false, refused: [{ purpose: 'personalization', reason: 'objection' }] });
+    expect(await later.json()).toMatchObject({
+      vid,
+      profile: false,
+      refused: [
+        { purpose: 'analytics', reason: 'objection' },
+        { purpose: 'personalization', reason: 'objection' },
+      ],
+    });
     expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).state?.profile ?? null).toBeNull();
     expect(await env.PROFILES.get(`p:${vid}`, 'json')).toEqual({ objectedAt: expect.any(Number) });
     // Not even the session's own views personalize a decision now.
@@ -99,7 +106,14 @@ describe('privacy', () => {
     const vid = await newVisitor();
     const gpc = { 'content-type': 'text/plain', 'sec-gpc': '1' };
     const res = await call('/v1/collect', { method: 'POST', body: JSON.stringify(views(vid, ['78', '79'])), headers: gpc });
-    expect(await res.json()).toMatchObject({ vid, profile: false, refused: [{ purpose: 'personalization', reason: 'global_privacy_control' }] });
+    expect(await res.json()).toMatchObject({
+      vid,
+      profile: false,
+      refused: [
+        { purpose: 'analytics', reason: 'global_privacy_control' },
+        { purpose: 'personalization', reason: 'global_privacy_control' },
+      ],
+    });
     expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).state?.profile ?? null).toBeNull();
 
     // A profile built without the signal is not read when the signal is on.

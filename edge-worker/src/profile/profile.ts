@@ -128,6 +128,28 @@ export interface Applied {
   profile: Profile;
   accepted: number;
   duplicates: number;
+  /** The new events, oldest first: what the event log gets. */
+  fresh: TrackedEvent[];
+}
+
+/**
+ * A batch's events not seen before (oldest first), and the seen-ids window
+ * with them added (packed like {@link Profile.seen}): how a resent event is
+ * counted once, by a profile or by a visitor who has none.
+ * @example const { fresh, seen } = freshEvents('', batch.events); // every event, and their ids
+ */
+export function freshEvents(seenPacked: string, events: readonly TrackedEvent[]): { fresh: TrackedEvent[]; seen: string } {
+  const seen = unpackSeen(seenPacked);
+  const known = new Set(seen);
+  const fresh: TrackedEvent[] = [];
+  for (const ev of [...events].sort((a, b) => a.ts - b.ts)) {
+    const h = hashId(ev.id);
+    if (known.has(h)) continue;
+    known.add(h);
+    seen.push(h);
+    fresh.push(ev);
+  }
+  return { fresh, seen: packSeen(seen.slice(-MAX_SEEN_EVENTS)) };
 }
 
 /**
@@ -147,24 +169,13 @@ export function applyEvents(
   for (const [cat, w] of Object.entries(p.cats)) p.cats[cat] = decay(w, p.at, now);
   for (const entry of p.recent) entry[2] += Math.max(0, now - p.at);
   p.at = now;
-  const seen = unpackSeen(p.seen);
-  const known = new Set(seen);
+  const { fresh, seen } = freshEvents(p.seen, events);
+  p.seen = seen;
   if (p.sid !== sid) {
     p.sid = sid;
     p.n.sessions++;
   }
-  let accepted = 0;
-  let duplicates = 0;
-  const ordered = [...events].sort((a, b) => a.ts - b.ts);
-  for (const ev of ordered) {
-    const h = hashId(ev.id);
-    if (known.has(h)) {
-      duplicates++;
-      continue;
-    }
-    known.add(h);
-    seen.push(h);
-    accepted++;
+  for (const ev of fresh) {
     p.n.events++;
     // Client clocks drift; never let an event claim to be from the future.
     const t = Math.min(Math.floor(ev.ts / 1000), now);
@@ -203,12 +214,11 @@ export function applyEvents(
         break;
     }
   }
-  p.seen = packSeen(seen.slice(-MAX_SEEN_EVENTS));
   p.cats = Object.fromEntries(
     Object.entries(p.cats)
       .sort((a, b) => b[1] - a[1])
       .slice(0, MAX_CATEGORIES)
       .map(([cat, w]) => [cat, Math.round(w * 100) / 100]),
   );
-  return { profile: p, accepted, duplicates };
+  return { profile: p, accepted: fresh.length, duplicates: events.length - fresh.length, fresh };
 }

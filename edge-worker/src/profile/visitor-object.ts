@@ -8,12 +8,25 @@
  * decisions read is written only when something a decision uses changed, and
  * views wait until the visitor is idle (see `snapshot.ts`, and docs/COST.md
  * for what that saves). One alarm does all the object's timed work: write a
- * pending snapshot, and delete everything when the retention period passes.
+ * pending snapshot, resend what the event log has not confirmed, and delete
+ * everything when the retention period passes.
+ *
+ * The event log's producer: a batch granting analytics (from a visitor who
+ * has not objected) puts its new events' log records in the state row's
+ * outbox in the same write that records the batch, so they are durable
+ * before the answer; then one queue message carries them, sent after the
+ * answer so a slow queue never slows a shopper. Records the queue confirmed
+ * leave the outbox at the object's next write; the alarm resends the rest.
+ * A record may so be sent twice (after an eviction, or a lost confirmation):
+ * the log is at least once, and its readers drop repeats by event id.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Purpose } from '../../../sdk/src/wire';
 import type { TrackedEvent } from '../contract/schemas';
-import { applyEvents, emptyProfile, type Applied, type Profile } from './profile';
+import { logRecords, type LogRecord } from '../log/record';
+import type { LogMessage } from '../log/sink';
+import { tombstoneKey, type Tombstone } from '../log/tombstone';
+import { applyEvents, emptyProfile, freshEvents, type Applied, type Profile } from './profile';
 import { snapshotOf, urgency, withChange, writeAt, type Pending } from './snapshot';
 import { deleteProfile, markObjection, readSnapshot, writeProfile } from './store';
 
@@ -41,6 +54,14 @@ export interface VisitorState {
   erasedAt?: number;
   /** The visitor objected to personalization (epoch ms); kept until the id expires. */
   objectedAt?: number;
+  /** Log records not yet confirmed by the event log's queue. */
+  outbox?: LogRecord[];
+  /** The days (UTC, YYYY-MM-DD) this visitor's records were sent to the log on: where erasure looks. */
+  logDays?: string[];
+  /** Event ids already logged, for a visitor without a profile (a profile keeps its own `seen`). */
+  seen?: string;
+  /** The last batch that changed the state (epoch ms): a profile-less state's retention runs from it. */
+  at?: number;
 }
 
 /** What the request says about consent: the purposes it grants, and whether the browser sent Global Privacy Control (honoured). */
@@ -53,6 +74,10 @@ export interface BatchConsent {
 export type BatchResult = Pick<Applied, 'accepted' | 'duplicates'> & {
   /** Whether the events shaped a profile. */
   kept: boolean;
+  /** Whether the new events went to the event log. */
+  logged: boolean;
+  /** The event log has not confirmed {@link MAX_OUTBOX} records: the batch is refused, to be sent again later. */
+  backlogged?: true;
   /** The visitor was erased: the batch is dropped. */
   erased?: true;
   /** The visitor objected to personalization. */
@@ -60,6 +85,28 @@ export type BatchResult = Pick<Applied, 'accepted' | 'duplicates'> & {
 };
 
 const PURPOSES: readonly Purpose[] = ['analytics', 'personalization'];
+
+/**
+ * Most log records one visitor's outbox holds. Past it the queue has been
+ * failing for a while: a batch is refused (503, the SDK keeps it and tries
+ * again) rather than growing the state row without bound or dropping events.
+ */
+export const MAX_OUTBOX = 2000;
+
+/** Records per queue message: about 50 KB, well inside a message's 128 KB. */
+const RECORDS_PER_MESSAGE = 250;
+
+/** After a failed resend, the alarm tries again this much later. */
+const RESEND_RETRY_MS = 60_000;
+
+/** The UTC day of an epoch-ms time, as the log's partitions name it. */
+const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
+
+/** `days` with `day` added, without the days the log's retention has already deleted. */
+function withDay(days: readonly string[] | undefined, day: string, now: number, retentionDays: number): string[] {
+  const oldest = dayOf(now - retentionDays * 86_400_000);
+  return [...new Set([...(days ?? []), day])].filter((d) => d >= oldest).sort();
+}
 
 /**
  * The consent record after a batch: an entry changes only when the batch
@@ -80,9 +127,15 @@ export function recordConsent(record: ConsentRecord, { purposes, gpc }: BatchCon
 export class VisitorProfile extends DurableObject<Env> {
   /** When this object last wrote the KV snapshot (in memory: after an eviction, 0, which only costs an early write). */
   private lastWriteAt = 0;
+  /** Ids of log records the queue has confirmed since the state was last written (in memory: after an eviction they are sent again). */
+  private confirmed = new Set<string>();
 
   private ttlMs(): number {
     return Number(this.env.PROFILE_TTL_DAYS) * 86_400_000;
+  }
+
+  private logRetentionDays(): number {
+    return Number(this.env.LOG_RETENTION_DAYS);
   }
 
   /** When the pending snapshot is due, with the configured idle time (see snapshot.ts). */
@@ -94,54 +147,138 @@ export class VisitorProfile extends DurableObject<Env> {
    * Applies a batch of events under the consent it carries. With
    * personalization granted (and no Global Privacy Control) the events shape
    * the profile; without it, the profile there was is deleted and none is
-   * started. Resolves once the result is durable in this object's storage.
+   * started. With analytics granted (and no objection), the new events go to
+   * the event log. Resolves once the result is durable in this object's storage.
    */
-  apply(vid: string, sid: string, events: TrackedEvent[], categories: Record<string, string>, consent: BatchConsent): Promise<BatchResult> {
+  async apply(vid: string, sid: string, events: TrackedEvent[], categories: Record<string, string>, consent: BatchConsent): Promise<BatchResult> {
     // The KV reads and writes below would let another batch in half-way; one batch at a time, start to finish.
-    return this.ctx.blockConcurrencyWhile(() => this.applyNow(vid, sid, events, categories, consent));
+    const { result, send } = await this.ctx.blockConcurrencyWhile(() => this.applyNow(vid, sid, events, categories, consent));
+    // After the answer, and outside the lock: a slow queue delays neither this shopper nor their next batch.
+    if (send.length) this.ctx.waitUntil(this.send(send));
+    return result;
   }
 
-  private async applyNow(vid: string, sid: string, events: TrackedEvent[], categories: Record<string, string>, batchConsent: BatchConsent): Promise<BatchResult> {
+  private async applyNow(
+    vid: string,
+    sid: string,
+    events: TrackedEvent[],
+    categories: Record<string, string>,
+    batchConsent: BatchConsent,
+  ): Promise<{ result: BatchResult; send: LogRecord[] }> {
     const now = Date.now();
     const storage = this.ctx.storage;
     const state = await storage.get<VisitorState>('state');
-    const refusedAll = { accepted: events.length, duplicates: 0, kept: false };
+    const nothing = { send: [] };
     // An erased visitor stays erased: late or retried batches for the id are dropped.
-    if (state?.erasedAt) return { accepted: 0, duplicates: 0, kept: false, erased: true };
-    // A visitor who objected to personalization gets no profile, whatever the page claims.
-    if (state?.objectedAt) return { ...refusedAll, objected: true };
+    if (state?.erasedAt) return { result: { accepted: 0, duplicates: 0, kept: false, logged: false, erased: true }, ...nothing };
+    // A visitor who objected gets no profile, whatever the page claims, and their events do not train the model either.
+    if (state?.objectedAt) return { result: { accepted: events.length, duplicates: 0, kept: false, logged: false, objected: true }, ...nothing };
     const consent = recordConsent(state?.consent ?? {}, batchConsent, now);
+    const logging = batchConsent.purposes.includes('analytics') && !batchConsent.gpc;
+    const personal = consent.personalization?.granted === true;
 
-    if (!consent.personalization?.granted) {
-      // Never granted: nothing is stored about this visitor. Withdrawn: the profile goes, here and in KV;
-      // only the consent record stays, for the retention period.
-      if (!state) return refusedAll;
-      if (state.profile) await deleteProfile(this.env.PROFILES, vid);
-      if (state.profile || consent !== state.consent) {
-        await storage.put('state', { vid, profile: null, consent, pending: null } satisfies VisitorState);
-        await storage.setAlarm(now + this.ttlMs());
-      }
-      return refusedAll;
+    // Records the queue confirmed since the last write leave the outbox now, in this write.
+    const outbox = (state?.outbox ?? []).filter((record) => !this.confirmed.has(record.id));
+    if (logging && outbox.length >= MAX_OUTBOX) {
+      return { result: { accepted: 0, duplicates: 0, kept: false, logged: false, backlogged: true }, ...nothing };
     }
 
-    // A visitor whose object has no state yet may still have a profile in KV (written before this object existed).
-    const stored = state ? null : await readSnapshot(this.env.PROFILES, vid);
-    const current = state ? state.profile : stored === 'objected' ? null : stored;
-    const previous = current ?? emptyProfile(Math.floor(now / 1000));
-    // Own keys only: an item called "constructor" has no category, not Object.prototype's.
-    const applied = applyEvents(previous, events, sid, Math.floor(now / 1000), (item) => (Object.hasOwn(categories, item) ? categories[item] : undefined));
-    if (applied.accepted === 0 && current && consent === state?.consent) return { accepted: 0, duplicates: applied.duplicates, kept: true };
+    let profile: Profile | null = null;
+    let pending: Pending | null = null;
+    let fresh: TrackedEvent[];
+    let seen = state?.seen;
+    let profileChanged = false;
+    if (personal) {
+      // A visitor whose object has no state yet may still have a profile in KV (written before this object existed).
+      const stored = state ? null : await readSnapshot(this.env.PROFILES, vid);
+      const current = state ? state.profile : stored === 'objected' ? null : stored;
+      const previous = current ?? emptyProfile(Math.floor(now / 1000));
+      // Own keys only: an item called "constructor" has no category, not Object.prototype's.
+      const applied = applyEvents(previous, events, sid, Math.floor(now / 1000), (item) => (Object.hasOwn(categories, item) ? categories[item] : undefined));
+      ({ profile, fresh } = applied);
+      pending = withChange(state?.pending ?? null, urgency(current, applied.profile), now);
+      profileChanged = applied.accepted > 0 || !current;
+      // The profile counts resends from now on; a `seen` of the time without one is no longer needed.
+      seen = undefined;
+    } else {
+      // Never granted: nothing is stored about this visitor unless their events are logged. Withdrawn: the profile goes,
+      // here and in KV; the consent record stays for the retention period.
+      if (state?.profile) await deleteProfile(this.env.PROFILES, vid);
+      if (logging) ({ fresh, seen } = freshEvents(state?.seen ?? '', events));
+      else fresh = [];
+    }
 
-    const pending = withChange(state?.pending ?? null, urgency(current, applied.profile), now);
-    await storage.put('state', { vid, profile: applied.profile, consent, pending } satisfies VisitorState);
-    // One alarm: the pending snapshot's write if there is one, else the retention check.
-    const scheduled = await storage.getAlarm();
-    const wanted = pending ? this.writeAt(pending) : (scheduled ?? applied.profile.at * 1000 + this.ttlMs());
-    if (scheduled === null || scheduled > wanted) await storage.setAlarm(wanted);
-    return { accepted: applied.accepted, duplicates: applied.duplicates, kept: true };
+    const records = logging ? logRecords(vid, sid, fresh) : [];
+    const trimmed = outbox.length !== (state?.outbox?.length ?? 0);
+    const changed = !state || profileChanged || records.length > 0 || consent !== state?.consent || trimmed || (!personal && Boolean(state?.profile));
+    const result: BatchResult = {
+      accepted: personal || logging ? fresh.length : events.length,
+      duplicates: personal || logging ? events.length - fresh.length : 0,
+      kept: personal,
+      logged: records.length > 0,
+    };
+    if (!changed) return { result, ...nothing };
+    if (!state && !personal && !records.length) return { result, ...nothing };
+
+    const logDays = records.length ? withDay(state?.logDays, dayOf(now), now, this.logRetentionDays()) : state?.logDays;
+    const next: VisitorState = {
+      vid,
+      profile,
+      consent,
+      pending: personal ? pending : null,
+      ...(outbox.length || records.length ? { outbox: [...outbox, ...records] } : {}),
+      ...(logDays?.length ? { logDays } : {}),
+      ...(seen ? { seen } : {}),
+      at: now,
+    };
+    await storage.put('state', next);
+    this.forgetConfirmed(next);
+    await this.scheduleAlarm(next, now);
+    return { result, send: records };
   }
 
-  /** Writes a pending snapshot once it is due, or erases everything once the retention period has passed. */
+  /**
+   * One alarm for everything timed: a pending snapshot's write, a resend of
+   * what the log has not confirmed, else the retention check.
+   */
+  private async scheduleAlarm(state: VisitorState, now: number): Promise<void> {
+    const storage = this.ctx.storage;
+    const scheduled = await storage.getAlarm();
+    let wanted = state.pending ? this.writeAt(state.pending) : (scheduled ?? this.expiresAt(state));
+    // Confirmed or not, the outbox is looked at once the visitor is idle: a confirmed record leaves it, another is resent.
+    if (state.outbox?.length) wanted = Math.min(wanted, now + Number(this.env.SNAPSHOT_IDLE_SECONDS) * 1000);
+    if (scheduled === null || scheduled > wanted) await storage.setAlarm(wanted);
+  }
+
+  /** When everything held about an active visitor is deleted: the retention period after their last change. */
+  private expiresAt(state: VisitorState): number {
+    const last = state.profile ? state.profile.at * 1000 : Math.max(state.at ?? 0, ...Object.values(state.consent).map((entry) => entry.at));
+    return last + this.ttlMs();
+  }
+
+  /** Forgets confirmations of records no longer in the outbox (one still there leaves it at the next write). */
+  private forgetConfirmed(state: VisitorState): void {
+    const kept = new Set(state.outbox?.map((record) => record.id));
+    for (const id of this.confirmed) if (!kept.has(id)) this.confirmed.delete(id);
+  }
+
+  /** Sends log records to the queue, one message per {@link RECORDS_PER_MESSAGE}; those confirmed are remembered until the next write. */
+  private async send(records: readonly LogRecord[]): Promise<boolean> {
+    try {
+      for (let i = 0; i < records.length; i += RECORDS_PER_MESSAGE) {
+        const chunk = records.slice(i, i + RECORDS_PER_MESSAGE);
+        await this.env.EVENT_LOG.send({ records: chunk } satisfies LogMessage, { contentType: 'json' });
+        for (const record of chunk) this.confirmed.add(record.id);
+      }
+      return true;
+    } catch (err) {
+      // The records are in the outbox: the alarm sends them again.
+      console.error('rapport: the event log queue refused a send; the records stay in the outbox', err);
+      return false;
+    }
+  }
+
+  /** Writes a pending snapshot once it is due, resends the outbox, or erases everything once the retention period has passed. */
   override alarm(): Promise<void> {
     // A batch must not land between reading the state and writing it back.
     return this.ctx.blockConcurrencyWhile(() => this.alarmNow());
@@ -152,33 +289,49 @@ export class VisitorProfile extends DurableObject<Env> {
     const state = await storage.get<VisitorState>('state');
     if (!state) return;
     // A tombstone's or an objection's alarm: the id has expired, so nothing it could send is accepted any more.
-    // Without a profile, only a withdrawn visitor's consent record is left, and its retention has passed.
-    if (state.erasedAt || state.objectedAt || !state.profile) return storage.deleteAll();
+    if (state.erasedAt || state.objectedAt) return storage.deleteAll();
     const now = Date.now();
-    const expiresAt = state.profile.at * 1000 + this.ttlMs();
-    if (now >= expiresAt) {
-      await deleteProfile(this.env.PROFILES, state.vid);
+    let next = state;
+    let retryAt: number | null = null;
+    if (state.outbox?.length) {
+      const unsent = state.outbox.filter((record) => !this.confirmed.has(record.id));
+      // What no confirmation was seen for goes again (a repeat is dropped by the log's readers).
+      if (unsent.length && !(await this.send(unsent))) retryAt = now + RESEND_RETRY_MS;
+      const left = state.outbox.filter((record) => !this.confirmed.has(record.id));
+      // A resend lands in today's partition: erasure must look there too.
+      const logDays = unsent.length > left.length ? withDay(state.logDays, dayOf(now), now, this.logRetentionDays()) : state.logDays;
+      next = { ...state, outbox: left, ...(logDays?.length ? { logDays } : {}) };
+      if (!left.length) delete next.outbox;
+    }
+    const expiresAt = this.expiresAt(state);
+    if (now >= expiresAt && !next.outbox?.length) {
+      if (state.profile) await deleteProfile(this.env.PROFILES, state.vid);
       await storage.deleteAll();
       return;
     }
-    if (state.pending) {
-      const due = this.writeAt(state.pending);
-      // Still active: look again once the visitor has been idle long enough.
-      if (now < due) return storage.setAlarm(due);
-      await writeProfile(this.env.PROFILES, state.vid, snapshotOf(state.profile), Number(this.env.PROFILE_TTL_DAYS));
-      this.lastWriteAt = now;
-      await storage.put('state', { ...state, pending: null } satisfies VisitorState);
+    if (next.profile && next.pending) {
+      const due = this.writeAt(next.pending);
+      if (now >= due) {
+        await writeProfile(this.env.PROFILES, next.vid, snapshotOf(next.profile), Number(this.env.PROFILE_TTL_DAYS));
+        this.lastWriteAt = now;
+        next = { ...next, pending: null };
+      } else {
+        // Still active: look again once the visitor has been idle long enough.
+        retryAt = Math.min(retryAt ?? due, due);
+      }
     }
-    // Wake again when the profile would expire, unless new events move that on.
-    await storage.setAlarm(expiresAt);
+    if (next !== state) await storage.put('state', next);
+    this.forgetConfirmed(next);
+    // Wake again when the profile would expire, unless new events or a resend move that on.
+    await storage.setAlarm(Math.min(retryAt ?? expiresAt, expiresAt));
   }
 
   /**
-   * Erases everything held about this visitor, here and in KV, and keeps only
-   * a tombstone (the time of erasure) until `idExpiresAt`, when the id itself
-   * stops being accepted: until then any late or retried batch is dropped
-   * rather than starting a new profile. Returns when the erasure is durable.
-   * Once an event log exists, its erasure hook belongs here too.
+   * Erases everything held about this visitor, here, in KV and in the event
+   * log, and keeps only a tombstone (the time of erasure) until
+   * `idExpiresAt`, when the id itself stops being accepted: until then any
+   * late or retried batch is dropped rather than starting a new profile.
+   * Returns when the erasure is durable.
    */
   async erase(vid: string, idExpiresAt: number): Promise<void> {
     await this.clearAndMark(vid, idExpiresAt, { erasedAt: Date.now() });
@@ -187,10 +340,12 @@ export class VisitorProfile extends DurableObject<Env> {
 
   /**
    * Records the visitor's objection to personalization (GDPR Art. 21): the
-   * profile goes, here and in KV, and no batch builds a new one. KV keeps a
-   * marker in the profile's place, so decisions, which read only KV, stop
-   * personalizing at once. Only the time of the objection is kept, for as
-   * long as the id is accepted.
+   * profile goes, here and in KV, and no batch builds a new one; their events
+   * stop reaching the event log and those logged leave it as an erased
+   * visitor's do (the log trains the personalization they objected to). KV
+   * keeps a marker in the profile's place, so decisions, which read only KV,
+   * stop personalizing at once. Only the time of the objection is kept, for
+   * as long as the id is accepted.
    */
   async object(vid: string, idExpiresAt: number): Promise<void> {
     const objectedAt = Date.now();
@@ -198,13 +353,27 @@ export class VisitorProfile extends DurableObject<Env> {
     await markObjection(this.env.PROFILES, vid, objectedAt, idExpiresAt);
   }
 
-  /** Replaces everything this object holds with `mark` (and the id), until the id expires, when the alarm clears it too. */
+  /**
+   * Takes the visitor out of the event log, then replaces everything this
+   * object holds with `mark` (and the id), until the id expires, when the
+   * alarm clears it too. The log's tombstone is written first: from then on
+   * no training run reads the visitor's events, and the log's compaction
+   * deletes their bytes (`log/compaction.ts`).
+   */
   private clearAndMark(vid: string, idExpiresAt: number, mark: Pick<VisitorState, 'erasedAt' | 'objectedAt'>): Promise<void> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const storage = this.ctx.storage;
+      const now = Date.now();
+      const state = await storage.get<VisitorState>('state');
+      // Records still in the outbox may have been sent today without a confirmation seen.
+      const days = [...(state?.logDays ?? []), ...(state?.outbox?.length ? [dayOf(now)] : [])];
+      if (days.length) {
+        const tombstone: Tombstone = { vid, erasedAt: now, days: [...new Set(days)].sort() };
+        await this.env.LOG.put(tombstoneKey(vid), JSON.stringify(tombstone), { httpMetadata: { contentType: 'application/json' } });
+      }
       await storage.deleteAll();
       await storage.put('state', { vid, profile: null, consent: {}, pending: null, ...mark } satisfies VisitorState);
-      await storage.setAlarm(Math.max(idExpiresAt, Date.now() + 1000));
+      await storage.setAlarm(Math.max(idExpiresAt, now + 1000));
     });
   }
 

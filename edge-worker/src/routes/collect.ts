@@ -4,7 +4,8 @@
  * (same id) are recognised and counted once. The visitor id is the Worker's
  * own: issued on the first batch, verified on every later one. Consent is
  * checked here, per purpose, and the answer names every purpose the events
- * were not used for and why.
+ * were not used for and why. Events granted analytics (from a visitor who
+ * has not objected) go on to the event log, through the visitor's object.
  */
 import { Hono } from 'hono';
 import type { CollectResponse, Refusal } from '../../../sdk/src/wire';
@@ -33,6 +34,10 @@ function refusals(granted: readonly string[], gpc: boolean, result: BatchResult)
   const refused: Refusal[] = [];
   if (!granted.includes('analytics')) {
     refused.push({ purpose: 'analytics', reason: 'not_granted', message: 'Analytics was not granted: the events are not logged for measurement or model training' });
+  } else if (result.objected) {
+    refused.push({ purpose: 'analytics', reason: 'objection', message: 'This visitor objected to personalization: their events no longer train the model, so they are not logged' });
+  } else if (gpc) {
+    refused.push({ purpose: 'analytics', reason: 'global_privacy_control', message: 'The browser sent Global Privacy Control (Sec-GPC: 1), which this site honours as an objection: the events are not logged for model training' });
   }
   if (!granted.includes('personalization')) {
     refused.push({ purpose: 'personalization', reason: 'not_granted', message: 'Personalization was not granted: no profile is kept (one there was is deleted)' });
@@ -51,6 +56,7 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   await limitVisitor(c.env, vid);
   const gpc = objectsByBrowser(c);
   const personal = batch.consent.includes('personalization') && !gpc;
+  const logged = batch.consent.includes('analytics') && !gpc;
   // Categories come from the published catalog, never from the client. Without a usable
   // catalog a batch for the profile is refused with a 503 (the SDK keeps it and retries),
   // so no profile ever folds in events without their categories.
@@ -62,13 +68,18 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
       if (category !== undefined) categories[item] = category;
     }
   }
-  // The visitor's object keeps their consent record: a batch without personalization deletes a
-  // profile there was (consent withdrawn) and never starts one. An id issued just now has nothing there.
+  // The visitor's object keeps their consent record and is the event log's producer: a batch without
+  // personalization deletes a profile there was (consent withdrawn) and never starts one. An id issued
+  // just now has nothing there, so a batch it need not log need not reach it.
   const result: BatchResult =
-    !personal && issued
-      ? { accepted: batch.events.length, duplicates: 0, kept: false }
+    !personal && !logged && issued
+      ? { accepted: batch.events.length, duplicates: 0, kept: false, logged: false }
       : await c.env.VISITORS.get(c.env.VISITORS.idFromName(vid)).apply(vid, batch.sid, batch.events, categories, { purposes: batch.consent, gpc });
   if (result.erased) throw new ApiError(410, 'erased', 'This visitor was erased; the batch is dropped and nothing is kept');
+  if (result.backlogged) {
+    // Nothing of the batch was kept: the SDK keeps it and sends it again once the log has caught up.
+    throw new ApiError(503, 'log_unavailable', 'The event log is not accepting events for this visitor right now; send the batch again later', undefined, { 'Retry-After': '60' });
+  }
   return c.json<CollectResponse>({
     vid,
     accepted: result.accepted,

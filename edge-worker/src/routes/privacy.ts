@@ -63,13 +63,16 @@ export const privacy = new Hono<{ Bindings: Env }>()
       profile: profile ? readable(profile, now) : null,
       consent: Object.fromEntries(Object.entries(state?.consent ?? {}).map(([purpose, entry]) => [purpose, { granted: entry.granted, changedAt: iso(entry.at), source: entry.source }])),
       retainedUntil: state && !state.erasedAt && !state.objectedAt && lastChanged ? iso(lastChanged + retentionMs) : null,
+      // The days the visitor's events went to the event log on, and how many are still on their way to it.
+      eventLog: { days: state?.logDays ?? [], awaitingDelivery: state?.outbox?.length ?? 0, retainedForDays: Number(c.env.LOG_RETENTION_DAYS) },
       erasedAt: state?.erasedAt ? iso(state.erasedAt) : null,
       objectedToPersonalizationAt: state?.objectedAt ? iso(state.objectedAt) : null,
       // Where each part lives; erase reaches every one of them.
       storedIn: {
         profile: ['this visitor\'s Durable Object (the record of truth)', `Workers KV PROFILES, key ${PROFILE_KV_PREFIX}<id> (the snapshot decisions read)`],
         consent: 'this visitor\'s Durable Object, beside the profile (kept only for visitors who granted personalization)',
-        events: 'nowhere else: events are folded into the profile, not logged',
+        events:
+          'with analytics granted, the event log (R2 bucket rapport-event-log, events/dt=<day>/): the pseudonymous id, session, event type, items, quantities, order value, decision, time and a search\'s query, never a path, address or user agent; used to train the shop\'s model, kept LOG_RETENTION_DAYS days; erasure or an objection removes them from what training reads at once and from storage within two hours',
       },
     });
   })
