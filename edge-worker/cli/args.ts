@@ -14,7 +14,8 @@ export const TRAINING_ARGS = {
 
 type Values<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: false }>>['values'];
 
-function usageError(message: string, usage: string): never {
+/** Prints `message` and `usage` and exits with status 2, as a command's misuse does. */
+export function usageError(message: string, usage: string): never {
   process.stderr.write(`${message}\n${usage}\n`);
   process.exit(2);
 }

@@ -4,20 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RowTable } from '../src/model/types';
-import { isIntegerItemId } from '../src/model/item-ids';
 import { rowCount, rowTableFromArrays, rowValues } from '../src/model/rows';
+import { type RowBuilder, type SessionData, itemIdParser, knownIdRows, sessionRows } from './item-rows';
 
 /** Next-item test cases: prefix r (most recent item last) should be followed by targets[r]. */
 export interface TestCases {
   prefixes: RowTable;
   targets: Uint32Array;
-}
-
-/** Sessions read from a file, with the shop's item ids when they are not plain integers. */
-export interface SessionData {
-  sessions: RowTable;
-  /** Model id → item id (SKUs like "ABC-123"); undefined when the file's ids are integers used as they are. */
-  itemIds?: string[];
 }
 
 function lines(path: string): string[] {
@@ -28,41 +21,22 @@ function tokens(text: string): string[] {
   return text.trim().split(/\s+/).filter((t) => t !== '');
 }
 
-/**
- * Reads a sessions file: one session per line, item ids separated by spaces,
- * in time order. When every id is an integer the ids are the model's ids;
- * otherwise each distinct id gets a dense model id from 1 in order of first
- * appearance, and `itemIds` maps them back.
- */
-export function readSessions(path: string): SessionData {
-  const rows = lines(path).map(tokens);
-  // Integer ids stay as they are, so results on benchmark files remain comparable.
-  if (rows.every((row) => row.every(isIntegerItemId))) {
-    return { sessions: rowTableFromArrays(rows.map((row) => row.map(Number))) };
+/** Each line of `path` a row, its ids separated by spaces. */
+function readRows<T>(path: string, rows: RowBuilder<T>): T {
+  for (const line of lines(path)) {
+    for (const token of tokens(line)) rows.add(token);
+    rows.endRow();
   }
-  // Model id 0 is never an item, so an id the model has not seen can map to it.
-  const itemIds = [''];
-  const ids = new Map<string, number>();
-  const idOf = (token: string): number => {
-    let id = ids.get(token);
-    if (id === undefined) {
-      id = itemIds.length;
-      ids.set(token, id);
-      itemIds.push(token);
-    }
-    return id;
-  };
-  return { sessions: rowTableFromArrays(rows.map((row) => row.map(idOf))), itemIds };
+  return rows.finish();
 }
 
-/** Maps a file's item id to a model id with the training data's table (0, known to no model, when absent from it). */
-function idParser(itemIds?: readonly string[]): (token: string) => number {
-  const known = itemIds ? new Map(itemIds.map((itemId, id) => [itemId, id])) : null;
-  return (token) => {
-    if (known) return known.get(token) ?? 0;
-    if (!isIntegerItemId(token)) throw new Error(`not an item id of the training data: "${token}"`);
-    return Number(token);
-  };
+/**
+ * Reads a sessions file: one session per line, item ids separated by spaces,
+ * in time order, mapped to model ids as `sessionRows` says (integers as they
+ * are, otherwise dense ids with an `itemIds` table).
+ */
+export function readSessions(path: string): SessionData {
+  return readRows(path, sessionRows());
 }
 
 /**
@@ -70,8 +44,7 @@ function idParser(itemIds?: readonly string[]): (token: string) => number {
  * together separated by spaces, mapped like the training sessions' ids.
  */
 export function readBaskets(path: string, itemIds?: readonly string[]): RowTable {
-  const parse = idParser(itemIds);
-  return rowTableFromArrays(lines(path).map((line) => tokens(line).map(parse).filter((id) => id > 0 || !itemIds)));
+  return readRows(path, knownIdRows(itemIds, true));
 }
 
 /**
@@ -80,7 +53,7 @@ export function readBaskets(path: string, itemIds?: readonly string[]): RowTable
  * which no model knows: a miss, as it should be).
  */
 export function readTestCases(path: string, itemIds?: readonly string[]): TestCases {
-  const parse = idParser(itemIds);
+  const parse = itemIdParser(itemIds);
   const prefixes: number[][] = [];
   const targets: number[] = [];
   for (const line of lines(path)) {

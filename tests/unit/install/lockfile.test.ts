@@ -31,9 +31,10 @@ interface Lock {
 /**
  * Packages that load a native build published as one optional package per
  * platform: rollup builds the SDK, rolldown and lightningcss are vite's (so
- * vitest's), esbuild runs tsx and wrangler, workerd runs the Worker.
+ * vitest's), esbuild runs tsx and wrangler, workerd runs the Worker, DuckDB's
+ * bindings read the event log for training.
  */
-const NATIVE = ['esbuild', 'lightningcss', 'rolldown', 'rollup', 'workerd'];
+const NATIVE = ['@duckdb/node-bindings', 'esbuild', 'lightningcss', 'rolldown', 'rollup', 'workerd'];
 const OSES = ['linux', 'darwin', 'win32'];
 const CPUS = ['x64', 'arm64'];
 /** How the platform packages spell an OS or CPU in their names (workerd says windows-64). */
