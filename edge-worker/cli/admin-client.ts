@@ -73,20 +73,29 @@ export interface AdminClient {
   activate(kind: Kind, version: string): Promise<Change>;
   /** `POST /v1/admin/<kind>/rollback`. */
   rollback(kind: Kind): Promise<Change>;
+  /** `GET /v1/admin/<kind>/versions/<version>`: a stored version's value, as published. */
+  value(kind: Kind, version: string): Promise<Uint8Array>;
 }
 
 /** A client for the admin API at `target`. */
 export function adminClient(target: AdminTarget): AdminClient {
-  async function call<T>(method: string, path: string, body?: { data: string | Uint8Array; type: string }): Promise<T> {
+  async function call<T>(method: string, path: string, body?: { data: string | Uint8Array; type: string }, raw = false): Promise<T> {
     let res: Response;
-    try {
-      res = await fetch(`${target.url}${path}`, {
+    const send = () =>
+      fetch(`${target.url}${path}`, {
         method,
         headers: { authorization: `Bearer ${target.token}`, ...(body ? { 'content-type': body.type } : {}) },
         body: body ? new Blob([body.data as BlobPart]) : undefined,
         // A redirect would resend the token somewhere else, or turn a PUT into a GET.
         redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    try {
+      res = await send().catch((err: Error) => {
+        // A kept-alive connection the server closed while we were busy (training, say): every admin call
+        // is idempotent (the same version, the same bytes), so it is sent once more on a new connection.
+        if ((err.cause as { code?: string } | undefined)?.code === 'UND_ERR_SOCKET') return send();
+        throw err;
       });
     } catch (err) {
       const hint = onThisMachine(new URL(target.url)) ? ' (is `npm start` or `wrangler dev` running?)' : '';
@@ -95,6 +104,7 @@ export function adminClient(target: AdminTarget): AdminClient {
     if (res.status >= 300 && res.status < 400) {
       throw new AdminError(`${target.url} redirects to ${res.headers.get('location')}; pass the Worker's own URL with --url`, res.status);
     }
+    if (raw && res.ok) return new Uint8Array(await res.arrayBuffer()) as T;
     const text = await res.text();
     let answer: unknown;
     try {
@@ -120,5 +130,10 @@ export function adminClient(target: AdminTarget): AdminClient {
     },
     activate: (kind, version) => call('POST', `/v1/admin/${kind}/activate`, { data: JSON.stringify({ version }), type: 'application/json' }),
     rollback: (kind) => call('POST', `/v1/admin/${kind}/rollback`),
+    value: (kind, version) => {
+      // The Worker names versions with these characters only, all safe in a path as they are.
+      if (!/^[A-Za-z0-9._:-]{1,64}$/.test(version)) throw new TypeError(`not a version: ${JSON.stringify(version)}`);
+      return call('GET', `/v1/admin/${kind}/versions/${version}`, undefined, true);
+    },
   };
 }

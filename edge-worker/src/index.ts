@@ -31,6 +31,7 @@ const api = new Hono<{ Bindings: Env }>()
   .route('/admin', admin)
   .all('/admin/published', methodNotAllowed(['GET']))
   .all(`/admin/${KIND_PARAM}`, methodNotAllowed(['PUT']))
+  .all(`/admin/${KIND_PARAM}/versions/:version`, methodNotAllowed(['GET']))
   .all(`/admin/${KIND_PARAM}/activate`, methodNotAllowed(['POST']))
   .all(`/admin/${KIND_PARAM}/rollback`, methodNotAllowed(['POST']));
 

@@ -80,6 +80,7 @@ const ROUTES: Array<[method: string, path: string, body?: () => BodyInit]> = [
   ['POST', '/v1/admin/catalog/rollback'],
   ['POST', '/v1/admin/model/rollback'],
   ['POST', '/v1/admin/slots/rollback'],
+  ['GET', `/v1/admin/model/versions/${demoModel().version}`],
   // A method the route does not take, and a path no route has: still nothing without the token.
   ['DELETE', '/v1/admin/catalog'],
   ['GET', '/v1/admin/elsewhere'],
@@ -194,6 +195,18 @@ describe('admin API: publishing', () => {
     const none = await admin('POST', '/v1/admin/model/rollback');
     expect(none.status).toBe(409);
     expect(await none.json()).toMatchObject({ error: { code: 'no_previous_version' } });
+  });
+
+  it('gives back a stored version exactly as it was published, and 404 for one that is not stored', async () => {
+    const res = await admin('GET', `/v1/admin/model/versions/${demoModel().version}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(demoModel().bytes);
+    const catalog = await admin('GET', `/v1/admin/catalog/versions/${(await status()).catalog.active}`);
+    expect(await catalog.json()).toEqual(JSON.parse(publishCatalog(catalogFeed())[0]!.value as string));
+    const missing = await admin('GET', '/v1/admin/model/versions/no-such-version');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 'not_found' } });
   });
 
   it('publishes and activates a catalog at once; repeated rollbacks walk back through the history', async () => {

@@ -1,6 +1,7 @@
 /**
  * The merchant's admin API, `/v1/admin/*`: what the shop publishes (catalog,
- * slot configuration, model), which version of each is active, and rollback.
+ * slot configuration, model), which version of each is active, each stored
+ * version's value, and rollback.
  * For servers and `npm run admin` only: every route needs the admin token
  * (`http/admin-token.ts`), checked before a body is read, and no browser page
  * may call it (`http/origins.ts`). Values are checked by the same publish
@@ -22,6 +23,7 @@ import {
   publishSlots,
   publishVersion,
   rollBack,
+  versionKey,
   type Entry,
   type Kind,
 } from '../published/published';
@@ -86,4 +88,13 @@ export const admin = new Hono<{ Bindings: Env }>()
     const { version } = await readJson(c, activateRequest);
     return c.json(await activateVersion(c.env.MODELS, c.req.param('kind') as Kind, version));
   })
-  .post(`/${KIND_PARAM}/rollback`, async (c) => c.json(await rollBack(c.env.MODELS, c.req.param('kind') as Kind)));
+  .post(`/${KIND_PARAM}/rollback`, async (c) => c.json(await rollBack(c.env.MODELS, c.req.param('kind') as Kind)))
+  // A stored version as it was published (`npm run retrain` reads the active model and catalog to compare against).
+  .get(`/${KIND_PARAM}/versions/:version{[A-Za-z0-9._:-]{1,64}}`, async (c) => {
+    const kind = c.req.param('kind') as Kind;
+    const version = c.req.param('version');
+    const bytes = ['active', 'history'].includes(version) ? null : await c.env.MODELS.get(versionKey(kind, version), 'arrayBuffer');
+    if (!bytes) throw new ApiError(404, 'not_found', `No ${kind} version ${JSON.stringify(version)} is stored`);
+    c.header('Cache-Control', 'no-store');
+    return c.body(bytes, 200, { 'content-type': kind === 'model' ? 'application/octet-stream' : 'application/json' });
+  });

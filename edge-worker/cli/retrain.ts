@@ -1,0 +1,174 @@
+/**
+ * `npm run retrain`: the learning loop in one command. It reads the event
+ * log, holds back its most recent sessions, trains a candidate on the rest,
+ * lets the quality gate (`gate.ts`) compare the candidate with the active
+ * model on the held-back sessions, and publishes the candidate (stored,
+ * then activated, through the admin API) only if the gate passes. The model
+ * it replaces stays stored: `npm run admin -- rollback model` re-activates it.
+ *
+ * Locally it reads the log from wrangler's state (`--persist-to`, default
+ * `.wrangler/state`, where `npm start` keeps it) and publishes through the
+ * Worker on this machine (`npm start`'s, say), starting one on that state
+ * (with `--config`, default the product's wrangler.toml) if none is running.
+ * With `--remote --url <worker>` it publishes to a deployed Worker (token in
+ * RAPPORT_ADMIN_TOKEN) and reads the log named by `--log`: `r2://<bucket>`
+ * (credentials in R2_ACCOUNT_ID, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY) or
+ * a copy of the bucket on disk. Exit status: 0 published or refused by the
+ * gate (the JSON line says which), 1 failed, 2 usage.
+ */
+import { performance } from 'node:perf_hooks';
+import type { CatalogItem } from '../src/catalog/catalog';
+import { encodeArtifact } from '../src/model/artifact';
+import { loadModel } from '../src/model/recommend';
+import { rowCount, rowValues, sliceRows } from '../src/model/rows';
+import { publishModel, type PublishedStatus } from '../src/published/published';
+import { LOCAL_URL, UsageError, adminClient, adminTarget, type AdminClient } from './admin-client';
+import { parseCliArgs, trainOptions } from './args';
+import { DEFAULT_RETENTION_DAYS, readLog } from './event-log';
+import { DEFAULT_TOLERANCE, evaluateGate, verdict, type Contender, type GateMetrics } from './gate';
+import { trainModel } from './training';
+import { startDevServer, type DevServer } from './wrangler';
+
+const USAGE = `usage: retrain [--persist-to <dir>] [--config <wrangler.toml>] [--url <worker>] [--remote --url <worker> --log <r2://bucket | dir>]
+               [--holdout 0.1] [--tolerance 0.5] [--coverage-tolerance 5] [--retention-days 180] [--options '<json>'] [--dry-run] [--json]
+  --holdout             share of the log's most recent sessions held back to judge by (not trained on)
+  --tolerance           how many points of HR@20 or MRR@20 the candidate may lose and still be published
+  --coverage-tolerance  how many points of catalog coverage it may lose
+  --dry-run             train and judge, publish nothing`;
+
+/** Fewer training sessions than this teach a model nothing worth publishing. */
+const MIN_TRAINING_SESSIONS = 50;
+
+function usage(message: string): never {
+  process.stderr.write(`retrain: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+/** Whether a Worker answers at `url`. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The active model, or the catalog's popularity order when none is published (what the Worker then serves). */
+async function activeContender(admin: AdminClient, status: PublishedStatus, catalog: CatalogItem[]): Promise<{ name: string; contender: Contender }> {
+  if (status.model.active) {
+    const bytes = await admin.value('model', status.model.active);
+    return { name: status.model.active, contender: { model: loadModel(bytes) } };
+  }
+  const popularity = [...catalog].sort((a, b) => b.popularity - a.popularity).map((item) => item.id);
+  return { name: 'popularity (no model published)', contender: { popularity } };
+}
+
+function row(name: string, m: GateMetrics): string {
+  return [name.padEnd(12), m['HR@20'].toFixed(2).padStart(8), m['MRR@20'].toFixed(2).padStart(8), m.coverage.toFixed(1).padStart(10)].join(' ');
+}
+
+async function main(): Promise<void> {
+  const args = parseCliArgs(
+    {
+      log: { type: 'string' },
+      'persist-to': { type: 'string', default: '.wrangler/state' },
+      config: { type: 'string' },
+      url: { type: 'string' },
+      remote: { type: 'boolean', default: false },
+      holdout: { type: 'string', default: '0.1' },
+      tolerance: { type: 'string', default: String(DEFAULT_TOLERANCE.accuracy) },
+      'coverage-tolerance': { type: 'string', default: String(DEFAULT_TOLERANCE.coverage) },
+      'retention-days': { type: 'string', default: String(DEFAULT_RETENTION_DAYS) },
+      options: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  const holdout = Number(args.holdout);
+  if (!(holdout > 0 && holdout < 1)) usage('--holdout must be a share between 0 and 1, such as 0.1');
+  const tolerance = { accuracy: Number(args.tolerance), coverage: Number(args['coverage-tolerance']) };
+  if (!(tolerance.accuracy >= 0) || !(tolerance.coverage >= 0)) usage('--tolerance and --coverage-tolerance are points, 0 or more');
+  if (args.remote && !args.url) usage("--remote publishes through the deployed Worker's admin API: give its URL with --url");
+  if (args.remote && !args.log) usage('--remote reads the log from the bucket: --log r2://<bucket> (or a copy of it on disk)');
+  const location = args.log ?? args['persist-to']!;
+  let admin: AdminClient;
+  try {
+    admin = adminClient(adminTarget(args.url ?? LOCAL_URL));
+  } catch (err) {
+    if (err instanceof UsageError) usage(err.message);
+    throw err;
+  }
+
+  const started = performance.now();
+  const log = await readLog(location, { retentionDays: Number(args['retention-days']) });
+  const total = rowCount(log.sessions);
+  const held = Math.max(1, Math.floor(total * holdout));
+  const training = sliceRows(log.sessions, 0, total - held);
+  const item = (id: number) => (log.itemIds ? log.itemIds[id]! : String(id));
+  const heldBack = Array.from({ length: held }, (_, s) => Array.from(rowValues(log.sessions, total - held + s), item));
+  process.stderr.write(`log ${location}: ${log.days.length} days, ${log.events} events, ${total} sessions, ${rowCount(log.baskets)} orders\n`);
+  if (total - held < MIN_TRAINING_SESSIONS) {
+    throw new Error(`the log holds ${total} sessions of two or more views; retraining needs ${MIN_TRAINING_SESSIONS} besides the ${held} held back`);
+  }
+
+  let server: DevServer | undefined;
+  const url = new URL(args.url ?? LOCAL_URL);
+  if (!args.remote && !(await answers(url.origin))) {
+    process.stderr.write(`no Worker answers at ${url.origin}: starting one on ${args['persist-to']} to publish through\n`);
+    server = await startDevServer({ port: Number(url.port || 80), persistTo: args['persist-to']!, config: args.config });
+  }
+  try {
+    const status = await admin.status();
+    const catalog = status.catalog.active ? (JSON.parse(new TextDecoder().decode(await admin.value('catalog', status.catalog.active))) as CatalogItem[]) : [];
+    const catalogIds = catalog.length ? catalog.map((c) => c.id) : [...new Set(heldBack.flat())];
+
+    const artifact = trainModel(training, 'event-log', trainOptions(args.options), { itemIds: log.itemIds, baskets: log.baskets });
+    const bytes = encodeArtifact(artifact);
+    const candidate = evaluateGate({ model: loadModel(bytes) }, heldBack, catalogIds);
+    const active = await activeContender(admin, status, catalog);
+    const current = evaluateGate(active.contender, heldBack, catalogIds);
+    const judged = verdict(candidate, current, tolerance);
+
+    console.log(`held back: the ${held} most recent sessions (${(holdout * 100).toFixed(0)} %), ${candidate.cases} next-item cases; catalog ${catalogIds.length} items`);
+    console.log(['model'.padEnd(12), 'HR@20'.padStart(8), 'MRR@20'.padStart(8), 'coverage %'.padStart(10)].join(' '));
+    console.log(row('candidate', candidate));
+    console.log(row('active', current));
+    console.log(`active: ${active.name}; candidate: ${artifact.modelVersion}, trained on ${total - held} sessions`);
+    let published = false;
+    if (!judged.publish) {
+      console.log(`verdict: refused (${judged.reasons.join('; ')}); the active model stays`);
+    } else if (args['dry-run']) {
+      console.log('verdict: publish (a dry run: nothing published)');
+    } else {
+      await admin.publish(publishModel(bytes), false);
+      const change = await admin.activate('model', artifact.modelVersion);
+      published = true;
+      console.log(`verdict: publish; model ${artifact.modelVersion} is active (was ${change.previous ?? 'none'}), served within ${change.servedWithinSeconds.allLocations} s`);
+      console.log('to go back: npm run admin -- rollback model');
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (args.json) {
+      console.log(
+        JSON.stringify({
+          log: { location, days: log.days.length, events: log.events, sessions: total, orders: rowCount(log.baskets) },
+          heldBack: { sessions: held, cases: candidate.cases },
+          candidate: { version: artifact.modelVersion, ...candidate },
+          active: { version: active.name, ...current },
+          tolerance,
+          verdict: judged.publish ? 'publish' : 'refuse',
+          reasons: judged.reasons,
+          published,
+          seconds: Math.round(seconds),
+        }),
+      );
+    }
+  } finally {
+    await server?.stop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`retrain: ${(err as Error).message}\n`);
+  process.exit(1);
+});
