@@ -298,6 +298,16 @@ function thisMachine(): Machine {
   };
 }
 
+/**
+ * The Chromium this machine already has (see {@link findChromium}), without installing one.
+ *
+ * @example
+ * const browsers = installedChromium() ? 2 : 0;
+ */
+export function installedChromium(): string | undefined {
+  return findChromium(thisMachine());
+}
+
 let provisioning: Promise<string> | undefined;
 
 /**
