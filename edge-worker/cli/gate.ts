@@ -7,8 +7,10 @@
  * tolerance on any of next-item HR@20, MRR@20 and the share of the catalog
  * it recommends (a model that recommends ever fewer items narrows the shop).
  */
+import type { CatalogItem } from '../src/catalog/catalog';
 import { addCase, createMetrics, summarize } from '../src/model/metrics';
-import { recommend, type LoadedModel } from '../src/model/recommend';
+import { loadModel, recommend, type LoadedModel } from '../src/model/recommend';
+import type { AdminClient } from './admin-client';
 
 /** How a model does on the held-back sessions, in percent. */
 export interface GateMetrics {
@@ -21,6 +23,23 @@ export interface GateMetrics {
 
 /** What answers: a trained model, or (no model published) the catalog's popularity order, as the Worker then serves. */
 export type Contender = { model: LoadedModel } | { popularity: readonly string[] };
+
+/**
+ * What the Worker behind `admin` serves now: the active model, or (none
+ * published) the active catalog's popularity order; with the catalog's item ids.
+ * @example const { name, contender, catalog } = await activeContender(adminClient(adminTarget(undefined)));
+ */
+export async function activeContender(admin: AdminClient): Promise<{ name: string; contender: Contender; catalog: string[] }> {
+  const status = await admin.status();
+  const items = status.catalog.active ? (JSON.parse(new TextDecoder().decode(await admin.value('catalog', status.catalog.active))) as CatalogItem[]) : [];
+  const catalog = items.map((item) => item.id);
+  if (status.model.active) {
+    const bytes = await admin.value('model', status.model.active);
+    return { name: status.model.active, contender: { model: loadModel(bytes) }, catalog };
+  }
+  const popularity = [...items].sort((a, b) => b.popularity - a.popularity).map((item) => item.id);
+  return { name: 'popularity (no model published)', contender: { popularity }, catalog };
+}
 
 /** How much worse than the active model a candidate may be and still be published, in percentage points. */
 export interface Tolerance {

@@ -41,7 +41,17 @@ class Refused extends Error {}
 /** Sends one batch, waiting out rate limits and a busy log; resolves to the Worker's answer. */
 async function collect(url: string, body: object): Promise<CollectResponse> {
   for (let attempt = 0; ; attempt++) {
-    const res = await fetch(`${url}/v1/collect`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) });
+    let res: Response;
+    try {
+      res = await fetch(`${url}/v1/collect`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(body) });
+    } catch (err) {
+      // A connection the server dropped (a kept-alive one it closed, say): the events keep their ids, so sending again is safe.
+      if (attempt < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+        continue;
+      }
+      throw err;
+    }
     if (res.ok) return (await res.json()) as CollectResponse;
     const text = await res.text();
     if ((res.status === 429 || res.status === 503) && attempt < 20) {

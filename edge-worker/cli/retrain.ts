@@ -17,15 +17,14 @@
  * gate (the JSON line says which), 1 failed, 2 usage.
  */
 import { performance } from 'node:perf_hooks';
-import type { CatalogItem } from '../src/catalog/catalog';
 import { encodeArtifact } from '../src/model/artifact';
 import { loadModel } from '../src/model/recommend';
 import { rowCount, rowValues, sliceRows } from '../src/model/rows';
-import { publishModel, type PublishedStatus } from '../src/published/published';
+import { publishModel } from '../src/published/published';
 import { LOCAL_URL, UsageError, adminClient, adminTarget, type AdminClient } from './admin-client';
 import { parseCliArgs, trainOptions } from './args';
 import { DEFAULT_RETENTION_DAYS, readLog } from './event-log';
-import { DEFAULT_TOLERANCE, evaluateGate, verdict, type Contender, type GateMetrics } from './gate';
+import { activeContender, DEFAULT_TOLERANCE, evaluateGate, verdict, type GateMetrics } from './gate';
 import { trainModel } from './training';
 import { startDevServer, type DevServer } from './wrangler';
 
@@ -51,16 +50,6 @@ async function answers(url: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The active model, or the catalog's popularity order when none is published (what the Worker then serves). */
-async function activeContender(admin: AdminClient, status: PublishedStatus, catalog: CatalogItem[]): Promise<{ name: string; contender: Contender }> {
-  if (status.model.active) {
-    const bytes = await admin.value('model', status.model.active);
-    return { name: status.model.active, contender: { model: loadModel(bytes) } };
-  }
-  const popularity = [...catalog].sort((a, b) => b.popularity - a.popularity).map((item) => item.id);
-  return { name: 'popularity (no model published)', contender: { popularity } };
 }
 
 function row(name: string, m: GateMetrics): string {
@@ -119,14 +108,12 @@ async function main(): Promise<void> {
     server = await startDevServer({ port: Number(url.port || 80), persistTo: args['persist-to']!, config: args.config });
   }
   try {
-    const status = await admin.status();
-    const catalog = status.catalog.active ? (JSON.parse(new TextDecoder().decode(await admin.value('catalog', status.catalog.active))) as CatalogItem[]) : [];
-    const catalogIds = catalog.length ? catalog.map((c) => c.id) : [...new Set(heldBack.flat())];
+    const active = await activeContender(admin);
+    const catalogIds = active.catalog.length ? active.catalog : [...new Set(heldBack.flat())];
 
     const artifact = trainModel(training, 'event-log', trainOptions(args.options), { itemIds: log.itemIds, baskets: log.baskets });
     const bytes = encodeArtifact(artifact);
     const candidate = evaluateGate({ model: loadModel(bytes) }, heldBack, catalogIds);
-    const active = await activeContender(admin, status, catalog);
     const current = evaluateGate(active.contender, heldBack, catalogIds);
     const judged = verdict(candidate, current, tolerance);
 

@@ -22,6 +22,8 @@ export interface WorkerClient {
   collect(body: CollectBody, who: string): Promise<CollectResponse>;
   decide(body: DecideBody, who?: string): Promise<DecideResponse>;
   stats: ClientStats;
+  /** The Worker's base URL. */
+  url: string;
 }
 
 /**
@@ -94,5 +96,6 @@ export function workerClient(base: string): WorkerClient {
     collect: (body, who) => post('/v1/collect', body, who),
     decide: (body, who) => post('/v1/decide', body, who),
     stats,
+    url: base,
   };
 }

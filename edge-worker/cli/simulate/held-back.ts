@@ -14,6 +14,8 @@ import { addCase, createMetrics, summarize, type MetricAccumulator } from '../..
 import { buildModelIndex } from '../../src/model/model-index';
 import { fillTopK, popularOrder } from '../../src/model/popularity';
 import { neighbourRow, rowTableFromArrays } from '../../src/model/rows';
+import { adminClient, adminTarget } from '../admin-client';
+import { activeContender, evaluateGate } from '../gate';
 import type { WorkerClient } from './client';
 import { pagePath, type World } from './shoppers';
 
@@ -30,11 +32,20 @@ export interface SlotScore extends NextItemScore {
   longestList: number;
 }
 
+/** The served model's own top 20, scored offline as the quality gate scores it. */
+export interface ModelScore extends NextItemScore {
+  version: string;
+  /** Share of the catalog in at least one top 20, in percent. */
+  coverage: number;
+}
+
 /** What {@link evaluateHeldBack} measured. */
 export interface HeldBackReport {
   /** Items each decide asked for (the slot's configured size caps the answer). */
   asked: number;
   served: SlotScore[];
+  /** The Worker's active model (read through the admin API) on 20-item lists; null when the admin API could not be read. */
+  model: ModelScore | null;
   /** Rankers built offline from the sent sessions, on the same prefixes (20 items each). */
   reference: { popularity: NextItemScore; nextClicks: NextItemScore };
 }
@@ -109,5 +120,21 @@ export async function evaluateHeldBack(
       return { slot, longestList, ...score(acc) };
     }),
   );
-  return { asked: ASKED, served, reference: offlineReference(world, sent, cases) };
+  return { asked: ASKED, served, model: await modelScore(client.url, heldBack), reference: offlineReference(world, sent, cases) };
+}
+
+/**
+ * The active model's next-item HR@20 and MRR@20 on the held-back sessions,
+ * with lists of a full 20 (the demo's slots show 4), read through the admin
+ * API with this machine's token (the development one for a local Worker).
+ */
+async function modelScore(url: string, heldBack: readonly (readonly string[])[]): Promise<ModelScore | null> {
+  try {
+    const { name, contender, catalog } = await activeContender(adminClient(adminTarget(url)));
+    const gate = evaluateGate(contender, heldBack, catalog);
+    return { version: name, cases: gate.cases, hr20: gate['HR@20'], mrr20: gate['MRR@20'], coverage: gate.coverage };
+  } catch (err) {
+    process.stderr.write(`simulate: the active model could not be read through the admin API (${(err as Error).message}); its own top-20 score is left out\n`);
+    return null;
+  }
 }

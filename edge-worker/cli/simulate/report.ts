@@ -61,7 +61,7 @@ export function formatSummary(s: SimulationSummary): string {
   const lines = [
     `Simulated ${n(s.shoppers.total)} shoppers against ${s.url} (seed ${s.seed}): ${n(s.shoppers.personalized)} granted analytics + personalization, ${n(s.shoppers.analyticsOnly)} analytics only; ${n(s.shoppers.inBrowser)} in Chromium`,
     `  sessions         ${n(t.sessions)} (${n(s.shoppers.returning)} shoppers came back), ${n(t.views)} product views`,
-    `  events           ${n(t.eventsSent)} sent (+${n(t.eventsResent)} sent again, ${n(t.resentWithoutProfile)} of them without personalization), ${n(t.accepted)} accepted, ${n(t.duplicates)} duplicates`,
+    `  events           ${n(t.eventsSent)} sent (+${n(t.eventsResent)} sent again), ${n(t.accepted)} accepted, ${n(t.duplicates)} duplicates`,
     `  recommendations  ${n(t.decisions)} decisions, ${n(t.impressions)} items shown, ${n(t.clicks)} clicked (${n(t.relatedClicks)} on a related item): click-through ${pct(s.rates.clickThrough)}`,
     `  carts            ${n(t.cartAdds)} additions; ${n(t.carts)} sessions ended with a cart: ${n(t.orders)} bought, ${n(t.abandoned)} abandoned`,
     `  orders           ${n(t.orders)} worth ${t.revenue.toFixed(2)} ${s.currency}: conversion ${pct(s.rates.conversion)} of sessions, ${pct(s.rates.cartConversion)} of carts`,
@@ -80,6 +80,7 @@ export function formatSummary(s: SimulationSummary): string {
     const capped = slot.longestList < h.asked ? `  (returns at most ${slot.longestList} items: HR@20 of a ${slot.longestList}-item list)` : '';
     lines.push(`    live "${slot.slot}"`.padEnd(30) + metric(slot) + capped);
   }
+  if (h.model) lines.push(`    active model, top 20`.padEnd(30) + metric(h.model) + `  catalog coverage ${h.model.coverage.toFixed(1)} % (${h.model.version})`);
   lines.push(`    offline popularity`.padEnd(30) + metric(h.reference.popularity) + '  (from the sent sessions)');
   lines.push(`    offline next clicks`.padEnd(30) + metric(h.reference.nextClicks) + '  (from the sent sessions)');
   lines.push(`  API requests     ${n(s.requests.total)} (${n(s.requests.rateLimited)} answered 429, ${n(s.requests.unavailable)} answered 503) in ${s.elapsedSeconds.toFixed(1)} s`);

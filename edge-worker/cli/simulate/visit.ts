@@ -7,8 +7,8 @@
  * cart changes and purchase after it carry them too (the SDK's attribution).
  * A few batches lose their acknowledgement and are sent again, as a beacon
  * after a fetch would be: the Worker counts those events once, as duplicates
- * the second time (but for a shopper without personalization, whose event
- * ids it keeps nowhere).
+ * the second time (with personalization or only analytics: the event log
+ * needs each event once too).
  */
 import { randomBytes } from 'node:crypto';
 import { LIMITS, type Purpose, type WireEvent } from '../../../sdk/src/wire';
@@ -29,12 +29,6 @@ export interface Tally {
   eventsSent: number;
   /** Events sent a second time (a batch whose acknowledgement was "lost"). */
   eventsResent: number;
-  /**
-   * Of those, the ones a shopper without personalization sent: the Worker keeps
-   * no profile for them, so no event ids either, and accepts them again (the
-   * event log's readers drop repeats by id).
-   */
-  resentWithoutProfile: number;
   accepted: number;
   duplicates: number;
   decisions: number;
@@ -61,7 +55,6 @@ export const emptyTally = (): Tally => ({
   views: 0,
   eventsSent: 0,
   eventsResent: 0,
-  resentWithoutProfile: 0,
   accepted: 0,
   duplicates: 0,
   decisions: 0,
@@ -123,7 +116,6 @@ export async function runVisits(client: WorkerClient, world: World, shopper: Sho
     }
     tally.eventsSent += body.events.length;
     if (resend) tally.eventsResent += body.events.length;
-    if (resend && !shopper.personalization) tally.resentWithoutProfile += body.events.length;
   };
 
   for (const length of shopper.sessionLengths) {
