@@ -2,12 +2,14 @@
  * Where the event log's objects are, as files DuckDB can read: a wrangler local state directory
  * (`wrangler dev --persist-to <dir>`, or `.wrangler/state`), a plain copy of the bucket (what
  * `rclone sync` or `aws s3 sync` makes), or the bucket itself as `r2://<bucket>`. The layout is
- * the one `edge-worker/src/log/sink.ts` writes: `events/dt=YYYY-MM-DD/<name>.ndjson` and
- * `tombstones/<vid>.json`.
+ * the one the Worker writes (`edge-worker/src/log/layout.ts`): `events/dt=YYYY-MM-DD/<name>.ndjson`
+ * and `tombstones/<vid>.json`.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { EVENT_KEY } from '../src/log/layout';
+import { TOMBSTONE_PREFIX } from '../src/log/tombstone';
 
 /** The R2 bucket wrangler.toml binds as LOG. */
 export const LOG_BUCKET = 'rapport-event-log';
@@ -24,8 +26,7 @@ export interface LogFiles {
   tombstones: string[];
 }
 
-const EVENT_KEY = /^events\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.ndjson$/;
-const TOMBSTONE_KEY = /^tombstones\/[^/]+\.json$/;
+const TOMBSTONE_KEY = new RegExp(`^${TOMBSTONE_PREFIX}[^/]+\\.json$`);
 
 /** Sorts `[key, file]` pairs into the log's event files and tombstones; other keys are not the log's. */
 function filesOf(entries: Iterable<readonly [key: string, file: string]>): LogFiles {

@@ -72,6 +72,8 @@ export interface DevServerOptions {
   vars?: Record<string, string>;
   /** The wrangler configuration to run, relative to the repository root (default: the product's `wrangler.toml`). */
   config?: string;
+  /** Serve `/__scheduled?cron=…`, which runs the Worker's cron work (wrangler dev never fires crons by itself). */
+  testScheduled?: boolean;
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, log: () => string, timeoutMs: number): Promise<void> {
@@ -109,7 +111,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const vars = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(
     process.execPath,
-    [WRANGLER_BIN, 'dev', '--config', resolve(ROOT, options.config ?? 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', resolve(ROOT, options.persistTo), '--show-interactive-dev-session=false', ...vars],
+    [WRANGLER_BIN, 'dev', '--config', resolve(ROOT, options.config ?? 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(options.port), '--persist-to', resolve(ROOT, options.persistTo), '--show-interactive-dev-session=false', ...(options.testScheduled ? ['--test-scheduled'] : []), ...vars],
     { cwd: ROOT, env: wranglerEnv(), detached: true, stdio: options.inheritOutput ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'] },
   );
   // If this process exits without calling stop(), take the server down with it.

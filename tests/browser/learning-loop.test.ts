@@ -14,11 +14,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CONFIG, seed } from '../../demo-shop/scripts/seed';
 import { catalogFeed } from '../../demo-shop/src/catalog';
-import { readLog } from '../../edge-worker/cli/event-log';
+import { logDays, readLog } from '../../edge-worker/cli/event-log';
 import { readBaskets, readSessions } from '../../edge-worker/cli/sessions-io';
 import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../../edge-worker/cli/training';
-import { ROOT, startDevServer, type DevServer } from '../../edge-worker/cli/wrangler';
+import { ROOT, startDevServer, wrangler, type DevServer } from '../../edge-worker/cli/wrangler';
 import { encodeArtifact } from '../../edge-worker/src/model/artifact';
+import { rowCount, rowValues } from '../../edge-worker/src/model/rows';
 import type { CollectResponse, DecideResponse } from '../../sdk/src/wire';
 import { syntheticSessions } from '../unit/model/fixtures';
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
   persistTo = mkdtempSync(join(tmpdir(), 'rapport-loop-'));
   demoVersion = seed(persistTo);
   // One machine sends every shopper's batches: the per-address limit would hold them back.
-  server = await startDevServer({ port: PORT, persistTo, config: DEMO_CONFIG, vars: { RATE_LIMIT_ADDRESSES: 'off' } });
+  server = await startDevServer({ port: PORT, persistTo, config: DEMO_CONFIG, vars: { RATE_LIMIT_ADDRESSES: 'off' }, testScheduled: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -128,6 +129,15 @@ describe('the learning loop', () => {
     const fromLog = encodeArtifact({ ...trainModel(log.sessions, 'otto', SMALL, { itemIds: log.itemIds, baskets: log.baskets }), modelVersion: 'same' });
     const fromFile = encodeArtifact({ ...trainModel(file.sessions, 'otto', SMALL, { itemIds: file.itemIds, baskets: orders }), modelVersion: 'same' });
     expect(Buffer.from(fromLog).equals(Buffer.from(fromFile))).toBe(true);
+
+    // A shopper erases themselves: from that answer on, no training run reads their events.
+    const erased = bySession[0]!;
+    const res = await fetch(`${server.url}/v1/privacy/erase`, { method: 'POST', headers: { authorization: `Bearer ${erased.vid}` } });
+    expect(res.status).toBe(200);
+    const after = await readLog(persistTo);
+    expect(rowCount(after.sessions)).toBe(rowCount(log.sessions) - 1);
+    const first = after.itemIds ? Array.from(rowValues(after.sessions, 0), (id) => after.itemIds![id]) : [];
+    expect(first).toEqual(bySession[1]!.views);
   }, 180_000);
 
   it('retrains from the log, publishes past the gate, refuses a worse candidate, and rolls back', async () => {
@@ -164,4 +174,16 @@ describe('the learning loop', () => {
     expect(rollback.status, rollback.out).toBe(0);
     await expect.poll(decidedModel, { timeout: 20_000, interval: 1000 }).toBe(`rapport-rerank@${demoVersion}`);
   }, 300_000);
+
+  it('deletes days past the retention period when the hourly cron runs', async () => {
+    const old = new Date(Date.now() - 200 * 86_400_000).toISOString().slice(0, 10);
+    const file = join(persistTo, 'old.ndjson');
+    writeFileSync(file, `${JSON.stringify({ id: 'old-event-01', vid: 'k1.old', sid: 'old-session', type: 'product_view', ts: 1, item: '1' })}\n`);
+    wrangler(['r2', 'object', 'put', `rapport-event-log/events/dt=${old}/old-batch.ndjson`, '--file', file, '--local', '--persist-to', persistTo, '--config', DEMO_CONFIG]);
+    expect(await logDays(persistTo)).toContain(old);
+    const res = await fetch(`${server.url}/__scheduled?cron=7+*+*+*+*`);
+    expect(res.status).toBe(200);
+    await expect.poll(() => logDays(persistTo), { timeout: 10_000, interval: 500 }).not.toContain(old);
+    expect(await logDays(persistTo)).toContain(new Date().toISOString().slice(0, 10));
+  }, 60_000);
 });

@@ -11,7 +11,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../../edge-worker/src/index';
 import { logRecords, type LogRecord } from '../../edge-worker/src/log/record';
-import { dayPrefix, type LogMessage } from '../../edge-worker/src/log/sink';
+import { dayPrefix } from '../../edge-worker/src/log/layout';
+import type { LogMessage } from '../../edge-worker/src/log/sink';
 import type { TrackedEvent } from '../../edge-worker/src/contract/schemas';
 
 const VID = 'k1.t3c9qo.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -16,7 +16,7 @@
  *   lifecycle rule on `events/` does the same and is worth adding in
  *   production; this one also runs under `wrangler dev`, which has none.)
  */
-import { dayPrefix } from './sink';
+import { DAY_FOLDER, dayPrefix, EVENTS_PREFIX } from './layout';
 import { TOMBSTONE_PREFIX, type Tombstone } from './tombstone';
 
 /** A tombstone waits this long before it is applied: the queue's retries (5 × 60 s) and batching (30 s) are long done. */
@@ -51,9 +51,9 @@ async function logDays(bucket: R2Bucket): Promise<string[]> {
   const days: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: 'events/', delimiter: '/', cursor });
+    const page = await bucket.list({ prefix: EVENTS_PREFIX, delimiter: '/', cursor });
     for (const prefix of page.delimitedPrefixes) {
-      const day = /^events\/dt=(\d{4}-\d{2}-\d{2})\/$/.exec(prefix)?.[1];
+      const day = DAY_FOLDER.exec(prefix)?.[1];
       if (day) days.push(day);
     }
     cursor = page.truncated ? page.cursor : undefined;

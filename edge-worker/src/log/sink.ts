@@ -9,6 +9,7 @@
  * whole (and after `max_retries`, kept in the dead-letter queue), so no
  * event is lost.
  */
+import { dayPrefix } from './layout';
 import type { LogRecord } from './record';
 
 /** What the visitor's object sends: the log records of one accepted batch. */
@@ -16,8 +17,6 @@ export interface LogMessage {
   records: LogRecord[];
 }
 
-/** Where a day's objects are: `events/dt=2026-11-30/`. */
-export const dayPrefix = (day: string) => `events/dt=${day}/`;
 
 /** Hex SHA-256 of `text`, cut to 32 characters: a name no other batch will have. */
 async function nameOf(text: string): Promise<string> {
