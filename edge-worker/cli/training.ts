@@ -272,7 +272,8 @@ export function trainModel(sessions: RowTable, dataset: string, options: TrainOp
     candidateOptions: options.candidates,
     index,
     reranker,
-    ...(baskets ? { copurchase: buildCopurchase(baskets, index.numItems, COPURCHASE_PER_ITEM) } : {}),
+    // No orders (a log without purchases yet): no table, rather than an empty one the size of the catalog.
+    ...(baskets && rowCount(baskets) > 0 ? { copurchase: buildCopurchase(baskets, index.numItems, COPURCHASE_PER_ITEM) } : {}),
     // The table may name items only later (held-out) sessions have; the artifact keeps the index's.
     ...(itemIds ? { itemIds: itemIds.slice(0, index.numItems) } : {}),
   };
