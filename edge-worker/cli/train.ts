@@ -1,6 +1,6 @@
 /**
  * `npm run train`: trains the served model on a sessions file (and orders, for "bought together")
- * or on the event log, and writes the artifact that `npm run publish-model` publishes.
+ * or on the event log, and writes the artifact that `npm run publish-data -- --model` publishes.
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
