@@ -60,6 +60,8 @@ describe('demo shop with the script-tag SDK', () => {
       await sent;
     }
     await page.goto(`${base}/`);
+    // The first home page asks for its slot after the load event: let it have asked before counting the reload's requests.
+    await settledSlot(page, 'recommended');
     const before = calls.length;
     await page.reload();
     const slot = await settledSlot(page, 'recommended');
