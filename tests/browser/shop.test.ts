@@ -186,7 +186,8 @@ describe('demo shop with the script-tag SDK', () => {
     // However often the browser sent them, the Worker counted each event once: the product
     // view travelled at least twice and counts once, and every event sent counts (the page views
     // consent was given on, that failed and that reopened, the product view, engaged time),
-    // besides the engaged time the closing tab's beacon may have carried, which no page sees.
+    // besides the engaged time of the two pages left (the home page, once a second was spent
+    // on it, and the closed tab), whose exit beacons no page is left to see.
     const ids = new Set(sentEvents.map((e) => e.id));
     expect(new Set(sentEvents.filter((e) => e.type === 'page_view').map((e) => e.id)).size).toBe(3);
     expect(sentEvents.filter((e) => e.type === 'product_view').length).toBeGreaterThanOrEqual(2);
@@ -194,7 +195,7 @@ describe('demo shop with the script-tag SDK', () => {
     await expect.poll(async () => (await storedProfile(vid))?.counts.views, { timeout: 10_000, interval: 500 }).toBe(1);
     const profile = await storedProfile(vid);
     expect(profile!.counts.events).toBeGreaterThanOrEqual(ids.size);
-    expect(profile!.counts.events).toBeLessThanOrEqual(ids.size + 1);
+    expect(profile!.counts.events).toBeLessThanOrEqual(ids.size + 2);
     expect(profile?.viewed.map(({ item }) => item)).toEqual(['2']);
   });
 
