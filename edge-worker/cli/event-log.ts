@@ -8,6 +8,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { dayOf } from '../src/log/layout';
 import type { RowTable } from '../src/model/types';
 import { type RowBuilder, knownIdRows, sessionRows } from './item-rows';
 import { type EventFile, listLog, sqlString } from './log-location';
@@ -58,7 +59,7 @@ function checkDay(day: string | undefined, name: string): void {
 /** A day's object, and whether its events count or it is read only to drop their repeats. */
 type ReadFile = EventFile & { counted: boolean };
 
-const dayBefore = (day: string) => new Date(Date.parse(day) - DAY_MS).toISOString().slice(0, 10);
+const dayBefore = (day: string) => dayOf(Date.parse(day) - DAY_MS);
 
 /**
  * The partitions `options` lets a reader see, and the day before `from`: a record redelivered
@@ -69,7 +70,7 @@ function keptFiles(events: EventFile[], options: ReadLogOptions): ReadFile[] {
   const { from, to, retentionDays = DEFAULT_RETENTION_DAYS, now = Date.now() } = options;
   checkDay(from, 'from');
   checkDay(to, 'to');
-  const oldest = new Date(now - retentionDays * DAY_MS).toISOString().slice(0, 10);
+  const oldest = dayOf(now - retentionDays * DAY_MS);
   const first = from === undefined || from < oldest ? oldest : from;
   const lookback = from === undefined || from <= oldest ? first : dayBefore(from);
   return events

@@ -9,7 +9,7 @@
  */
 import type { CatalogItem } from '../src/catalog/catalog';
 import { addCase, createMetrics, summarize } from '../src/model/metrics';
-import { loadModel, recommend, type LoadedModel } from '../src/model/recommend';
+import { loadModel, modelQuery, recommend, type LoadedModel } from '../src/model/recommend';
 import type { AdminClient } from './admin-client';
 
 /** How a model does on the held-back sessions, in percent. */
@@ -56,12 +56,7 @@ const K = 20;
 function top20(contender: Contender, prefix: readonly string[]): string[] {
   if ('popularity' in contender) return contender.popularity.filter((item) => !prefix.includes(item)).slice(0, K);
   const { model } = contender;
-  const query: number[] = [];
-  for (const item of prefix) {
-    const id = model.idOf(item);
-    if (id !== undefined) query.push(id);
-  }
-  return recommend(model, query, K).map((r) => model.itemIdOf(r.item));
+  return recommend(model, modelQuery(model, prefix), K).map((r) => model.itemIdOf(r.item));
 }
 
 /**

@@ -16,7 +16,7 @@
  *   lifecycle rule on `events/` does the same and is worth adding in
  *   production; this one also runs under `wrangler dev`, which has none.)
  */
-import { DAY_FOLDER, dayPrefix, EVENTS_PREFIX } from './layout';
+import { DAY_FOLDER, dayOf, dayPrefix, EVENTS_PREFIX } from './layout';
 import { TOMBSTONE_PREFIX, type Tombstone } from './tombstone';
 
 /** A tombstone waits this long before it is applied: the queue's retries (5 × 60 s) and batching (30 s) are long done. */
@@ -33,7 +33,6 @@ export interface CompactionReport {
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
 const nextDay = (day: string) => dayOf(Date.parse(`${day}T00:00:00Z`) + DAY_MS);
 
 /** Every object under `prefix` (R2 lists a thousand at a time). */

@@ -21,3 +21,9 @@ export const EVENT_KEY = /^events\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.ndjson$/;
 
 /** A day's folder as R2 lists it with a delimiter, with its day. */
 export const DAY_FOLDER = /^events\/dt=(\d{4}-\d{2}-\d{2})\/$/;
+
+/**
+ * The UTC day of an epoch-ms time, as the partitions name it.
+ * @example dayOf(Date.parse('2026-11-30T23:59:59Z')) // '2026-11-30'
+ */
+export const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);

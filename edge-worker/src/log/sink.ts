@@ -9,7 +9,7 @@
  * whole (and after `max_retries`, kept in the dead-letter queue), so no
  * event is lost.
  */
-import { dayPrefix } from './layout';
+import { dayOf, dayPrefix } from './layout';
 import type { LogRecord } from './record';
 
 /** What the visitor's object sends: the log records of one accepted batch. */
@@ -31,7 +31,7 @@ async function nameOf(text: string): Promise<string> {
 export async function writeLogBatch(bucket: R2Bucket, messages: readonly Message<LogMessage>[]): Promise<string[]> {
   const days = new Map<string, string[]>();
   for (const message of messages) {
-    const day = new Date(message.timestamp).toISOString().slice(0, 10);
+    const day = dayOf(new Date(message.timestamp).getTime());
     const lines = days.get(day) ?? days.set(day, []).get(day)!;
     // Only the visitor's object sends here; anything else is not a log record.
     for (const record of Array.isArray(message.body?.records) ? message.body.records : []) lines.push(JSON.stringify(record));

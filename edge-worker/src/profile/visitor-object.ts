@@ -23,6 +23,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Purpose } from '../../../sdk/src/wire';
 import type { TrackedEvent } from '../contract/schemas';
+import { dayOf } from '../log/layout';
 import { logRecords, type LogRecord } from '../log/record';
 import type { LogMessage } from '../log/sink';
 import { tombstoneKey, type Tombstone } from '../log/tombstone';
@@ -74,8 +75,6 @@ export interface BatchConsent {
 export type BatchResult = Pick<Applied, 'accepted' | 'duplicates'> & {
   /** Whether the events shaped a profile. */
   kept: boolean;
-  /** Whether the new events went to the event log. */
-  logged: boolean;
   /** The event log has not confirmed {@link MAX_OUTBOX} records: the batch is refused, to be sent again later. */
   backlogged?: true;
   /** The visitor was erased: the batch is dropped. */
@@ -98,9 +97,6 @@ const RECORDS_PER_MESSAGE = 250;
 
 /** After a failed resend, the alarm tries again this much later. */
 const RESEND_RETRY_MS = 60_000;
-
-/** The UTC day of an epoch-ms time, as the log's partitions name it. */
-const dayOf = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 10);
 
 /** `days` with `day` added, without the days the log's retention has already deleted. */
 function withDay(days: readonly string[] | undefined, day: string, now: number, retentionDays: number): string[] {
@@ -170,9 +166,9 @@ export class VisitorProfile extends DurableObject<Env> {
     const state = await storage.get<VisitorState>('state');
     const nothing = { send: [] };
     // An erased visitor stays erased: late or retried batches for the id are dropped.
-    if (state?.erasedAt) return { result: { accepted: 0, duplicates: 0, kept: false, logged: false, erased: true }, ...nothing };
+    if (state?.erasedAt) return { result: { accepted: 0, duplicates: 0, kept: false, erased: true }, ...nothing };
     // A visitor who objected gets no profile, whatever the page claims, and their events do not train the model either.
-    if (state?.objectedAt) return { result: { accepted: events.length, duplicates: 0, kept: false, logged: false, objected: true }, ...nothing };
+    if (state?.objectedAt) return { result: { accepted: events.length, duplicates: 0, kept: false, objected: true }, ...nothing };
     const consent = recordConsent(state?.consent ?? {}, batchConsent, now);
     const logging = batchConsent.purposes.includes('analytics') && !batchConsent.gpc;
     const personal = consent.personalization?.granted === true;
@@ -180,7 +176,7 @@ export class VisitorProfile extends DurableObject<Env> {
     // Records the queue confirmed since the last write leave the outbox now, in this write.
     const outbox = (state?.outbox ?? []).filter((record) => !this.confirmed.has(record.id));
     if (logging && outbox.length >= MAX_OUTBOX) {
-      return { result: { accepted: 0, duplicates: 0, kept: false, logged: false, backlogged: true }, ...nothing };
+      return { result: { accepted: 0, duplicates: 0, kept: false, backlogged: true }, ...nothing };
     }
 
     let profile: Profile | null = null;
@@ -215,7 +211,6 @@ export class VisitorProfile extends DurableObject<Env> {
       accepted: personal || logging ? fresh.length : events.length,
       duplicates: personal || logging ? events.length - fresh.length : 0,
       kept: personal,
-      logged: records.length > 0,
     };
     if (!changed) return { result, ...nothing };
     if (!state && !personal && !records.length) return { result, ...nothing };

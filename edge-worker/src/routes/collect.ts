@@ -73,7 +73,7 @@ export const collect = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   // just now has nothing there, so a batch it need not log need not reach it.
   const result: BatchResult =
     !personal && !logged && issued
-      ? { accepted: batch.events.length, duplicates: 0, kept: false, logged: false }
+      ? { accepted: batch.events.length, duplicates: 0, kept: false }
       : await c.env.VISITORS.get(c.env.VISITORS.idFromName(vid)).apply(vid, batch.sid, batch.events, categories, { purposes: batch.consent, gpc });
   if (result.erased) throw new ApiError(410, 'erased', 'This visitor was erased; the batch is dropped and nothing is kept');
   if (result.backlogged) {
