@@ -59,11 +59,15 @@ const optional =
   (check: Check): Check =>
   (v) =>
     v === undefined || check(v);
-const id: Check = (v) => typeof v == 'string' && PATTERNS.id.test(v);
+const pattern =
+  (shape: RegExp): Check =>
+  (v) =>
+    typeof v == 'string' && shape.test(v);
+const id = pattern(PATTERNS.id);
 const item = text(1, LIMITS.itemIdLength);
 const qty = optional(whole(1, LIMITS.qtyMax));
 const money = optional((v) => typeof v == 'number' && v >= 0 && v <= LIMITS.moneyMax);
-const currency = optional((v) => typeof v == 'string' && PATTERNS.currency.test(v));
+const currency = optional(pattern(PATTERNS.currency));
 const attribution = { decision: optional(id), slot: optional(text(0, LIMITS.slotLength)) };
 const cartChange = { item, qty, price: money, currency, ...attribution };
 
@@ -92,6 +96,7 @@ const FIELDS: Record<EventType, Record<string, Check>> = {
     currency,
     ...attribution,
   },
+  impression: { decision: id, slot: pattern(PATTERNS.slotId) },
 };
 
 /**

@@ -113,6 +113,13 @@ export interface EventProps {
   checkout: None;
   /** The order: its id in the shop, the items, and its total value and currency. */
   purchase: { items: string[]; order?: string; value?: number; currency?: string } & Attribution;
+  /**
+   * A viewable impression of a slot the SDK filled (IAB/MRC): at least half of
+   * it on screen for one continuous second, its tab visible and its window
+   * focused. Once per slot and decision, so the decision (and its arm) gets the
+   * clicks, carts and purchases that follow it measured against what it showed.
+   */
+  impression: { decision: string; slot: string };
 }
 
 /** Every event type the SDK tracks. */

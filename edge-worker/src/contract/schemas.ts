@@ -21,6 +21,9 @@ export const presentedVisitorId = z.string().min(1).max(128);
 /** A merchant's product id (SKU or handle) as it appears in the catalog. */
 export const itemId = z.string().min(1).max(LIMITS.itemIdLength);
 
+/** A slot id, as in `data-rapport-slot`: lowercase. */
+const slotId = z.string().regex(PATTERNS.slotId, 'must be a lowercase slot id');
+
 /** Consent purposes the Worker understands; anything else is rejected so typos surface. */
 export const purpose = z.enum(['analytics', 'personalization']);
 
@@ -63,6 +66,8 @@ export const event = z.discriminatedUnion('type', [
     currency: currency.optional(),
     ...attribution,
   }),
+  /** A viewable impression: the slot the SDK filled and the decision it showed. */
+  z.strictObject({ type: z.literal('impression'), ...baseEvent, decision: opaqueId, slot: slotId }),
 ]);
 
 /** `POST /v1/collect`: a batch of events from one visitor. */
@@ -78,7 +83,7 @@ export const collectRequest = z.strictObject({
 
 /** One slot on the page asking for content. */
 export const slotRequest = z.strictObject({
-  id: z.string().regex(PATTERNS.slotId, 'must be a lowercase slot id'),
+  id: slotId,
   /** How many items the page has room for; the slot's configuration caps it. */
   max: z.number().int().min(1).max(LIMITS.slotMax).optional(),
 });
