@@ -1,9 +1,9 @@
 /**
  * The statistics of measured uplift: relative lift with its fixed-horizon interval and its
  * confidence sequence (valid under peeking), the verdict read from it, the sample-ratio-mismatch
- * check, and the distributions they need. Pure and dependency-free (the Worker bundles it). The
- * tests and the method follow GrowthBook's gbstats (`packages/stats` of growthbook/growthbook):
- * `tests/unit/experiments/stats.test.ts` checks its published vectors, docs/EXPERIMENTS.md the maths.
+ * check, and the distributions they need; pure and dependency-free, for the Worker's bundle. The
+ * method is GrowthBook's gbstats (`packages/stats` of growthbook/growthbook): its published vectors
+ * are checked in `tests/unit/experiments/stats.test.ts`, the maths written out in docs/EXPERIMENTS.md.
  */
 
 /** Sample moments of one metric in one arm: visitors, and the sum and sum of squares of their values. */
