@@ -331,10 +331,10 @@ describe('compareMeans', () => {
 });
 
 describe('verdict', () => {
-  it('is insufficient while either arm is below the minimum sample', () => {
-    const strong = [proportion(999, 100), proportion(999, 200)] as const;
+  it('is insufficient while either arm is below the minimum sample (2,000 visitors unless told)', () => {
+    const strong = [proportion(1999, 200), proportion(2500, 500)] as const;
     expect(verdict(...strong)).toBe('insufficient');
-    expect(verdict(...strong, { minSample: 500 })).toBe('better');
+    expect(verdict(...strong, { minSample: 1000 })).toBe('better');
   });
 
   it('reads the confidence sequence: better, worse, or inconclusive while it straddles 0', () => {
