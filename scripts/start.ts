@@ -1,9 +1,9 @@
 /**
  * `npm start`: builds the SDK, seeds local KV and serves the demo shop's
  * Worker (the shop's pages around the Rapport Worker) on one origin.
- * Ctrl-C stops everything. The Worker's hourly cron work (the event log's
- * erasures and retention) runs hourly here too: `wrangler dev` never fires
- * crons by itself, so this asks for it.
+ * Ctrl-C stops everything. The Worker's cron work (the event log's erasures
+ * and retention hourly, the bandits' allocations every 10 minutes) runs here
+ * too: `wrangler dev` never fires crons by itself, so this asks for it.
  */
 import { spawnSync } from 'node:child_process';
 import { DEMO_CONFIG, seed } from '../demo-shop/scripts/seed';
@@ -17,15 +17,18 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 seed(persistTo);
 const server = await startDevServer({ port, persistTo, config: DEMO_CONFIG, inheritOutput: true, testScheduled: true });
 console.log(`\n  Rapport demo shop: ${server.url}\n  (Ctrl-C to stop)\n`);
-const hourly = setInterval(() => {
-  fetch(`${server.url}/__scheduled?cron=7+*+*+*+*`).catch((err: Error) => console.error(`the hourly cron could not run: ${err.message}`));
-}, 60 * 60_000);
+const cron = (schedule: string) => () => {
+  fetch(`${server.url}/__scheduled?cron=${encodeURIComponent(schedule)}`).catch((err: Error) => console.error(`the cron ${schedule} could not run: ${err.message}`));
+};
+const hourly = setInterval(cron('7 * * * *'), 60 * 60_000);
+const bandits = setInterval(cron('*/10 * * * *'), 10 * 60_000);
 
 let stopping = false;
 const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   clearInterval(hourly);
+  clearInterval(bandits);
   await server.stop();
   process.exit(0);
 };

@@ -17,4 +17,4 @@ app.notFound((c) => c.html(notFoundPage(), 404));
 // The product's queue consumer and cron work too: the demo runs the whole product, its event log included.
 export default { fetch: app.fetch, queue: rapport.queue, scheduled: rapport.scheduled } satisfies ExportedHandler<Env, LogMessage>;
 
-export { VisitorProfile } from '../../edge-worker/src/index';
+export { CounterShard, VisitorProfile } from '../../edge-worker/src/index';

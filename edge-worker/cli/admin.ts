@@ -16,8 +16,12 @@ commands:
   publish catalog <items.json> [--no-activate]  check, upload and activate a catalog
   publish slots <slots.json> [--no-activate]    check, upload and activate a slot configuration
   publish model <model.bin> [--activate]        check and upload a model artifact; active only with --activate
-  activate <catalog|model|slots> <version>      make a stored version the active one
-  rollback <catalog|model|slots>                make the previously active version active again
+  publish experiments <experiments.json> [--no-activate]
+                                                check, upload and activate the holdout, experiments and caps
+  activate <kind> <version>                     make a stored version the active one
+  rollback <kind>                               make the previously active version active again
+
+kinds: catalog, model, slots, experiments
 
 options:
   --url <worker>  the Worker (default: $RAPPORT_ADMIN_URL, else ${LOCAL_URL})
@@ -45,7 +49,7 @@ function parse() {
 
 function kindOf(word: string | undefined): Kind {
   if (KINDS.includes(word as Kind)) return word as Kind;
-  throw new UsageError(`unknown kind ${JSON.stringify(word)}: catalog, model or slots`);
+  throw new UsageError(`unknown kind ${JSON.stringify(word)}: catalog, model, slots or experiments`);
 }
 
 /** The command's operands, exactly as many as `names` describe. */
@@ -84,7 +88,7 @@ function describeRollback(change: Change): string {
 function describeStatus(status: PublishedStatus): string {
   return KINDS.map((kind) => {
     const { active, rollbackTo, versions, history } = status[kind];
-    const shown = active ?? (kind === 'slots' ? '(none: the built-in slots serve)' : '(none)');
+    const shown = active ?? (kind === 'slots' ? '(none: the built-in slots serve)' : kind === 'experiments' ? '(none: the default holdout runs)' : '(none)');
     const lines = [`${kind}: active ${shown}, rollback to ${rollbackTo ?? '(nothing)'}, ${versions.length} stored version${versions.length === 1 ? '' : 's'}`];
     for (const { version, publishedAt } of versions) lines.push(`  ${version === active ? '*' : ' '} ${version}${publishedAt ? `  published ${publishedAt}` : ''}`);
     if (history.length) lines.push('  recent activations:');
@@ -103,19 +107,19 @@ async function run([command, ...rest]: string[], options: { url?: string; activa
       return { answer: status, text: describeStatus(status) };
     }
     case 'publish': {
-      const [word, file] = operands(rest, 'a kind (catalog, model or slots)', 'the file to publish');
+      const [word, file] = operands(rest, 'a kind (catalog, model, slots or experiments)', 'the file to publish');
       const kind = kindOf(word);
       const admin = connect();
       const change = await admin.publish(readPublication(kind, file), options.activate ?? kind !== 'model');
       return { answer: change, text: describePublish(change) };
     }
     case 'activate': {
-      const [word, version] = operands(rest, 'a kind (catalog, model or slots)', 'the version to activate');
+      const [word, version] = operands(rest, 'a kind (catalog, model, slots or experiments)', 'the version to activate');
       const change = await connect().activate(kindOf(word), version);
       return { answer: change, text: describeActivation(change) };
     }
     case 'rollback': {
-      const [word] = operands(rest, 'a kind (catalog, model or slots)');
+      const [word] = operands(rest, 'a kind (catalog, model, slots or experiments)');
       const change = await connect().rollback(kindOf(word));
       return { answer: change, text: describeRollback(change) };
     }

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CatalogItem } from '../src/catalog/catalog';
-import { publishCatalog, publishModel, publishSlots, type Entry, type Kind } from '../src/published/published';
+import { publishCatalog, publishExperiments, publishModel, publishSlots, type Entry, type Kind } from '../src/published/published';
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -13,6 +13,7 @@ const PUBLISH: Record<Kind, (path: string) => Entry[]> = {
   catalog: (path) => publishCatalog(readJson(path) as CatalogItem[]), // checked by publishCatalog
   model: (path) => publishModel(new Uint8Array(readFileSync(path))),
   slots: (path) => publishSlots(readJson(path)),
+  experiments: (path) => publishExperiments(readJson(path)),
 };
 
 /**

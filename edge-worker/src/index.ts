@@ -9,6 +9,7 @@ import { apiNotFound, methodNotAllowed, onError } from './http/errors';
 import { origins } from './http/origins';
 import { limitAddress } from './http/rate-limit';
 import { serverTiming } from './http/timing';
+import { BANDIT_CRON, updateAllocations } from './experiments/allocation';
 import { compactLog } from './log/compaction';
 import { consumeLog, type LogMessage } from './log/sink';
 import { admin, KIND_PARAM } from './routes/admin';
@@ -30,6 +31,7 @@ const api = new Hono<{ Bindings: Env }>()
   .all('/privacy/object', methodNotAllowed(['POST']))
   .route('/admin', admin)
   .all('/admin/published', methodNotAllowed(['GET']))
+  .all('/admin/report', methodNotAllowed(['GET']))
   .all(`/admin/${KIND_PARAM}`, methodNotAllowed(['PUT']))
   .all(`/admin/${KIND_PARAM}/versions/:version`, methodNotAllowed(['GET']))
   .all(`/admin/${KIND_PARAM}/activate`, methodNotAllowed(['POST']))
@@ -44,8 +46,12 @@ app.route('/v1', api);
 app.notFound(apiNotFound);
 app.onError(onError);
 
-/** The cron trigger's work: the event log's erasure and retention (see log/compaction.ts). */
-function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext): void {
+/** The cron triggers' work: the bandits' allocations every 10 minutes; the event log's erasure and retention hourly (log/compaction.ts). */
+function scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): void {
+  if (controller.cron === BANDIT_CRON) {
+    ctx.waitUntil(updateAllocations(env, Date.now()).then((shares) => console.log('rapport: bandit allocations updated', JSON.stringify(shares))));
+    return;
+  }
   ctx.waitUntil(
     compactLog(env.LOG, Date.now(), Number(env.LOG_RETENTION_DAYS)).then((report) => console.log('rapport: event log compacted', JSON.stringify(report))),
   );
@@ -54,3 +60,4 @@ function scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionCon
 export default { fetch: app.fetch, queue: consumeLog, scheduled } satisfies ExportedHandler<Env, LogMessage>;
 
 export { VisitorProfile } from './profile/visitor-object';
+export { CounterShard } from './experiments/counters';

@@ -36,7 +36,7 @@ export default async function setup(project: TestProject) {
   const port = Number(process.env.RAPPORT_TEST_PORT ?? 8788);
   // One shop origin besides the Worker's own (http://localhost:<port>) may call it.
   const shopOrigin = `http://127.0.0.1:${port}`;
-  const server = await startDevServer({ port, persistTo, config: DEMO_CONFIG, vars: { ALLOWED_ORIGINS: shopOrigin } });
+  const server = await startDevServer({ port, persistTo, config: DEMO_CONFIG, vars: { ALLOWED_ORIGINS: shopOrigin, HOLDOUT_SHARE: '0' } });
   project.provide('shopOrigin', shopOrigin);
   project.provide('baseURL', server.url);
   project.provide('persistTo', persistTo);

@@ -38,7 +38,7 @@ beforeAll(async () => {
   persistTo = mkdtempSync(join(tmpdir(), 'rapport-loop-'));
   demoVersion = seed(persistTo);
   // One machine sends every shopper's batches: the per-address limit would hold them back.
-  server = await startDevServer({ port: PORT, persistTo, config: DEMO_CONFIG, vars: { RATE_LIMIT_ADDRESSES: 'off' }, testScheduled: true });
+  server = await startDevServer({ port: PORT, persistTo, config: DEMO_CONFIG, vars: { RATE_LIMIT_ADDRESSES: 'off', HOLDOUT_SHARE: '0' }, testScheduled: true });
 }, 120_000);
 
 afterAll(async () => {

@@ -8,9 +8,10 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './errors';
 
-/** The secret the gate reads. */
+/** The secrets the gate reads: full tokens, and read-only ones (optional) that may only read (GET). */
 export interface AdminEnv {
   ADMIN_TOKEN?: string;
+  ADMIN_READ_TOKEN?: string;
 }
 
 /** Shortest token accepted: guessing must be hopeless even at the rate limit's pace. */
@@ -20,8 +21,7 @@ const encoder = new TextEncoder();
 const digests = new Map<string, Promise<ArrayBuffer[]>>();
 
 /** The digests of the tokens an `ADMIN_TOKEN` setting lists, once per isolate and setting; a 503 when it lists none or one too short. */
-function configuredDigests(env: AdminEnv): Promise<ArrayBuffer[]> {
-  const setting = env.ADMIN_TOKEN ?? '';
+function configuredDigests(setting: string): Promise<ArrayBuffer[]> {
   let known = digests.get(setting);
   if (!known) {
     known = Promise.all(configuredTokens(setting).map(sha256));
@@ -67,10 +67,13 @@ function unauthorized(code: string, message: string): ApiError {
  * token, another scheme or a wrong token. Admin answers are never cached.
  */
 export const requireAdminToken: MiddlewareHandler<{ Bindings: AdminEnv }> = async (c, next) => {
-  const configured = await configuredDigests(c.env);
+  const configured = await configuredDigests(c.env.ADMIN_TOKEN ?? '');
   const presented = /^Bearer +(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
   if (!presented) throw unauthorized('missing_admin_token', 'Send the admin token as `Authorization: Bearer <token>`');
-  if (!(await matchesAny(presented, configured))) {
+  const reading = c.req.method === 'GET' || c.req.method === 'HEAD';
+  // A read-only token (the dashboard's, an analyst's) reads; it never publishes, activates or rolls back.
+  const readOnly = reading && c.env.ADMIN_READ_TOKEN ? await configuredDigests(c.env.ADMIN_READ_TOKEN) : [];
+  if (!(await matchesAny(presented, [...configured, ...readOnly]))) {
     console.warn(`rapport: refused an admin request with a wrong token: ${c.req.method} ${c.req.path}`);
     throw unauthorized('invalid_admin_token', 'The admin token is not valid');
   }

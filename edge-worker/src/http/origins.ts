@@ -20,12 +20,21 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health']);
  * non-GET request) or `Sec-Fetch-Site` (on every request), servers and the
  * CLI neither (Node's fetch sends `Sec-Fetch-Mode`, not `Sec-Fetch-Site`).
  * Such a request is refused before its token is looked at, whatever the
- * page's origin, so CORS never answers for the admin API.
+ * page's origin, so CORS never answers for the admin API. One exception: the
+ * uplift dashboard, a page the Worker serves itself (`/admin/`), reads the
+ * report from its own origin (a GET, which changes nothing, with the token).
  */
 function browserCallingAdmin(c: Context): boolean {
   const admin = c.req.path === '/v1/admin' || c.req.path.startsWith('/v1/admin/');
-  return admin && (c.req.header('origin') !== undefined || c.req.header('sec-fetch-site') !== undefined);
+  if (!admin) return false;
+  const origin = c.req.header('origin');
+  const site = c.req.header('sec-fetch-site');
+  if (c.req.path === REPORT_PATH && c.req.method === 'GET' && site === 'same-origin' && (origin === undefined || origin === new URL(c.req.url).origin)) return false;
+  return origin !== undefined || site !== undefined;
 }
+
+/** The one admin route a page (the Worker's own dashboard) may read. */
+export const REPORT_PATH = '/v1/admin/report';
 
 const parsed = new Map<string, ReadonlySet<string>>();
 

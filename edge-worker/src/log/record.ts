@@ -10,12 +10,13 @@
 import type { EventType } from '../../../sdk/src/wire';
 import type { TrackedEvent } from '../contract/schemas';
 
-/** One logged event. Readers drop repeats by `id` (the queue delivers at least once). */
+/** One logged event, or a decision the visitor was shown. Readers drop repeats by `id` (the queue delivers at least once). */
 export interface LogRecord {
   id: string;
   vid: string;
+  /** The session; empty for a decision (decide requests carry none). */
   sid: string;
-  type: EventType;
+  type: EventType | 'decision';
   /** The client's clock, epoch ms. */
   ts: number;
   item?: string;
@@ -26,6 +27,12 @@ export interface LogRecord {
   decision?: string;
   slot?: string;
   query?: string;
+  /**
+   * A decision's assignments, one per slot that ran an experiment (and the
+   * holdout's): `slot experiment arm probability`, space-separated, the
+   * probability the arm was drawn with, for inverse-propensity estimates.
+   */
+  arms?: string[];
 }
 
 /** The fields an event keeps in the log, besides those every record has. */

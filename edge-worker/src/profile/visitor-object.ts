@@ -27,6 +27,10 @@ import { dayOf } from '../log/layout';
 import { logRecords, type LogRecord } from '../log/record';
 import type { LogMessage } from '../log/sink';
 import { tombstoneKey, type Tombstone } from '../log/tombstone';
+import { attributeEvents, recordDecision, retraction, type Attribution } from '../experiments/attribution';
+import { counterShard, shardOf, type Delivery } from '../experiments/counters';
+import type { DecisionRecord } from '../experiments/treatment';
+import { loadExperiments } from '../published/published';
 import { applyEvents, emptyProfile, freshEvents, type Applied, type Profile } from './profile';
 import { snapshotOf, urgency, withChange, writeAt, type Pending } from './snapshot';
 import { deleteProfile, markObjection, readSnapshot, writeProfile } from './store';
@@ -55,6 +59,8 @@ export interface VisitorState {
   erasedAt?: number;
   /** The visitor objected to personalization (epoch ms); kept until the id expires. */
   objectedAt?: number;
+  /** An erased or objecting visitor's id stops being accepted then (epoch ms), and the object clears itself. */
+  until?: number;
   /** Log records not yet confirmed by the event log's queue. */
   outbox?: LogRecord[];
   /** The days (UTC, YYYY-MM-DD) this visitor's records were sent to the log on: where erasure looks. */
@@ -63,6 +69,10 @@ export interface VisitorState {
   seen?: string;
   /** The last batch that changed the state (epoch ms): a profile-less state's retention runs from it. */
   at?: number;
+  /** Experiments: the latest decisions and the visitor's arms, to attribute what follows (see experiments/attribution.ts). */
+  attribution?: Attribution;
+  /** Counter rows not yet confirmed by the visitor's counter shard. */
+  tallies?: Delivery[];
 }
 
 /** What the request says about consent: the purposes it grants, and whether the browser sent Global Privacy Control (honoured). */
@@ -97,6 +107,13 @@ const RECORDS_PER_MESSAGE = 250;
 
 /** After a failed resend, the alarm tries again this much later. */
 const RESEND_RETRY_MS = 60_000;
+
+/** A decision's log record: when, and the arms it ran under with their probabilities. */
+function decisionRecord(vid: string, decision: DecisionRecord): LogRecord {
+  const arms = Object.entries(decision.s).flatMap(([slot, s]) => (s.e ? [`${slot} ${s.e} ${s.a} ${s.p}`] : []));
+  if (decision.h) arms.unshift(`* holdout ${decision.h} ${decision.hp}`);
+  return { id: decision.id, vid, sid: '', type: 'decision', ts: decision.at, ...(arms.length ? { arms } : {}) };
+}
 
 /** `days` with `day` added, without the days the log's retention has already deleted. */
 function withDay(days: readonly string[] | undefined, day: string, now: number, retentionDays: number): string[] {
@@ -148,9 +165,10 @@ export class VisitorProfile extends DurableObject<Env> {
    */
   async apply(vid: string, sid: string, events: TrackedEvent[], categories: Record<string, string>, consent: BatchConsent): Promise<BatchResult> {
     // The KV reads and writes below would let another batch in half-way; one batch at a time, start to finish.
-    const { result, send } = await this.ctx.blockConcurrencyWhile(() => this.applyNow(vid, sid, events, categories, consent));
+    const { result, send, tallies } = await this.ctx.blockConcurrencyWhile(() => this.applyNow(vid, sid, events, categories, consent));
     // After the answer, and outside the lock: a slow queue delays neither this shopper nor their next batch.
     if (send.length) this.ctx.waitUntil(this.send(send));
+    if (tallies) this.ctx.waitUntil(this.tally(vid, [tallies]));
     return result;
   }
 
@@ -160,7 +178,7 @@ export class VisitorProfile extends DurableObject<Env> {
     events: TrackedEvent[],
     categories: Record<string, string>,
     batchConsent: BatchConsent,
-  ): Promise<{ result: BatchResult; send: LogRecord[] }> {
+  ): Promise<{ result: BatchResult; send: LogRecord[]; tallies?: Delivery }> {
     const now = Date.now();
     const storage = this.ctx.storage;
     const state = await storage.get<VisitorState>('state');
@@ -205,8 +223,19 @@ export class VisitorProfile extends DurableObject<Env> {
     }
 
     const records = logging ? logRecords(vid, sid, fresh) : [];
-    const trimmed = outbox.length !== (state?.outbox?.length ?? 0);
-    const changed = !state || profileChanged || records.length > 0 || consent !== state?.consent || trimmed || (!personal && Boolean(state?.profile));
+    // Measured as the log is: what the new events count for in the experiments the visitor's decisions ran.
+    let attribution = state?.attribution;
+    let delivery: Delivery | undefined;
+    if (logging && attribution && fresh.length) {
+      const config = (await loadExperiments(this.env.MODELS, Number(this.env.HOLDOUT_SHARE))).value;
+      const attributed = attributeEvents(attribution, fresh, config, now);
+      attribution = attributed.state;
+      if (attributed.rows.length) delivery = { id: `${vid}:${fresh[0]!.id}`, rows: attributed.rows };
+    }
+    const tallies = this.unconfirmedTallies(state, delivery);
+    const trimmed = outbox.length !== (state?.outbox?.length ?? 0) || tallies.length !== (state?.tallies?.length ?? 0);
+    const changed =
+      !state || profileChanged || records.length > 0 || consent !== state?.consent || trimmed || Boolean(delivery) || attribution !== state?.attribution || (!personal && Boolean(state?.profile));
     const result: BatchResult = {
       accepted: personal || logging ? fresh.length : events.length,
       duplicates: personal || logging ? events.length - fresh.length : 0,
@@ -224,12 +253,14 @@ export class VisitorProfile extends DurableObject<Env> {
       ...(outbox.length || records.length ? { outbox: [...outbox, ...records] } : {}),
       ...(logDays?.length ? { logDays } : {}),
       ...(seen ? { seen } : {}),
+      ...(attribution && logging ? { attribution } : {}),
+      ...(tallies.length ? { tallies } : {}),
       at: now,
     };
     await storage.put('state', next);
     this.forgetConfirmed(next);
     await this.scheduleAlarm(next, now);
-    return { result, send: records };
+    return { result, send: records, ...(delivery ? { tallies: delivery } : {}) };
   }
 
   /**
@@ -241,7 +272,7 @@ export class VisitorProfile extends DurableObject<Env> {
     const scheduled = await storage.getAlarm();
     let wanted = state.pending ? this.writeAt(state.pending) : (scheduled ?? this.expiresAt(state));
     // Confirmed or not, the outbox is looked at once the visitor is idle: a confirmed record leaves it, another is resent.
-    if (state.outbox?.length) wanted = Math.min(wanted, now + Number(this.env.SNAPSHOT_IDLE_SECONDS) * 1000);
+    if (state.outbox?.length || state.tallies?.length) wanted = Math.min(wanted, now + Number(this.env.SNAPSHOT_IDLE_SECONDS) * 1000);
     if (scheduled === null || scheduled > wanted) await storage.setAlarm(wanted);
   }
 
@@ -251,10 +282,70 @@ export class VisitorProfile extends DurableObject<Env> {
     return last + this.ttlMs();
   }
 
-  /** Forgets confirmations of records no longer in the outbox (one still there leaves it at the next write). */
+  /** Forgets confirmations of records and deliveries no longer waiting (one still there leaves at the next write). */
   private forgetConfirmed(state: VisitorState): void {
-    const kept = new Set(state.outbox?.map((record) => record.id));
+    const kept = new Set([...(state.outbox ?? []), ...(state.tallies ?? [])].map((waiting) => waiting.id));
     for (const id of this.confirmed) if (!kept.has(id)) this.confirmed.delete(id);
+  }
+
+  /** The counter deliveries still waiting for their shard, with `added` last. */
+  private unconfirmedTallies(state: VisitorState | undefined, added?: Delivery): Delivery[] {
+    const waiting = (state?.tallies ?? []).filter((delivery) => !this.confirmed.has(delivery.id));
+    return added ? [...waiting, added] : waiting;
+  }
+
+  /** Sends counter deliveries to the visitor's shard; those confirmed are remembered until the next write. */
+  private async tally(vid: string, deliveries: readonly Delivery[]): Promise<boolean> {
+    try {
+      const shard = counterShard(this.env, shardOf(vid));
+      for (const delivery of deliveries) {
+        await shard.add(delivery);
+        this.confirmed.add(delivery.id);
+      }
+      return true;
+    } catch (err) {
+      console.error('rapport: a counter shard refused a delivery; it stays in the state row', err);
+      return false;
+    }
+  }
+
+  /**
+   * Records a decision the visitor was shown (after the decide answered):
+   * what was shown where and under which arms, and their exposure to the
+   * sticky experiments. Nothing is kept for a visitor who was erased or
+   * objected, or who has neither a profile nor events logged (never measured).
+   */
+  async recordDecision(vid: string, decision: DecisionRecord): Promise<void> {
+    const sent = await this.ctx.blockConcurrencyWhile(async () => {
+      const storage = this.ctx.storage;
+      const state = await storage.get<VisitorState>('state');
+      if (state?.erasedAt || state?.objectedAt || state?.consent.analytics?.granted === false) return undefined;
+      const now = Date.now();
+      const config = (await loadExperiments(this.env.MODELS, Number(this.env.HOLDOUT_SHARE))).value;
+      const recorded = recordDecision(state?.attribution ?? { decisions: [], exposures: {} }, decision, config);
+      const added = recorded.rows.length ? { id: `${vid}:${decision.id}`, rows: recorded.rows } : undefined;
+      const tallies = this.unconfirmedTallies(state, added);
+      // The decision goes to the event log with its arms and their probabilities (a full outbox skips it: never a decide refused).
+      const outbox = (state?.outbox ?? []).filter((record) => !this.confirmed.has(record.id));
+      const log = outbox.length < MAX_OUTBOX ? [decisionRecord(vid, decision)] : [];
+      const logDays = log.length ? withDay(state?.logDays, dayOf(now), now, this.logRetentionDays()) : state?.logDays;
+      const next: VisitorState = {
+        ...(state ?? { vid, profile: null, consent: {}, pending: null }),
+        attribution: recorded.state,
+        ...(tallies.length ? { tallies } : {}),
+        ...(outbox.length || log.length ? { outbox: [...outbox, ...log] } : {}),
+        ...(logDays?.length ? { logDays } : {}),
+        at: state?.at ?? now,
+      };
+      if (!tallies.length) delete next.tallies;
+      if (!next.outbox?.length) delete next.outbox;
+      await storage.put('state', next);
+      this.forgetConfirmed(next);
+      await this.scheduleAlarm(next, now);
+      return { delivery: added, log };
+    });
+    if (sent?.log.length) await this.send(sent.log);
+    if (sent?.delivery) await this.tally(vid, [sent.delivery]);
   }
 
   /** Sends log records to the queue, one message per {@link RECORDS_PER_MESSAGE}; those confirmed are remembered until the next write. */
@@ -283,8 +374,18 @@ export class VisitorProfile extends DurableObject<Env> {
     const storage = this.ctx.storage;
     const state = await storage.get<VisitorState>('state');
     if (!state) return;
-    // A tombstone's or an objection's alarm: the id has expired, so nothing it could send is accepted any more.
-    if (state.erasedAt || state.objectedAt) return storage.deleteAll();
+    if (state.erasedAt || state.objectedAt) {
+      // Counts the erasure took back, not yet confirmed by the shard: again, then wait for the id to expire.
+      if (state.tallies?.length) {
+        const flushed = await this.tally(state.vid, state.tallies);
+        const { tallies: _sent, ...rest } = state;
+        await storage.put('state', flushed ? rest : state);
+        await storage.setAlarm(flushed ? (state.until ?? Date.now()) : Date.now() + RESEND_RETRY_MS);
+        return;
+      }
+      // A tombstone's or an objection's alarm: the id has expired, so nothing it could send is accepted any more.
+      return storage.deleteAll();
+    }
     const now = Date.now();
     let next = state;
     let retryAt: number | null = null;
@@ -298,8 +399,15 @@ export class VisitorProfile extends DurableObject<Env> {
       next = { ...state, outbox: left, ...(logDays?.length ? { logDays } : {}) };
       if (!left.length) delete next.outbox;
     }
+    if (next.tallies?.length) {
+      const unsent = next.tallies.filter((delivery) => !this.confirmed.has(delivery.id));
+      if (unsent.length && !(await this.tally(state.vid, unsent))) retryAt = now + RESEND_RETRY_MS;
+      const left = next.tallies.filter((delivery) => !this.confirmed.has(delivery.id));
+      next = { ...next, tallies: left };
+      if (!left.length) delete next.tallies;
+    }
     const expiresAt = this.expiresAt(state);
-    if (now >= expiresAt && !next.outbox?.length) {
+    if (now >= expiresAt && !next.outbox?.length && !next.tallies?.length) {
       if (state.profile) await deleteProfile(this.env.PROFILES, state.vid);
       await storage.deleteAll();
       return;
@@ -355,8 +463,8 @@ export class VisitorProfile extends DurableObject<Env> {
    * no training run reads the visitor's events, and the log's compaction
    * deletes their bytes (`log/compaction.ts`).
    */
-  private clearAndMark(vid: string, idExpiresAt: number, mark: Pick<VisitorState, 'erasedAt' | 'objectedAt'>): Promise<void> {
-    return this.ctx.blockConcurrencyWhile(async () => {
+  private async clearAndMark(vid: string, idExpiresAt: number, mark: Pick<VisitorState, 'erasedAt' | 'objectedAt'>): Promise<void> {
+    const retracted = await this.ctx.blockConcurrencyWhile(async () => {
       const storage = this.ctx.storage;
       const now = Date.now();
       const state = await storage.get<VisitorState>('state');
@@ -366,10 +474,24 @@ export class VisitorProfile extends DurableObject<Env> {
         const tombstone: Tombstone = { vid, erasedAt: now, days: [...new Set(days)].sort() };
         await this.env.LOG.put(tombstoneKey(vid), JSON.stringify(tombstone), { httpMetadata: { contentType: 'application/json' } });
       }
+      // The visitor leaves the experiments' counters too: what was counted for them is taken back (counter.ts applies it once).
+      const rows = state?.attribution ? retraction(state.attribution) : [];
+      const tallies = [...(state?.tallies ?? []).filter((delivery) => !this.confirmed.has(delivery.id)), ...(rows.length ? [{ id: `${vid}:retracted`, rows }] : [])];
       await storage.deleteAll();
-      await storage.put('state', { vid, profile: null, consent: {}, pending: null, ...mark } satisfies VisitorState);
-      await storage.setAlarm(Math.max(idExpiresAt, now + 1000));
+      await storage.put('state', { vid, profile: null, consent: {}, pending: null, ...mark, until: idExpiresAt, ...(tallies.length ? { tallies } : {}) } satisfies VisitorState);
+      await storage.setAlarm(tallies.length ? now + RESEND_RETRY_MS : Math.max(idExpiresAt, now + 1000));
+      return tallies;
     });
+    // Sent at once; should a shard not answer, the alarm sends them again.
+    if (retracted.length && (await this.tally(vid, retracted))) {
+      await this.ctx.blockConcurrencyWhile(async () => {
+        const state = await this.ctx.storage.get<VisitorState>('state');
+        if (!state?.tallies) return;
+        const { tallies: _sent, ...rest } = state;
+        await this.ctx.storage.put('state', rest);
+        await this.ctx.storage.setAlarm(Math.max(idExpiresAt, Date.now() + 1000));
+      });
+    }
   }
 
   /** Everything this object holds about the visitor (the profile is ahead of KV's snapshot while changes are pending). */

@@ -20,16 +20,17 @@ import { ApiError } from '../http/errors';
 import { decodeArtifact } from '../model/artifact';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
+import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
 import { cachedKv, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
 
 /** The kinds of published data, each an immutable version behind a pointer. */
-export type Kind = 'catalog' | 'model' | 'slots';
+export type Kind = 'catalog' | 'model' | 'slots' | 'experiments';
 
 /** Every kind. */
-export const KINDS: readonly Kind[] = ['catalog', 'model', 'slots'];
+export const KINDS: readonly Kind[] = ['catalog', 'model', 'slots', 'experiments'];
 
 /** What each kind is called in errors and logs. */
-const NAMES: Record<Kind, string> = { catalog: 'catalog', model: 'model', slots: 'slot configuration' };
+const NAMES: Record<Kind, string> = { catalog: 'catalog', model: 'model', slots: 'slot configuration', experiments: 'experiments configuration' };
 
 /** KV key of the pointer to a kind's active version. */
 export function pointerKey(kind: Kind): string {
@@ -108,6 +109,12 @@ export function publishSlots(config: unknown): Entry[] {
   return publication('slots', contentVersion(text), text);
 }
 
+/** The entries that publish an experiments configuration, versioned by its content; throws a `TypeError` naming what is invalid. */
+export function publishExperiments(config: unknown): Entry[] {
+  const text = JSON.stringify(buildExperiments(config));
+  return publication('experiments', contentVersion(text), text);
+}
+
 /** A kind as a route sees it: usable, never published, or published but unusable (and why). */
 export type Loaded<T> =
   | { state: 'ok'; version: string; value: T }
@@ -182,8 +189,47 @@ export async function loadSlots(kv: PublishedStore): Promise<Loaded<SlotConfigs>
   return loaded.state === 'absent' ? { state: 'ok', version: 'default', value: DEFAULT_SLOTS } : loaded;
 }
 
+const loadPublishedExperiments = loader<ExperimentsConfig>('experiments', async (kv, key) => {
+  const config = await kv.get(key, 'json');
+  return config === null ? null : buildExperiments(config);
+});
+
+/**
+ * The active experiments configuration; until one is published, the holdout
+ * alone at `holdoutShare`. Unusable, it is logged and no experiment runs (the
+ * shop is served as if none were configured, never refused).
+ */
+export async function loadExperiments(kv: PublishedStore, holdoutShare: number): Promise<{ version: string; value: ExperimentsConfig }> {
+  const loaded = await loadPublishedExperiments(kv);
+  if (loaded.state === 'ok') return loaded;
+  return { version: loaded.state === 'absent' ? 'default' : 'none', value: defaultExperiments(loaded.state === 'absent' ? holdoutShare : 0) };
+}
+
+const versions = new Map<string, Promise<LoadedModel | null>>();
+
+/**
+ * A stored model version other than the active one (an experiment's
+ * candidate), decoded once per isolate; null when it is not stored or cannot
+ * be used (the arm then serves the active model). Two are kept.
+ */
+export function loadModelVersion(kv: PublishedStore, version: string): Promise<LoadedModel | null> {
+  let loading = versions.get(version);
+  if (!loading) {
+    loading = kv
+      .get(versionKey('model', version), 'arrayBuffer')
+      .then((bytes) => (bytes === null ? null : loadModel(bytes)))
+      .catch((err: unknown) => {
+        console.error(`rapport: the experiment's model ${version} is unusable:`, err);
+        return null;
+      });
+    versions.set(version, loading);
+    while (versions.size > 2) versions.delete(versions.keys().next().value!);
+  }
+  return loading;
+}
+
 /** A required kind's value; absent or unusable is a 503 that names the problem and asks the client to retry. */
-export function required<T>(loaded: Loaded<T>, kind: Exclude<Kind, 'model'>): T {
+export function required<T>(loaded: Loaded<T>, kind: Exclude<Kind, 'model' | 'experiments'>): T {
   if (loaded.state === 'ok') return loaded.value;
   const retry = { 'Retry-After': String(FRESH_MS / 1000) };
   if (loaded.state === 'absent') {
@@ -203,6 +249,7 @@ export function optionalModel(loaded: Loaded<LoadedModel>): { model: LoadedModel
 export function forgetPublished(): void {
   clearIsolateCache();
   for (const clear of decodedCaches) clear();
+  versions.clear();
 }
 
 // Publishing through the Worker (the admin API): store a version, move the pointer, remember the way back.
@@ -289,6 +336,7 @@ const REPUBLISH: Record<Kind, (bytes: Uint8Array) => Entry[]> = {
   catalog: (bytes) => publishCatalog(JSON.parse(decoder.decode(bytes))),
   model: publishModel,
   slots: (bytes) => publishSlots(JSON.parse(decoder.decode(bytes))),
+  experiments: (bytes) => publishExperiments(JSON.parse(decoder.decode(bytes))),
 };
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

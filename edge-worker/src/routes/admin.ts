@@ -12,12 +12,15 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
 import type { CatalogItem } from '../catalog/catalog';
+import type { Report } from '../contract/report';
+import { measurementReport } from '../experiments/read-report';
 import { requireAdminToken } from '../http/admin-token';
 import { readJson } from '../http/body';
 import { ApiError } from '../http/errors';
 import {
   activateVersion,
   publishCatalog,
+  publishExperiments,
   publishedStatus,
   publishModel,
   publishSlots,
@@ -30,10 +33,10 @@ import {
 
 const MIB = 1024 * 1024;
 /** Largest body each upload accepts. A model is one KV value (at most 25 MiB); a JSON body is parsed whole in the isolate's 128 MB. */
-export const ADMIN_BODY_LIMITS: Record<Kind, number> = { catalog: 16 * MIB, slots: 1 * MIB, model: 25 * MIB };
+export const ADMIN_BODY_LIMITS: Record<Kind, number> = { catalog: 16 * MIB, slots: 1 * MIB, model: 25 * MIB, experiments: 1 * MIB };
 
 /** The path parameter naming a kind. */
-export const KIND_PARAM = ':kind{catalog|model|slots}';
+export const KIND_PARAM = ':kind{catalog|model|slots|experiments}';
 
 const activateRequest = z.object({ version: z.string().min(1).max(64) });
 
@@ -63,10 +66,18 @@ function jsonBody(c: Context, kind: Kind): Promise<unknown> {
   return readJson(c, z.unknown(), ADMIN_BODY_LIMITS[kind]);
 }
 
+const reportQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(90).default(14) });
+
 /** The admin routes, each behind the admin token; mounted at `/v1/admin`. */
 export const admin = new Hono<{ Bindings: Env }>()
   .use('*', requireAdminToken)
   .get('/published', async (c) => c.json(await publishedStatus(c.env.MODELS)))
+  // What the uplift dashboard draws (`/admin/`): experiments, click-through, latency, models, bias.
+  .get('/report', async (c) => {
+    const parsed = reportQuery.safeParse(c.req.query());
+    if (!parsed.success) throw new ApiError(400, 'invalid_query', 'days must be a whole number of days from 1 to 90');
+    return c.json<Report>(await measurementReport(c.env, parsed.data.days, Date.now()));
+  })
   // Catalog and slots become active at once unless `?activate=false`; a model only with `?activate=true`.
   .put('/catalog', async (c) => {
     const activate = activateParam(c, true);
@@ -77,6 +88,11 @@ export const admin = new Hono<{ Bindings: Env }>()
     const activate = activateParam(c, true);
     const config = await jsonBody(c, 'slots');
     return c.json(await publishVersion(c.env.MODELS, checked('slots', () => publishSlots(config)), activate));
+  })
+  .put('/experiments', async (c) => {
+    const activate = activateParam(c, true);
+    const config = await jsonBody(c, 'experiments');
+    return c.json(await publishVersion(c.env.MODELS, checked('experiments', () => publishExperiments(config)), activate));
   })
   // The artifact's bytes are the body (application/octet-stream); its version is the one in its header.
   .put('/model', bodyLimit({ maxSize: ADMIN_BODY_LIMITS.model, onError: () => Promise.reject(tooLarge('model')) }), async (c) => {

@@ -8,7 +8,9 @@ import { Hono } from 'hono';
 import { decideRequest } from '../contract/schemas';
 import type { DecideResponse } from '../../../sdk/src/wire';
 import { categoryOf } from '../catalog/catalog';
-import { decide as decideSlots } from '../engine/decide';
+import { assign } from '../experiments/assign';
+import { loadAllocations } from '../experiments/allocation';
+import { decideAssigned, modelsNeeded } from '../experiments/treatment';
 import { readJson } from '../http/body';
 import { limitVisitor } from '../http/rate-limit';
 import { knownVisitor } from '../identity/visitor-id';
@@ -16,23 +18,32 @@ import { objectsByBrowser } from '../http/gpc';
 import { ApiError } from '../http/errors';
 import { withSessionViews } from '../engine/session';
 import { readSnapshot } from '../profile/store';
-import { loadActiveModel, loadCatalog, loadSlots, optionalModel, required } from '../published/published';
+import { loadActiveModel, loadCatalog, loadExperiments, loadModelVersion, loadSlots, optionalModel, required } from '../published/published';
+import type { LoadedModel } from '../model/recommend';
+import { recordLatency } from '../experiments/latency';
 
 export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
+  const started = performance.now();
   const request = await readJson(c, decideRequest);
   const loadStart = performance.now();
+  const gpc = objectsByBrowser(c);
   // Personal only with the personalization purpose granted and no Global Privacy Control.
-  const personal = request.consent.includes('personalization') && !objectsByBrowser(c);
-  // Any id but a valid one of ours decides as for a new visitor: nothing personal is read.
+  const personal = request.consent.includes('personalization') && !gpc;
+  // Measured (counted in experiments, attributed) only with analytics granted, as the event log is.
+  const measured = request.consent.includes('analytics') && !gpc;
+  // Any id but a valid one of ours decides as for a new visitor: nothing personal is read, nothing assigned.
   // The signature check runs alongside the published-data loads; only the profile read waits for it.
-  const visitor = personal ? knownVisitor(c.env, request.vid, Date.now()) : Promise.resolve(undefined);
-  const [slotsLoaded, catalogLoaded, modelLoaded, stored] = await Promise.all([
+  const visitor = personal || measured ? knownVisitor(c.env, request.vid, Date.now()) : Promise.resolve(undefined);
+  const [slotsLoaded, catalogLoaded, modelLoaded, stored, , experiments, allocations] = await Promise.all([
     loadSlots(c.env.MODELS),
     loadCatalog(c.env.MODELS),
     loadActiveModel(c.env.MODELS),
-    visitor.then((vid) => (vid ? readSnapshot(c.env.PROFILES, vid) : null)),
+    visitor.then((vid) => (vid && personal ? readSnapshot(c.env.PROFILES, vid) : null)),
     visitor.then((vid) => limitVisitor(c.env, vid)),
+    loadExperiments(c.env.MODELS, Number(c.env.HOLDOUT_SHARE)),
+    loadAllocations(c.env.MODELS),
   ]);
+  const vid = await visitor;
   const slots = required(slotsLoaded, 'slots');
   // Own keys only: a slot called "constructor" is not Object.prototype's.
   const unknown = request.slots.flatMap((slot, i) => (Object.hasOwn(slots, slot.id) ? [] : [{ path: `slots.${i}.id`, message: `unknown slot "${slot.id}"` }]));
@@ -46,17 +57,32 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   // After an objection (the snapshot's marker) nothing personal is used, the session's views included.
   const profile = !personal || stored === 'objected' ? null : withSessionViews(stored, request.context.recent, (item) => categoryOf(catalog, item), now);
 
+  const assignment = assign(experiments.value, vid, personal && stored !== 'objected', request.slots.map((slot) => slot.id), allocations, Math.random);
+  const models = new Map<string, LoadedModel>();
+  for (const version of modelsNeeded(experiments.value, assignment)) {
+    const model = active.model && version === active.version ? active.model : await loadModelVersion(c.env.MODELS, version);
+    if (model) models.set(version, model);
+  }
+
   const scoreStart = performance.now();
-  const decided = decideSlots({ request, catalog, model: active.model, profile, slots, now });
+  const decided = decideAssigned({ request, catalog, model: active.model, profile, slots, now }, assignment, experiments.value, models, Math.random);
   const scoreEnd = performance.now();
+  const decisionId = crypto.randomUUID();
+  // After the answer: the visitor's object keeps what was shown under which arms, to attribute what follows.
+  if (vid && measured) {
+    const record = { id: decisionId, at: Date.now(), ...decided.record };
+    c.executionCtx.waitUntil(c.env.VISITORS.get(c.env.VISITORS.idFromName(vid)).recordDecision(vid, record).catch((err: unknown) => console.error('rapport: a decision was not recorded', err)));
+  }
+  // The dashboard's latency percentiles: this decide's server time, body read to answer built.
+  recordLatency(c.env, c.executionCtx, scoreEnd - started);
 
   // `total` (request body to response) is appended by the timing middleware; see http/timing.ts.
   c.header('Server-Timing', `load;dur=${(scoreStart - loadStart).toFixed(2)}, score;dur=${(scoreEnd - scoreStart).toFixed(2)}`);
   c.header('Cache-Control', 'no-store');
   return c.json<DecideResponse>({
-    decisionId: crypto.randomUUID(),
+    decisionId,
     model: active.model ? `rapport-rerank@${active.version}` : 'popularity',
     ...(active.problem ? { fallback: active.problem } : {}),
-    slots: decided,
+    slots: decided.slots,
   });
 });

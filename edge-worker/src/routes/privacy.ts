@@ -65,12 +65,19 @@ export const privacy = new Hono<{ Bindings: Env }>()
       retainedUntil: state && !state.erasedAt && !state.objectedAt && lastChanged ? iso(lastChanged + retentionMs) : null,
       // The days the visitor's events went to the event log on, and how many are still on their way to it.
       eventLog: { days: state?.logDays ?? [], awaitingDelivery: state?.outbox?.length ?? 0, retainedForDays: Number(c.env.LOG_RETENTION_DAYS) },
+      // With analytics granted: the arms of the shop's experiments the visitor is in, and what they were shown recently, to attribute their clicks and orders.
+      experiments: {
+        arms: Object.fromEntries(Object.entries(state?.attribution?.exposures ?? {}).map(([experiment, e]) => [experiment, { arm: e.a, lastDecisionAt: iso(e.at), converted: Boolean(e.c), revenue: e.r ?? 0 }])),
+        recentDecisions: (state?.attribution?.decisions ?? []).map((d) => ({ id: d.id, at: iso(d.at), slots: d.s })),
+      },
       erasedAt: state?.erasedAt ? iso(state.erasedAt) : null,
       objectedToPersonalizationAt: state?.objectedAt ? iso(state.objectedAt) : null,
       // Where each part lives; erase reaches every one of them.
       storedIn: {
         profile: ['this visitor\'s Durable Object (the record of truth)', `Workers KV PROFILES, key ${PROFILE_KV_PREFIX}<id> (the snapshot decisions read)`],
         consent: 'this visitor\'s Durable Object, beside the profile (kept only for visitors who granted personalization)',
+        experiments:
+          'with analytics granted, this visitor\'s Durable Object (their arms and latest decisions, for as long as the profile) and the measurement counters (Durable Objects COUNTERS: sums over all visitors, per arm and day, from which erasure takes this visitor\'s counts back)',
         events:
           'with analytics granted, the event log (R2 bucket rapport-event-log, events/dt=<day>/): the pseudonymous id, session, event type, items, quantities, order value, decision, time and a search\'s query, never a path, address or user agent; used to train the shop\'s model, kept LOG_RETENTION_DAYS days; erasure or an objection removes them from what training reads at once and from storage within two hours',
       },

@@ -11,8 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRODUCTS } from '../../../demo-shop/src/catalog';
 import { wrangler } from '../../../edge-worker/cli/wrangler';
 
-/** The product bundle's budget, gzipped (the free plan allows 3 MB; a small bundle starts isolates faster). */
-const BUDGET_BYTES = 150 * 1024;
+/**
+ * The product bundle's budget, gzipped (the free plan allows 3 MB; a small
+ * bundle starts isolates faster). 150 KiB until issue 11: measurement (the
+ * experiments' configuration, assignment, attribution, counters, statistics
+ * and report) added 11 KiB, and leaves 11 KiB for what comes next.
+ */
+const BUDGET_BYTES = 170 * 1024;
 
 let outdir: string;
 let bundle: string;

@@ -1,0 +1,34 @@
+/**
+ * Gathers what the measurement report is built from: every counter shard's
+ * rows, the active experiments configuration and when it went live, the
+ * bandits' allocation history, the model history and the catalog's size.
+ */
+import type { Report } from '../contract/report';
+import { loadCatalog, loadExperiments, publishedStatus } from '../published/published';
+import { readAllocations } from './allocation';
+import { readCounters } from './counters';
+import { buildReport } from './report';
+
+/** The report over the last `days` days at `now`. */
+export async function measurementReport(env: Env, days: number, now: number): Promise<Report> {
+  const [rows, experiments, allocations, status, catalog] = await Promise.all([
+    readCounters(env, ''),
+    loadExperiments(env.MODELS, Number(env.HOLDOUT_SHARE)),
+    readAllocations(env.MODELS),
+    publishedStatus(env.MODELS),
+    loadCatalog(env.MODELS),
+  ]);
+  const activations = (kind: 'experiments' | 'model') => status[kind].history;
+  const started = [...activations('experiments')].reverse().find((a) => a.version === experiments.version)?.at;
+  return buildReport({
+    rows,
+    config: experiments.value,
+    allocations: allocations.history,
+    models: activations('model').map(({ version, at }) => ({ version, activatedAt: at })),
+    startedAt: started ?? new Date(now - days * 86_400_000).toISOString(),
+    catalogSize: catalog.state === 'ok' ? catalog.value.items.length : 0,
+    activeModel: status.model.active ?? 'popularity',
+    now,
+    days,
+  });
+}
