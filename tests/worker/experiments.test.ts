@@ -17,7 +17,7 @@ import { counterShard, shardOf } from '../../edge-worker/src/experiments/counter
 import { publishExperiments } from '../../edge-worker/src/published/published';
 import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
 import type { LogRecord } from '../../edge-worker/src/log/record';
-import { call, collectNow, demoModel, newId, newVisitor, post, publish, seedModels, views, visitor } from './helpers';
+import { call, collectNow, demoModel, flushProfile, newId, newVisitor, post, publish, seedModels, views, visitor } from './helpers';
 
 const CONSENT = ['analytics', 'personalization'];
 const admin = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
@@ -232,6 +232,38 @@ describe('slot experiments', () => {
       return now;
     });
     expect([after.wins - before.wins, after.losses - before.losses]).toEqual([1, 0]);
+  });
+});
+
+describe('frequency caps', () => {
+  beforeAll(() =>
+    publish(
+      publishExperiments({
+        holdout: { share: 0 },
+        caps: [
+          { slot: 'hero', variant: 'welcome', max: 2, hours: 24 },
+          { slot: 'recommended', max: 3, hours: 1 },
+        ],
+      }),
+    ),
+  );
+
+  it('shows a capped variant no more than its cap, then the next one that applies; a capped slot stays empty', async () => {
+    const vid = await newVisitor();
+    await collectNow(views(vid, ['40', '41']));
+    const heroes: string[] = [];
+    const recommended: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const answer = await decideFor(vid, ['hero', 'recommended']);
+      heroes.push(answer.slots.hero!.variant?.id ?? 'none');
+      recommended.push(answer.slots.recommended!.items.length);
+      await recorded(vid, answer.decisionId);
+      // A cap reached goes to the snapshot decisions read at once (a second after the last write at the soonest): as a page later would.
+      await flushProfile(vid);
+    }
+    // A new visitor's hero is "welcome": twice, then the unconditional variant.
+    expect(heroes).toEqual(['welcome', 'welcome', 'everyone', 'everyone']);
+    expect(recommended).toEqual([4, 4, 4, 0]);
   });
 });
 

@@ -50,6 +50,8 @@ export interface Attribution {
   decisions: DecisionRecord[];
   /** Experiment id → exposure. */
   exposures: Record<string, Exposure>;
+  /** Frequency caps: cap key → times (epoch ms) of the latest decisions that showed it (`caps.ts`). */
+  shown?: Record<string, number[]>;
 }
 
 /** The event fields attribution reads (the contract's events have more). */
@@ -108,7 +110,7 @@ export function recordDecision(state: Attribution, decision: DecisionRecord, con
   }
   const oldest = decision.at - Math.max(config.holdout.window, ...config.experiments.map((e) => e.window)) * 3_600_000;
   const decisions = [...state.decisions.filter((d) => d.at >= oldest && d.id !== decision.id), decision].slice(-MAX_DECISIONS);
-  return { state: { decisions, exposures }, rows };
+  return { state: { ...state, decisions, exposures }, rows };
 }
 
 /** The arm a slot's counts go under: its experiment's arm, else its variant, else `all`. */
@@ -175,7 +177,7 @@ export function attributeEvents(state: Attribution, events: readonly AttributedE
       }
     }
   }
-  return { state: { decisions, exposures }, rows: merge(rows) };
+  return { state: { ...state, decisions, exposures }, rows: merge(rows) };
 }
 
 /**

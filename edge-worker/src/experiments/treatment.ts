@@ -11,6 +11,7 @@ import { decide, type DecisionInput } from '../engine/decide';
 import type { LoadedModel } from '../model/recommend';
 import type { SlotConfig, SlotConfigs, VariantSlotConfig } from '../slots/config';
 import { HOLDOUT, INTERLEAVED, type Assignment } from './assign';
+import { inForce, withoutCapped } from './caps';
 import type { ExperimentsConfig } from './config';
 import { teamDraft } from './interleave';
 
@@ -78,11 +79,30 @@ export function decideAssigned(
   random: () => number,
 ): { slots: Record<string, SlotDecision>; record: Omit<DecisionRecord, 'id' | 'at'> } {
   const record: Omit<DecisionRecord, 'id' | 'at'> = { s: {}, ...(assignment.holdout ? { h: assignment.holdout.arm, hp: assignment.holdout.probability } : {}) };
+  // Frequency caps first, so that every arm (the holdout's too) decides among what the visitor may still be shown.
+  const { slots: allowed, empty } = withoutCapped(input.slots, inForce(input.profile?.capped, input.now));
+  const result = decideArms({ ...input, slots: allowed }, assignment, config, models, random, record);
+  for (const id of empty) {
+    if (!result[id]) continue;
+    result[id] = { title: result[id].title, items: [] };
+    record.s[id] = {};
+  }
+  return { slots: result, record };
+}
+
+function decideArms(
+  input: DecisionInput,
+  assignment: Assignment,
+  config: ExperimentsConfig,
+  models: ReadonlyMap<string, LoadedModel>,
+  random: () => number,
+  record: Omit<DecisionRecord, 'id' | 'at'>,
+): Record<string, SlotDecision> {
   if (assignment.holdout?.arm === HOLDOUT) {
     const slots = Object.fromEntries(Object.entries(input.slots).map(([id, slot]) => [id, slot.kind === 'variants' ? defaultContent(slot) : slot]));
     const decided = decide({ ...input, slots, model: undefined, profile: null });
     for (const [id, slot] of Object.entries(decided)) record.s[id] = recordOf(slot);
-    return { slots: decided, record };
+    return decided;
   }
   const decided = decide(input);
   for (const experiment of config.experiments) {
@@ -112,7 +132,7 @@ export function decideAssigned(
     record.s[experiment.slot] = { e: assigned.experiment, a: assigned.arm, p: assigned.probability, ...recordOf(shown), ...(teams ? { t: teams } : {}) };
   }
   for (const [id, slot] of Object.entries(decided)) record.s[id] ??= recordOf(slot);
-  return { slots: decided, record };
+  return decided;
 }
 
 function recordOf(slot: SlotDecision): SlotRecord {

@@ -45,6 +45,8 @@ export interface Profile {
   /** First and last activity, epoch seconds. */
   first: number;
   at: number;
+  /** Frequency caps reached: `slot` or `slot/variant` → epoch seconds until the slot (or variant) may show again (experiments/caps.ts). */
+  capped?: Record<string, number>;
 }
 
 /** A profile for a visitor the Worker has not seen yet. */

@@ -28,6 +28,7 @@ import { logRecords, type LogRecord } from '../log/record';
 import type { LogMessage } from '../log/sink';
 import { tombstoneKey, type Tombstone } from '../log/tombstone';
 import { attributeEvents, recordDecision, retraction, type Attribution } from '../experiments/attribution';
+import { countShown } from '../experiments/caps';
 import { counterShard, shardOf, type Delivery } from '../experiments/counters';
 import type { DecisionRecord } from '../experiments/treatment';
 import { loadExperiments } from '../published/published';
@@ -323,6 +324,16 @@ export class VisitorProfile extends DurableObject<Env> {
       const now = Date.now();
       const config = (await loadExperiments(this.env.MODELS, Number(this.env.HOLDOUT_SHARE))).value;
       const recorded = recordDecision(state?.attribution ?? { decisions: [], exposures: {} }, decision, config);
+      // Frequency caps: a cap reached goes into the profile and reaches KV at once, so the next decision honours it.
+      const counted = countShown(recorded.state.shown ?? {}, decision, config.caps);
+      recorded.state.shown = counted.shown;
+      let { profile, pending } = state ?? { profile: null, pending: null };
+      const nowSeconds = Math.floor(now / 1000);
+      const capped = Object.fromEntries(Object.entries({ ...profile?.capped, ...counted.reached }).filter(([, until]) => until > nowSeconds));
+      if (profile && JSON.stringify(capped) !== JSON.stringify(profile.capped ?? {})) {
+        profile = { ...profile, capped };
+        pending = withChange(pending, 'now', now);
+      }
       const added = recorded.rows.length ? { id: `${vid}:${decision.id}`, rows: recorded.rows } : undefined;
       const tallies = this.unconfirmedTallies(state, added);
       // The decision goes to the event log with its arms and their probabilities (a full outbox skips it: never a decide refused).
@@ -331,6 +342,8 @@ export class VisitorProfile extends DurableObject<Env> {
       const logDays = log.length ? withDay(state?.logDays, dayOf(now), now, this.logRetentionDays()) : state?.logDays;
       const next: VisitorState = {
         ...(state ?? { vid, profile: null, consent: {}, pending: null }),
+        profile,
+        pending,
         attribution: recorded.state,
         ...(tallies.length ? { tallies } : {}),
         ...(outbox.length || log.length ? { outbox: [...outbox, ...log] } : {}),
