@@ -3,6 +3,9 @@
  * simulated shoppers with known tastes on the demo shop (the product's
  * simulator, `edge-worker/cli/simulate.ts`, given the demo's catalog and
  * slots), K of them in Chromium on the shop's pages with the real SDK.
+ * With `--uplift U` it proves the holdout instead: `--visitors N` visitors
+ * whose true lift from personalization is U (`simulate/uplift.ts`), the
+ * uplift report read every 250 of them.
  * `--start` serves a demo of its own on a fresh state folder, seeded as
  * `npm start` seeds it, and stops it afterwards. With `--json` the summary's
  * figures are one JSON object on the last line of stdout.
@@ -12,6 +15,9 @@ import { join } from 'node:path';
 import { parseCliArgs } from '../edge-worker/cli/args';
 import { simulate } from '../edge-worker/cli/simulate';
 import { formatSummary } from '../edge-worker/cli/simulate/report';
+import { workerClient } from '../edge-worker/cli/simulate/client';
+import { formatUplift, simulateUplift } from '../edge-worker/cli/simulate/uplift';
+import { adminClient, adminTarget } from '../edge-worker/cli/admin-client';
 import { ROOT, startDevServer, type DevServer } from '../edge-worker/cli/wrangler';
 import { catalogFeed } from '../demo-shop/src/catalog';
 import { DEMO_SLOTS } from '../demo-shop/src/seed';
@@ -19,7 +25,8 @@ import { DEMO_CONFIG, seed } from '../demo-shop/scripts/seed';
 import { installedChromium } from '../tests/support/chromium';
 import { browseDemoShop } from './simulate-browser';
 
-const USAGE = `usage: npm run simulate -- --shoppers N [--seed S] [--url http://127.0.0.1:8787 | --start [--port 8795]] [--browsers K] [--concurrency C] [--json]`;
+const USAGE = `usage: npm run simulate -- --shoppers N [--seed S] [--url http://127.0.0.1:8787 | --start [--port 8795]] [--browsers K] [--concurrency C] [--json]
+       npm run simulate -- --uplift U --visitors N [--holdout 0.5] [--conversion 0.3] [--min-sample 500] [--seed S] [--url … | --start] [--json]`;
 
 const args = parseCliArgs(
   {
@@ -31,9 +38,23 @@ const args = parseCliArgs(
     browsers: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     json: { type: 'boolean', default: false },
+    uplift: { type: 'string' },
+    visitors: { type: 'string', default: '2000' },
+    holdout: { type: 'string', default: '0.5' },
+    conversion: { type: 'string', default: '0.3' },
+    'min-sample': { type: 'string', default: '500' },
   },
   USAGE,
 );
+
+function share(name: string, value: string, min: number, max: number): number {
+  const parsed = Number(value);
+  if (!(parsed >= min && parsed <= max)) {
+    process.stderr.write(`--${name} must be a number from ${min} to ${max}, not ${value}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  return parsed;
+}
 
 function count(name: string, value: string, min: number): number {
   const parsed = Number(value);
@@ -75,6 +96,28 @@ try {
     url = server.url;
     say(`demo shop at ${url}`);
   }
+  if (args.uplift !== undefined) {
+    const visitors = count('visitors', args.visitors, 1);
+    const truth = share('uplift', args.uplift, -0.9, 10);
+    say(`${visitors} visitors with a true lift of ${truth} against ${url}`);
+    const result = await simulateUplift({
+      client: workerClient(url),
+      admin: adminClient(adminTarget(url)),
+      items: catalogFeed().map((item) => item.id),
+      pageSlots: PRODUCT_PAGE_SLOTS,
+      visitors,
+      uplift: truth,
+      holdout: share('holdout', args.holdout, 0.01, 0.5),
+      conversion: share('conversion', args.conversion, 0.001, 0.5),
+      minSample: count('min-sample', args['min-sample'], 10),
+      seed: count('seed', args.seed, 0),
+      concurrency: count('concurrency', args.concurrency, 1),
+      onCheck: (check) => say(`${check.visitors} visitors: conversion lift ${(check.conversion.lift * 100).toFixed(1)} % (${check.conversion.verdict}), revenue ${(check.revenue.lift * 100).toFixed(1)} % (${check.revenue.verdict})`),
+    });
+    console.log(formatUplift(result));
+    if (args.json) console.log(JSON.stringify(result));
+    process.exitCode = 0;
+  } else {
   say(`${shoppers} shoppers (${Math.min(browsers, shoppers)} in Chromium) against ${url}`);
   const summary = await simulate({
     url,
@@ -90,6 +133,7 @@ try {
   });
   console.log(formatSummary(summary));
   if (args.json) console.log(JSON.stringify(summary));
+  }
 } finally {
   await server?.stop();
   if (persistTo) rmSync(persistTo, { recursive: true, force: true });

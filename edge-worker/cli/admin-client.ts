@@ -5,6 +5,7 @@
  * to a Worker on this machine, and a token never travels over plain HTTP to
  * another host.
  */
+import type { Report } from '../src/contract/report';
 import type { Change, Entry, Kind, PublishedStatus } from '../src/published/published';
 import { DEVELOPMENT_ADMIN_TOKEN } from './wrangler';
 
@@ -75,6 +76,8 @@ export interface AdminClient {
   rollback(kind: Kind): Promise<Change>;
   /** `GET /v1/admin/<kind>/versions/<version>`: a stored version's value, as published. */
   value(kind: Kind, version: string): Promise<Uint8Array>;
+  /** `GET /v1/admin/report?days=<days>`: the measurement report the dashboard draws. */
+  report(days?: number): Promise<Report>;
 }
 
 /** A client for the admin API at `target`. */
@@ -135,5 +138,6 @@ export function adminClient(target: AdminTarget): AdminClient {
       if (!/^[A-Za-z0-9._:-]{1,64}$/.test(version)) throw new TypeError(`not a version: ${JSON.stringify(version)}`);
       return call('GET', `/v1/admin/${kind}/versions/${version}`, undefined, true);
     },
+    report: (days = 14) => call('GET', `/v1/admin/report?days=${days}`),
   };
 }

@@ -20,7 +20,9 @@ import { performance } from 'node:perf_hooks';
 import { encodeArtifact } from '../src/model/artifact';
 import { loadModel } from '../src/model/recommend';
 import { rowCount, rowValues, sliceRows } from '../src/model/rows';
-import { publishModel } from '../src/published/published';
+import { publishExperiments, publishModel } from '../src/published/published';
+import { buildExperiments } from '../src/experiments/config';
+import { withCanary } from './canary';
 import { LOCAL_URL, UsageError, adminClient, adminTarget, type AdminClient } from './admin-client';
 import { parseCliArgs, trainOptions } from './args';
 import { DEFAULT_RETENTION_DAYS, readLog } from './event-log';
@@ -33,7 +35,9 @@ const USAGE = `usage: retrain [--persist-to <dir>] [--config <wrangler.toml>] [-
   --holdout             share of the log's most recent sessions held back to judge by (not trained on)
   --tolerance           how many points of HR@20 or MRR@20 the candidate may lose and still be published
   --coverage-tolerance  how many points of catalog coverage it may lose
-  --dry-run             train and judge, publish nothing`;
+  --dry-run             train and judge, publish nothing
+  --canary <slot>       a candidate that passes is not activated: it runs on that slot against the active model first
+                        (--canary-kind ab: --canary-share of its visitors see it; interleave: every list mixes both)`;
 
 /** Fewer training sessions than this teach a model nothing worth publishing. */
 const MIN_TRAINING_SESSIONS = 50;
@@ -71,9 +75,15 @@ async function main(): Promise<void> {
       options: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      canary: { type: 'string' },
+      'canary-kind': { type: 'string', default: 'ab' },
+      'canary-share': { type: 'string', default: '0.1' },
     },
     USAGE,
   );
+  const canaryShare = Number(args['canary-share']);
+  if (args.canary !== undefined && !(canaryShare > 0 && canaryShare <= 1)) usage('--canary-share must be a share above 0, up to 1');
+  if (args['canary-kind'] !== 'ab' && args['canary-kind'] !== 'interleave') usage('--canary-kind is ab or interleave');
   const holdout = Number(args.holdout);
   if (!(holdout > 0 && holdout < 1)) usage('--holdout must be a share between 0 and 1, such as 0.1');
   const tolerance = { accuracy: Number(args.tolerance), coverage: Number(args['coverage-tolerance']) };
@@ -127,6 +137,16 @@ async function main(): Promise<void> {
       console.log(`verdict: refused (${judged.reasons.join('; ')}); the active model stays`);
     } else if (args['dry-run']) {
       console.log('verdict: publish (a dry run: nothing published)');
+    } else if (args.canary !== undefined) {
+      await admin.publish(publishModel(bytes), false);
+      const status = await admin.status();
+      const active = status.experiments.active;
+      const current = active ? buildExperiments(JSON.parse(new TextDecoder().decode(await admin.value('experiments', active)))) : buildExperiments({});
+      const canary = { slot: args.canary, version: artifact.modelVersion, kind: args['canary-kind'] as 'ab' | 'interleave', share: canaryShare };
+      await admin.publish(publishExperiments(withCanary(current, canary)), true);
+      published = true;
+      console.log(`verdict: publish as a canary; model ${artifact.modelVersion} is stored, not active, and runs on slot ${canary.slot} (${canary.kind}, share ${canary.share}) against ${active ? 'the active model' : 'it'}`);
+      console.log(`the uplift report (/admin/) says how it does; to promote it: npm run admin -- activate model ${artifact.modelVersion}`);
     } else {
       await admin.publish(publishModel(bytes), false);
       const change = await admin.activate('model', artifact.modelVersion);
