@@ -12,6 +12,11 @@
 // is also copied into a directory named by its content, /sdk/<build>/, which
 // edge-worker/public/_headers lets browsers cache for a year, and integrity.json
 // says which build that is and its SRI hash (sdk/dist/ has the manifest only).
+//
+// The uplift dashboard (edge-worker/dashboard/) is built the same way beside it:
+// admin/dashboard.js (IIFE, minified), with the page's index.html and CSS copied
+// next to it, into both Workers' static assets, so each serves it at /admin/.
+// It is no part of the Worker's bundle: assets are served without running it.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -91,6 +96,14 @@ const quiet = {
 const scriptTagPlugins = () => [nodeResolve(), typescript({ tsconfig: 'sdk/tsconfig.json', noEmit: false, include: ['sdk/src/**/*.ts'] })];
 const SERVED = ['edge-worker/public/sdk', 'demo-shop/public/sdk'];
 
+/** Copies the dashboard's page and stylesheet beside each dashboard.js written. */
+const dashboardPage = {
+  name: 'dashboard-page',
+  writeBundle({ file }) {
+    for (const name of ['index.html', 'dashboard.css']) copyFileSync(join('edge-worker/dashboard', name), join(dirname(file), name));
+  },
+};
+
 // The demo shop serves the SDK with the product's cache and CORS headers too, so what its pages
 // (and the browser tests) load behaves as on a merchant's page. A build output, like its sdk/.
 copyFileSync('edge-worker/public/_headers', 'demo-shop/public/_headers');
@@ -119,5 +132,10 @@ export default [
     input: 'sdk/src/script-tag.ts',
     output: ['sdk/dist', ...SERVED].map(debugTag),
     plugins: scriptTagPlugins(),
+  },
+  {
+    input: 'edge-worker/dashboard/main.ts',
+    output: ['edge-worker/public/admin', 'demo-shop/public/admin'].map((dir) => ({ file: `${dir}/dashboard.js`, format: 'iife', sourcemap: true, plugins: [minify, dashboardPage] })),
+    plugins: [typescript({ tsconfig: 'edge-worker/dashboard/tsconfig.json', noEmit: false, include: ['edge-worker/dashboard/*.ts', 'edge-worker/src/contract/report.ts'] })],
   },
 ];

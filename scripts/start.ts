@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { DEMO_CONFIG, seed } from '../demo-shop/scripts/seed';
-import { ROOT, startDevServer } from '../edge-worker/cli/wrangler';
+import { DEVELOPMENT_ADMIN_TOKEN, ROOT, startDevServer } from '../edge-worker/cli/wrangler';
 
 const port = Number(process.env.PORT ?? 8787);
 const persistTo = '.wrangler/state';
@@ -16,7 +16,9 @@ const build = spawnSync(process.execPath, [`${ROOT}/node_modules/rollup/dist/bin
 if (build.status !== 0) process.exit(build.status ?? 1);
 seed(persistTo);
 const server = await startDevServer({ port, persistTo, config: DEMO_CONFIG, inheritOutput: true, testScheduled: true });
-console.log(`\n  Rapport demo shop: ${server.url}\n  (Ctrl-C to stop)\n`);
+// The dashboard takes the token from the link once; a token of your own (ADMIN_TOKEN) is never printed.
+const dashboard = `${server.url}/admin/${process.env.ADMIN_TOKEN ? '' : `#token=${DEVELOPMENT_ADMIN_TOKEN}`}`;
+console.log(`\n  Rapport demo shop: ${server.url}\n  Uplift dashboard: ${dashboard}\n  (Ctrl-C to stop)\n`);
 const cron = (schedule: string) => () => {
   fetch(`${server.url}/__scheduled?cron=${encodeURIComponent(schedule)}`).catch((err: Error) => console.error(`the cron ${schedule} could not run: ${err.message}`));
 };

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../../edge-worker/cli/wrangler';
+import { DEVELOPMENT_ADMIN_TOKEN, ROOT } from '../../edge-worker/cli/wrangler';
 import { launchChromium, settledSlot } from './support';
 
 const PORT = Number(process.env.RAPPORT_START_TEST_PORT ?? 8793);
@@ -54,6 +54,10 @@ describe('npm start', () => {
     expect(await home.text()).toContain('data-rapport-slot="recommended"');
     const sdk = await fetch(`${url}/sdk/rapport.min.js`);
     expect(sdk.status).toBe(200);
+    // The uplift dashboard's link carries the development token, which the page takes once.
+    const dashboard = /Uplift dashboard: (http:\/\/\S+)/.exec(output)?.[1];
+    expect(dashboard).toBe(`${url}/admin/#token=${DEVELOPMENT_ADMIN_TOKEN}`);
+    expect((await fetch(dashboard!)).status).toBe(200);
 
     const browser = await launchChromium();
     try {
