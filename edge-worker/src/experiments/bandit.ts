@@ -79,6 +79,7 @@ export function allocate(input: AllocationInput, random: () => number): Record<s
   const budget = 1 - controlShare;
   const ids = new Set(control ? [control.id] : []);
   check(arms.length > 0, 'allocate needs at least one bandit arm');
+  check(control?.id !== '', 'the control arm needs an id');
   for (const { id, trials, successes } of arms) {
     check(id !== '' && !ids.has(id), `arm id ${JSON.stringify(id)} is empty or repeated`);
     ids.add(id);

@@ -110,7 +110,7 @@ export function outcome({ a, b }: Credit): Outcome {
 /** z of a two-sided 95 % interval. */
 const Z95 = 1.959963984540054;
 
-/** Up to this many decisive impressions the sign test is exact; beyond, the normal approximation is closer than 1e-3. */
+/** Up to this many decisive impressions the sign test is exact; beyond, the normal approximation (continuity-corrected) is within 1e-4 of it. */
 const EXACT_UP_TO = 1000;
 
 /** erfc(x) for x ≥ 0, relative error below 1.2e-7 (Numerical Recipes' erfcc). */

@@ -76,6 +76,7 @@ describe('allocate', () => {
     [{ arms: [] }, /at least one/],
     [{ arms: [arm('a', 10, 1), arm('a', 10, 1)] }, /"a" is empty or repeated/],
     [{ arms: [arm('control', 10, 1)], control: { id: 'control', share: 0.5 } }, /"control" is empty or repeated/],
+    [{ arms: [arm('a', 10, 1)], control: { id: '', share: 0.5 } }, /control arm needs an id/],
     [{ arms: [arm('a', 10, 11)] }, /arm a needs integer 0 ≤ successes ≤ trials/],
     [{ arms: [arm('a', 10, -1)] }, /successes ≤ trials/],
     [{ arms: [arm('a', 10, 1)], control: { id: 'c', share: 1 } }, /control share must be in \[0, 1\)/],
