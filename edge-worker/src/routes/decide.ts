@@ -20,7 +20,7 @@ import { withSessionViews } from '../engine/session';
 import { readSnapshot } from '../profile/store';
 import { loadActiveModel, loadCatalog, loadExperiments, loadModelVersion, loadSlots, optionalModel, required } from '../published/published';
 import type { LoadedModel } from '../model/recommend';
-import { recordLatency } from '../experiments/latency';
+import { recordLatency } from '../experiments/timings';
 
 export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const started = performance.now();
