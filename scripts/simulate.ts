@@ -26,7 +26,7 @@ import { installedChromium } from '../tests/support/chromium';
 import { browseDemoShop } from './simulate-browser';
 
 const USAGE = `usage: npm run simulate -- --shoppers N [--seed S] [--url http://127.0.0.1:8787 | --start [--port 8795]] [--browsers K] [--concurrency C] [--json]
-       npm run simulate -- --uplift U --visitors N [--holdout 0.5] [--conversion 0.3] [--min-sample 500] [--seed S] [--url … | --start] [--json]`;
+       npm run simulate -- --uplift U --visitors N [--holdout 0.5] [--conversion 0.3] [--min-sample 2000] [--seed S] [--url … | --start] [--json]`;
 
 const args = parseCliArgs(
   {
@@ -42,7 +42,7 @@ const args = parseCliArgs(
     visitors: { type: 'string', default: '2000' },
     holdout: { type: 'string', default: '0.5' },
     conversion: { type: 'string', default: '0.3' },
-    'min-sample': { type: 'string', default: '500' },
+    'min-sample': { type: 'string', default: '2000' },
   },
   USAGE,
 );
@@ -92,7 +92,8 @@ try {
     persistTo = mkdtempSync(join(ROOT, '.wrangler', 'simulate-'));
     say(`seeding a fresh demo in ${persistTo}`);
     seed(persistTo);
-    server = await startDevServer({ port: count('port', args.port, 1), persistTo, config: DEMO_CONFIG });
+    // Counts reach the report within seconds instead of the minute a shop's Worker lets them gather.
+    server = await startDevServer({ port: count('port', args.port, 1), persistTo, config: DEMO_CONFIG, vars: { COUNTER_FLUSH_SECONDS: '2' } });
     url = server.url;
     say(`demo shop at ${url}`);
   }

@@ -5,7 +5,7 @@
  * collect route, counted once in the real counter shards, and read back by
  * the report route; bandit allocations by the real cron handler.
  */
-import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DecideResponse } from '../../sdk/src/wire';
@@ -43,6 +43,11 @@ async function recorded(vid: string, decisionId: string) {
 
 function events(vid: string, list: Array<Record<string, unknown>>) {
   return { v: 1, vid, sid: 'session-0001', consent: CONSENT, events: list.map((e, i) => ({ id: newId('ev'), ts: Date.now() + i, ...e })) };
+}
+
+/** Sends the visitor's waiting counts to their shard now, as their alarm would within COUNTER_FLUSH_SECONDS. */
+async function flushCounts(vid: string): Promise<void> {
+  await runDurableObjectAlarm(visitor(vid));
 }
 
 async function report(days = 3): Promise<Report> {
@@ -113,6 +118,7 @@ describe('attribution and counting', () => {
     await post('/v1/collect', events(vid, [{ type: 'purchase', items: [item], value: 10 }]));
 
     const after = await vi.waitFor(async () => {
+      await flushCounts(vid);
       const r = await report();
       if (armBefore(r, 'revenue').sum - armBefore(before, 'revenue').sum < 50) throw new Error('not counted yet');
       return r;
@@ -146,8 +152,10 @@ describe('attribution and counting', () => {
   it('logs each decision with its arms and the probability each was drawn with', async () => {
     const vid = await visitorIn(false, 0.5, 'count-holdout');
     const answer = await decideFor(vid, ['recommended']);
+    await recorded(vid, answer.decisionId);
     const record = await vi.waitFor(
       async () => {
+        await flushCounts(vid);
         const listed = await env.LOG.list({ prefix: 'events/' });
         for (const { key } of listed.objects) {
           const lines = (await (await env.LOG.get(key))!.text()).trimEnd().split('\n').map((line) => JSON.parse(line) as LogRecord);
@@ -161,12 +169,32 @@ describe('attribution and counting', () => {
     expect(record).toMatchObject({ vid, type: 'decision', arms: ['* holdout personalized 0.5'] });
   });
 
-  it('applies a counter delivery once: a resend to the shard changes nothing', async () => {
+  it('applies a counter delivery once: a resend to the shard changes nothing, before or after its fold', async () => {
     const shard = counterShard(env, shardOf('any-visitor'));
     const delivery = { id: 'any-visitor:ev-resent-1', rows: [{ k: 'm|test|a|ctr|2026-11-30', n: 1, s: 1, q: 1 }] };
+    const other = { id: 'any-visitor:ev-resent-2', rows: [{ k: 'm|test|a|ctr|2026-11-30', n: 2, s: 0, q: 0 }] };
     expect(await shard.add(delivery)).toBe(true);
     expect(await shard.add(delivery)).toBe(false);
-    expect(await shard.rows('m|test|')).toEqual([{ k: 'm|test|a|ctr|2026-11-30', n: 1, s: 1, q: 1 }]);
+    expect(await shard.add(other)).toBe(true);
+    // The shard's alarm folds what it took into its counters; a resend after that is still refused.
+    await runDurableObjectAlarm(shard);
+    expect(await shard.add(delivery)).toBe(false);
+    expect(await shard.rows('m|test|')).toEqual([{ k: 'm|test|a|ctr|2026-11-30', n: 3, s: 1, q: 1 }]);
+  });
+
+  it('sends a visitor\'s counts as one delivery per flush, whatever the number of pages', async () => {
+    const vid = await visitorIn(false, 0.5, 'count-holdout');
+    for (let page = 0; page < 3; page++) {
+      const answer = await decideFor(vid, ['recommended']);
+      await recorded(vid, answer.decisionId);
+      await post('/v1/collect', events(vid, [{ type: 'impression', decision: answer.decisionId, slot: 'recommended' }]));
+    }
+    const { state, alarm } = await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect());
+    expect(state!.tallies).toHaveLength(1);
+    // The alarm that sends them is set within COUNTER_FLUSH_SECONDS.
+    expect(alarm! - Date.now()).toBeLessThanOrEqual(Number(env.COUNTER_FLUSH_SECONDS) * 1000);
+    await flushCounts(vid);
+    expect((await runInDurableObject(visitor(vid), (object: VisitorProfile) => object.inspect())).state!.tallies).toBeUndefined();
   });
 
   it('counts nothing for a visitor without analytics consent', async () => {
@@ -227,6 +255,7 @@ describe('slot experiments', () => {
     const candidatePick = slot.i![slot.t!.indexOf('c')]!;
     await post('/v1/collect', events(vid, [{ type: 'click', item: candidatePick, decision: answer.decisionId, slot: 'together' }]));
     const after = await vi.waitFor(async () => {
+      await flushCounts(vid);
       const now = (await report()).experiments.find((e) => e.id === 'together-interleaved')!.interleaving!;
       if (now.wins === before.wins) throw new Error('not counted yet');
       return now;

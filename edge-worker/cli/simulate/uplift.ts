@@ -34,7 +34,7 @@ export interface UpliftOptions {
   conversion?: number;
   /** The holdout's share for the run (default 0.5: the most sensitive split). */
   holdout?: number;
-  /** Visitors per arm before any verdict (default 500). */
+  /** Visitors per arm before any verdict (default 2,000, the product's: below it revenue's sequential interval is too narrow). */
   minSample?: number;
   seed: number;
   /** The report is read after every this many visitors (default 250). */
@@ -71,13 +71,17 @@ const randomId = () => randomBytes(12).toString('base64url');
 type Unsent = WireEvent extends infer E ? (E extends WireEvent ? Omit<E, 'id' | 'ts'> : never) : never;
 const within = ([low, high]: [number, number], value: number) => low <= value && value <= high;
 
-/** Waits until the report has counted `visitors` exposures in the holdout (deliveries follow the answers). */
+/** The longest a visitor's counts wait before they are sent (the Worker's COUNTER_FLUSH_SECONDS), and some. */
+const SETTLE_MS = 90_000;
+
+/** Waits until the report has counted `visitors` exposures in the holdout (each visitor's counts follow within a minute). */
 async function settled(admin: AdminClient, visitors: number): Promise<Report> {
-  for (let attempt = 0; ; attempt++) {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
     const report = await admin.report(1);
     const counted = report.holdout?.arms.reduce((sum, arm) => sum + arm.visitors, 0) ?? 0;
-    if (counted >= visitors || attempt >= 40) return report;
-    await new Promise((r) => setTimeout(r, 250));
+    if (counted >= visitors || Date.now() > deadline) return report;
+    await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -97,7 +101,7 @@ export async function simulateUplift(options: UpliftOptions): Promise<UpliftResu
   const share = options.holdout ?? 0.5;
   const conversion = options.conversion ?? 0.3;
   const holdoutSeed = `simulate-${seed}-${Date.now()}`;
-  await admin.publish(publishExperiments({ holdout: { share, seed: holdoutSeed, minSample: options.minSample ?? 500 } }), true);
+  await admin.publish(publishExperiments({ holdout: { share, seed: holdoutSeed, minSample: options.minSample ?? 2000 } }), true);
   const random = seededRandom(seed);
   const consent: Purpose[] = ['analytics', 'personalization'];
   const checks: UpliftCheck[] = [];

@@ -36,41 +36,68 @@ export function counterShard(env: Env, shard: number): DurableObjectStub<Counter
   return env.COUNTERS.get(env.COUNTERS.idFromName(`shard-${shard}`));
 }
 
+/** How soon a shard folds the deliveries it received into its counters. */
+const FOLD_MS = 10_000;
+
 export class CounterShard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS counters (k TEXT PRIMARY KEY, n REAL NOT NULL, s REAL NOT NULL, q REAL NOT NULL)');
-      this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL)');
+      const sql = this.ctx.storage.sql;
+      sql.exec('CREATE TABLE IF NOT EXISTS counters (k TEXT PRIMARY KEY, n REAL NOT NULL, s REAL NOT NULL, q REAL NOT NULL)');
+      // Every delivery, in arrival order: its id (a resend is refused by it) and, until folded, its rows.
+      sql.exec('CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, at INTEGER NOT NULL, rows TEXT NOT NULL)');
+      sql.exec('CREATE TABLE IF NOT EXISTS folded (one INTEGER PRIMARY KEY CHECK (one = 1), seq INTEGER NOT NULL)');
     });
   }
 
-  /** Adds a delivery's rows unless its id was applied already; resolves once durable. Returns whether it counted. */
+  /**
+   * Takes a delivery unless its id was taken already; resolves once it is
+   * durable (one row written), and returns whether it counted. Its rows reach
+   * the counters at the next fold, within {@link FOLD_MS}, many deliveries'
+   * rows added up in one write per key.
+   */
   async add(delivery: Delivery): Promise<boolean> {
     const sql = this.ctx.storage.sql;
-    if (sql.exec('SELECT 1 FROM deliveries WHERE id = ?', delivery.id).toArray().length) return false;
-    this.ctx.storage.transactionSync(() => {
-      for (const { k, n, s, q } of delivery.rows) {
-        sql.exec('INSERT INTO counters (k, n, s, q) VALUES (?, ?, ?, ?) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n, s = s + excluded.s, q = q + excluded.q', k, n, s, q);
-      }
-      sql.exec('INSERT INTO deliveries (id, at) VALUES (?, ?)', delivery.id, Date.now());
-    });
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 86_400_000);
+    if (sql.exec('SELECT 1 FROM journal WHERE id = ?', delivery.id).toArray().length) return false;
+    sql.exec('INSERT INTO journal (id, at, rows) VALUES (?, ?, ?)', delivery.id, Date.now(), JSON.stringify(delivery.rows));
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > Date.now() + FOLD_MS) await this.ctx.storage.setAlarm(Date.now() + FOLD_MS);
     return true;
   }
 
-  /** Every row whose key starts with `prefix`. */
+  /** Adds the deliveries taken since the last fold to the counters, in one transaction. */
+  private fold(): void {
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      const from = sql.exec<{ seq: number }>('SELECT seq FROM folded').toArray()[0]?.seq ?? 0;
+      const pending = sql.exec<{ seq: number; rows: string }>('SELECT seq, rows FROM journal WHERE seq > ? ORDER BY seq', from).toArray();
+      if (!pending.length) return;
+      for (const { k, n, s, q } of merge(pending.flatMap((delivery) => JSON.parse(delivery.rows) as Row[]))) {
+        sql.exec('INSERT INTO counters (k, n, s, q) VALUES (?, ?, ?, ?) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n, s = s + excluded.s, q = q + excluded.q', k, n, s, q);
+      }
+      sql.exec('INSERT INTO folded (one, seq) VALUES (1, ?) ON CONFLICT(one) DO UPDATE SET seq = excluded.seq', pending.at(-1)!.seq);
+    });
+  }
+
+  /** Every row whose key starts with `prefix`, deliveries not yet folded included. */
   async rows(prefix: string): Promise<Row[]> {
+    this.fold();
     return this.ctx.storage.sql
       .exec<{ k: string; n: number; s: number; q: number }>('SELECT k, n, s, q FROM counters WHERE k >= ? AND k < ?', prefix, `${prefix}\uffff`)
       .toArray()
       .map(({ k, n, s, q }) => ({ k, n, s, q }));
   }
 
-  /** Daily: forgets delivery ids old enough that nothing resends them. */
+  /** Folds what arrived, and forgets deliveries old enough that nothing resends them. */
   override async alarm(): Promise<void> {
-    this.ctx.storage.sql.exec('DELETE FROM deliveries WHERE at < ?', Date.now() - DELIVERY_MEMORY_MS);
-    await this.ctx.storage.setAlarm(Date.now() + 86_400_000);
+    this.fold();
+    const sql = this.ctx.storage.sql;
+    const folded = sql.exec<{ seq: number }>('SELECT seq FROM folded').toArray()[0]?.seq ?? 0;
+    sql.exec('DELETE FROM journal WHERE at < ? AND seq <= ?', Date.now() - DELIVERY_MEMORY_MS, folded);
+    // Wake again when the oldest delivery left is to be forgotten (a new delivery wakes it sooner).
+    const oldest = sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM journal').toArray()[0]?.at;
+    if (oldest != null) await this.ctx.storage.setAlarm(Math.max(Date.now() + FOLD_MS, oldest + DELIVERY_MEMORY_MS));
   }
 }
 

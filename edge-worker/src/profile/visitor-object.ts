@@ -27,7 +27,7 @@ import { dayOf } from '../log/layout';
 import { logRecords, type LogRecord } from '../log/record';
 import type { LogMessage } from '../log/sink';
 import { tombstoneKey, type Tombstone } from '../log/tombstone';
-import { attributeEvents, recordDecision, retraction, type Attribution } from '../experiments/attribution';
+import { attributeEvents, merge, recordDecision, retraction, type Attribution } from '../experiments/attribution';
 import { countShown } from '../experiments/caps';
 import { counterShard, shardOf, type Delivery } from '../experiments/counters';
 import type { DecisionRecord } from '../experiments/treatment';
@@ -72,8 +72,14 @@ export interface VisitorState {
   at?: number;
   /** Experiments: the latest decisions and the visitor's arms, to attribute what follows (see experiments/attribution.ts). */
   attribution?: Attribution;
-  /** Counter rows not yet confirmed by the visitor's counter shard. */
-  tallies?: Delivery[];
+  /**
+   * Counter rows not yet confirmed by the visitor's counter shard. New rows
+   * merge into the last delivery until it is sent (by the alarm, at most
+   * COUNTER_FLUSH_SECONDS after the first): one delivery per visitor and
+   * minute, not per page. A delivery once sent never changes (the shard may
+   * have applied it), so `sent` marks it.
+   */
+  tallies?: Array<Delivery & { sent?: true }>;
 }
 
 /** What the request says about consent: the purposes it grants, and whether the browser sent Global Privacy Control (honoured). */
@@ -166,10 +172,9 @@ export class VisitorProfile extends DurableObject<Env> {
    */
   async apply(vid: string, sid: string, events: TrackedEvent[], categories: Record<string, string>, consent: BatchConsent): Promise<BatchResult> {
     // The KV reads and writes below would let another batch in half-way; one batch at a time, start to finish.
-    const { result, send, tallies } = await this.ctx.blockConcurrencyWhile(() => this.applyNow(vid, sid, events, categories, consent));
+    const { result, send } = await this.ctx.blockConcurrencyWhile(() => this.applyNow(vid, sid, events, categories, consent));
     // After the answer, and outside the lock: a slow queue delays neither this shopper nor their next batch.
     if (send.length) this.ctx.waitUntil(this.send(send));
-    if (tallies) this.ctx.waitUntil(this.tally(vid, [tallies]));
     return result;
   }
 
@@ -179,7 +184,7 @@ export class VisitorProfile extends DurableObject<Env> {
     events: TrackedEvent[],
     categories: Record<string, string>,
     batchConsent: BatchConsent,
-  ): Promise<{ result: BatchResult; send: LogRecord[]; tallies?: Delivery }> {
+  ): Promise<{ result: BatchResult; send: LogRecord[] }> {
     const now = Date.now();
     const storage = this.ctx.storage;
     const state = await storage.get<VisitorState>('state');
@@ -261,7 +266,7 @@ export class VisitorProfile extends DurableObject<Env> {
     await storage.put('state', next);
     this.forgetConfirmed(next);
     await this.scheduleAlarm(next, now);
-    return { result, send: records, ...(delivery ? { tallies: delivery } : {}) };
+    return { result, send: records };
   }
 
   /**
@@ -273,7 +278,8 @@ export class VisitorProfile extends DurableObject<Env> {
     const scheduled = await storage.getAlarm();
     let wanted = state.pending ? this.writeAt(state.pending) : (scheduled ?? this.expiresAt(state));
     // Confirmed or not, the outbox is looked at once the visitor is idle: a confirmed record leaves it, another is resent.
-    if (state.outbox?.length || state.tallies?.length) wanted = Math.min(wanted, now + Number(this.env.SNAPSHOT_IDLE_SECONDS) * 1000);
+    if (state.outbox?.length) wanted = Math.min(wanted, now + Number(this.env.SNAPSHOT_IDLE_SECONDS) * 1000);
+    if (state.tallies?.length) wanted = Math.min(wanted, now + Number(this.env.COUNTER_FLUSH_SECONDS) * 1000);
     if (scheduled === null || scheduled > wanted) await storage.setAlarm(wanted);
   }
 
@@ -289,19 +295,22 @@ export class VisitorProfile extends DurableObject<Env> {
     for (const id of this.confirmed) if (!kept.has(id)) this.confirmed.delete(id);
   }
 
-  /** The counter deliveries still waiting for their shard, with `added` last. */
-  private unconfirmedTallies(state: VisitorState | undefined, added?: Delivery): Delivery[] {
+  /** The counter deliveries still waiting for their shard, with `added` merged into the last one unless that was sent. */
+  private unconfirmedTallies(state: VisitorState | undefined, added?: Delivery): NonNullable<VisitorState['tallies']> {
     const waiting = (state?.tallies ?? []).filter((delivery) => !this.confirmed.has(delivery.id));
-    return added ? [...waiting, added] : waiting;
+    const last = waiting.at(-1);
+    if (!added) return waiting;
+    if (!last || last.sent) return [...waiting, added];
+    return [...waiting.slice(0, -1), { id: last.id, rows: merge([...last.rows, ...added.rows]) }];
   }
 
   /** Sends counter deliveries to the visitor's shard; those confirmed are remembered until the next write. */
   private async tally(vid: string, deliveries: readonly Delivery[]): Promise<boolean> {
     try {
       const shard = counterShard(this.env, shardOf(vid));
-      for (const delivery of deliveries) {
-        await shard.add(delivery);
-        this.confirmed.add(delivery.id);
+      for (const { id, rows } of deliveries) {
+        await shard.add({ id, rows });
+        this.confirmed.add(id);
       }
       return true;
     } catch (err) {
@@ -317,10 +326,10 @@ export class VisitorProfile extends DurableObject<Env> {
    * objected, or who has neither a profile nor events logged (never measured).
    */
   async recordDecision(vid: string, decision: DecisionRecord): Promise<void> {
-    const sent = await this.ctx.blockConcurrencyWhile(async () => {
+    await this.ctx.blockConcurrencyWhile(async () => {
       const storage = this.ctx.storage;
       const state = await storage.get<VisitorState>('state');
-      if (state?.erasedAt || state?.objectedAt || state?.consent.analytics?.granted === false) return undefined;
+      if (state?.erasedAt || state?.objectedAt || state?.consent.analytics?.granted === false) return;
       const now = Date.now();
       const config = (await loadExperiments(this.env.MODELS, Number(this.env.HOLDOUT_SHARE))).value;
       const recorded = recordDecision(state?.attribution ?? { decisions: [], exposures: {} }, decision, config);
@@ -355,10 +364,8 @@ export class VisitorProfile extends DurableObject<Env> {
       await storage.put('state', next);
       this.forgetConfirmed(next);
       await this.scheduleAlarm(next, now);
-      return { delivery: added, log };
     });
-    if (sent?.log.length) await this.send(sent.log);
-    if (sent?.delivery) await this.tally(vid, [sent.delivery]);
+    // Nothing is sent now: the decision's log record and counts leave with the visitor's next ones, by the alarm.
   }
 
   /** Sends log records to the queue, one message per {@link RECORDS_PER_MESSAGE}; those confirmed are remembered until the next write. */
@@ -415,7 +422,8 @@ export class VisitorProfile extends DurableObject<Env> {
     if (next.tallies?.length) {
       const unsent = next.tallies.filter((delivery) => !this.confirmed.has(delivery.id));
       if (unsent.length && !(await this.tally(state.vid, unsent))) retryAt = now + RESEND_RETRY_MS;
-      const left = next.tallies.filter((delivery) => !this.confirmed.has(delivery.id));
+      // Whatever was sent may have been applied, so it never changes again: new rows start a new delivery.
+      const left = next.tallies.filter((delivery) => !this.confirmed.has(delivery.id)).map((delivery) => ({ ...delivery, sent: true as const }));
       next = { ...next, tallies: left };
       if (!left.length) delete next.tallies;
     }
