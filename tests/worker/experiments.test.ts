@@ -147,6 +147,7 @@ describe('attribution and counting', () => {
     for (const metric of ['conversion', 'revenue']) expect(armBefore(erased, metric)).toEqual(armBefore(before, metric));
     const ctrErased = erased.ctr.find((s) => s.slot === 'recommended' && s.arm === 'all')!.days.at(-1)!;
     expect([ctrErased.impressions, ctrErased.clicks]).toEqual([ctrBefore.impressions, ctrBefore.clicks]);
+    expect(erased.bias.at(-1)?.impressions ?? 0).toBe(before.bias.at(-1)?.impressions ?? 0);
   });
 
   it('logs each decision with its arms and the probability each was drawn with', async () => {

@@ -36,8 +36,16 @@ export function counterShard(env: Env, shard: number): DurableObjectStub<Counter
   return env.COUNTERS.get(env.COUNTERS.idFromName(`shard-${shard}`));
 }
 
-/** How soon a shard folds the deliveries it received into its counters. */
-const FOLD_MS = 10_000;
+/** How soon a shard folds the deliveries it received into its counters (a read folds at once). */
+const FOLD_MS = 60_000;
+
+/**
+ * Item impressions (`b|day|item`, bias monitoring) are kept as one JSON map
+ * per day and bucket of items, not a row per item: a fold then writes at
+ * most this many rows for them however many items were shown.
+ */
+const ITEM_BUCKETS = 16;
+const ITEM_PREFIX = 'b|';
 
 export class CounterShard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -48,6 +56,7 @@ export class CounterShard extends DurableObject<Env> {
       // Every delivery, in arrival order: its id (a resend is refused by it) and, until folded, its rows.
       sql.exec('CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, at INTEGER NOT NULL, rows TEXT NOT NULL)');
       sql.exec('CREATE TABLE IF NOT EXISTS folded (one INTEGER PRIMARY KEY CHECK (one = 1), seq INTEGER NOT NULL)');
+      sql.exec('CREATE TABLE IF NOT EXISTS items (day TEXT NOT NULL, bucket INTEGER NOT NULL, counts TEXT NOT NULL, PRIMARY KEY (day, bucket))');
     });
   }
 
@@ -73,8 +82,23 @@ export class CounterShard extends DurableObject<Env> {
       const from = sql.exec<{ seq: number }>('SELECT seq FROM folded').toArray()[0]?.seq ?? 0;
       const pending = sql.exec<{ seq: number; rows: string }>('SELECT seq, rows FROM journal WHERE seq > ? ORDER BY seq', from).toArray();
       if (!pending.length) return;
+      const items = new Map<string, Map<string, number>>();
       for (const { k, n, s, q } of merge(pending.flatMap((delivery) => JSON.parse(delivery.rows) as Row[]))) {
+        if (k.startsWith(ITEM_PREFIX)) {
+          const [day, item] = [k.slice(2, 12), k.slice(13)];
+          const key = `${day}|${fnv1a32(item) % ITEM_BUCKETS}`;
+          if (!items.has(key)) items.set(key, new Map());
+          items.get(key)!.set(item, (items.get(key)!.get(item) ?? 0) + n);
+          continue;
+        }
         sql.exec('INSERT INTO counters (k, n, s, q) VALUES (?, ?, ?, ?) ON CONFLICT(k) DO UPDATE SET n = n + excluded.n, s = s + excluded.s, q = q + excluded.q', k, n, s, q);
+      }
+      for (const [key, added] of items) {
+        const [day, bucket] = key.split('|') as [string, string];
+        const stored = sql.exec<{ counts: string }>('SELECT counts FROM items WHERE day = ? AND bucket = ?', day, Number(bucket)).toArray()[0];
+        const counts = stored ? (JSON.parse(stored.counts) as Record<string, number>) : {};
+        for (const [item, n] of added) counts[item] = (counts[item] ?? 0) + n;
+        sql.exec('INSERT INTO items (day, bucket, counts) VALUES (?, ?, ?) ON CONFLICT(day, bucket) DO UPDATE SET counts = excluded.counts', day, Number(bucket), JSON.stringify(counts));
       }
       sql.exec('INSERT INTO folded (one, seq) VALUES (1, ?) ON CONFLICT(one) DO UPDATE SET seq = excluded.seq', pending.at(-1)!.seq);
     });
@@ -83,10 +107,18 @@ export class CounterShard extends DurableObject<Env> {
   /** Every row whose key starts with `prefix`, deliveries not yet folded included. */
   async rows(prefix: string): Promise<Row[]> {
     this.fold();
-    return this.ctx.storage.sql
+    const sql = this.ctx.storage.sql;
+    const rows = sql
       .exec<{ k: string; n: number; s: number; q: number }>('SELECT k, n, s, q FROM counters WHERE k >= ? AND k < ?', prefix, `${prefix}\uffff`)
       .toArray()
       .map(({ k, n, s, q }) => ({ k, n, s, q }));
+    for (const { day, counts } of sql.exec<{ day: string; counts: string }>('SELECT day, counts FROM items').toArray()) {
+      for (const [item, n] of Object.entries(JSON.parse(counts) as Record<string, number>)) {
+        const k = `${ITEM_PREFIX}${day}|${item}`;
+        if (k.startsWith(prefix) && n !== 0) rows.push({ k, n, s: 0, q: 0 });
+      }
+    }
+    return rows;
   }
 
   /** Folds what arrived, and forgets deliveries old enough that nothing resends them. */
