@@ -37,7 +37,7 @@ const USAGE = `usage: retrain [--persist-to <dir>] [--config <wrangler.toml>] [-
   --coverage-tolerance  how many points of catalog coverage it may lose
   --dry-run             train and judge, publish nothing
   --canary <slot>       a candidate that passes is not activated: it runs on that slot against the active model first
-                        (--canary-kind ab: --canary-share of its visitors see it; interleave: every list mixes both)`;
+                        (--canary-kind ab: --canary-share of its visitors see it; interleave: that share of its lists mix both models)`;
 
 /** Fewer training sessions than this teach a model nothing worth publishing. */
 const MIN_TRAINING_SESSIONS = 50;

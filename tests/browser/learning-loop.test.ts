@@ -17,6 +17,7 @@ import { catalogFeed } from '../../demo-shop/src/catalog';
 import { logDays, readLog } from '../../edge-worker/cli/event-log';
 import { readBaskets, readSessions } from '../../edge-worker/cli/sessions-io';
 import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../../edge-worker/cli/training';
+import { adminClient, adminTarget } from '../../edge-worker/cli/admin-client';
 import { ROOT, startDevServer, wrangler, type DevServer } from '../../edge-worker/cli/wrangler';
 import { encodeArtifact } from '../../edge-worker/src/model/artifact';
 import { rowCount, rowValues } from '../../edge-worker/src/model/rows';
@@ -173,6 +174,15 @@ describe('the learning loop', () => {
     const rollback = run('edge-worker/cli/admin.ts', ['rollback', 'model', '--url', server.url]);
     expect(rollback.status, rollback.out).toBe(0);
     await expect.poll(decidedModel, { timeout: 20_000, interval: 1000 }).toBe(`rapport-rerank@${demoVersion}`);
+
+    // The canary: a candidate that passes is stored, not activated, and interleaved with the active model on one slot.
+    const canary = run('edge-worker/cli/retrain.ts', ['--persist-to', persistTo, '--url', server.url, '--options', JSON.stringify(SMALL), '--canary', 'similar', '--canary-kind', 'interleave', '--json']);
+    expect(canary.status, canary.out).toBe(0);
+    expect(canary.json, canary.out).toMatchObject({ verdict: 'publish', published: true, active: { version: demoVersion } });
+    expect(canary.out).toMatch(/verdict: publish as a canary; model \S+ is stored, not active, and runs on slot similar \(interleave, share 0.1\)/);
+    expect(await decidedModel()).toBe(`rapport-rerank@${demoVersion}`);
+    const report = await adminClient(adminTarget(server.url)).report();
+    expect(report.experiments).toEqual([expect.objectContaining({ id: 'model-canary', kind: 'interleave', slot: 'similar', interleaving: expect.objectContaining({ candidate: canary.json!.candidate.version, active: demoVersion }) })]);
   }, 300_000);
 
   it('deletes days past the retention period when the hourly cron runs', async () => {

@@ -180,7 +180,7 @@ describe('attribution and counting', () => {
     // The shard's alarm folds what it took into its counters; a resend after that is still refused.
     await runDurableObjectAlarm(shard);
     expect(await shard.add(delivery)).toBe(false);
-    expect(await shard.rows('m|test|')).toEqual([{ k: 'm|test|a|ctr|2026-11-30', n: 3, s: 1, q: 1 }]);
+    expect(await shard.rows([['m|test|']])).toEqual([{ k: 'm|test|a|ctr|2026-11-30', n: 3, s: 1, q: 1 }]);
   });
 
   it('sends a visitor\'s counts as one delivery per flush, whatever the number of pages', async () => {

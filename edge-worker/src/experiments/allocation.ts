@@ -52,7 +52,7 @@ export async function updateAllocations(env: Env, now: number, random: () => num
   const history: StoredAllocations['history'] = {};
   for (const e of config.experiments) {
     if (e.kind !== 'bandit') continue;
-    const rows = await readCounters(env, `m|${e.id}|`);
+    const rows = await readCounters(env, [[`m|${e.id}|`]]);
     const arms = e.arms.map(({ id }) => {
       const prefix = keys.metric(e.id, id, 'ctr', '');
       const own = rows.filter((r) => r.k.startsWith(prefix));

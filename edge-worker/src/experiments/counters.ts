@@ -47,6 +47,9 @@ const FOLD_MS = 60_000;
 const ITEM_BUCKETS = 16;
 const ITEM_PREFIX = 'b|';
 
+/** How long item impressions and decide timings are kept, in days (the report shows at most 90). */
+const MONITORING_DAYS = 100;
+
 export class CounterShard extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -104,18 +107,27 @@ export class CounterShard extends DurableObject<Env> {
     });
   }
 
-  /** Every row whose key starts with `prefix`, deliveries not yet folded included. */
-  async rows(prefix: string): Promise<Row[]> {
+  /**
+   * The rows each range asks for, deliveries not yet folded included: keys
+   * starting with `prefix`, from `prefix + from` on (`['b|', '2026-11-01']`:
+   * item impressions since that day).
+   */
+  async rows(ranges: ReadonlyArray<readonly [prefix: string, from?: string]>): Promise<Row[]> {
     this.fold();
     const sql = this.ctx.storage.sql;
-    const rows = sql
-      .exec<{ k: string; n: number; s: number; q: number }>('SELECT k, n, s, q FROM counters WHERE k >= ? AND k < ?', prefix, `${prefix}\uffff`)
-      .toArray()
-      .map(({ k, n, s, q }) => ({ k, n, s, q }));
-    for (const { day, counts } of sql.exec<{ day: string; counts: string }>('SELECT day, counts FROM items').toArray()) {
-      for (const [item, n] of Object.entries(JSON.parse(counts) as Record<string, number>)) {
-        const k = `${ITEM_PREFIX}${day}|${item}`;
-        if (k.startsWith(prefix) && n !== 0) rows.push({ k, n, s: 0, q: 0 });
+    const rows: Row[] = [];
+    for (const [prefix, from = ''] of ranges) {
+      if (prefix.startsWith(ITEM_PREFIX) || ITEM_PREFIX.startsWith(prefix)) {
+        // Only the days asked for are parsed: a day's maps hold every item shown that day.
+        for (const { day, counts } of sql.exec<{ day: string; counts: string }>('SELECT day, counts FROM items WHERE day >= ?', prefix === ITEM_PREFIX ? from : '')) {
+          for (const [item, n] of Object.entries(JSON.parse(counts) as Record<string, number>)) {
+            const k = `${ITEM_PREFIX}${day}|${item}`;
+            if (k.startsWith(prefix) && k >= prefix + from && n !== 0) rows.push({ k, n, s: 0, q: 0 });
+          }
+        }
+      }
+      for (const { k, n, s, q } of sql.exec<{ k: string; n: number; s: number; q: number }>('SELECT k, n, s, q FROM counters WHERE k >= ? AND k < ?', prefix + from, `${prefix}\uffff`)) {
+        rows.push({ k, n, s, q });
       }
     }
     return rows;
@@ -127,14 +139,18 @@ export class CounterShard extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     const folded = sql.exec<{ seq: number }>('SELECT seq FROM folded').toArray()[0]?.seq ?? 0;
     sql.exec('DELETE FROM journal WHERE at < ? AND seq <= ?', Date.now() - DELIVERY_MEMORY_MS, folded);
+    // Monitoring keeps its history for MONITORING_DAYS; experiments' counts stay as long as the shop keeps them.
+    const oldest = new Date(Date.now() - MONITORING_DAYS * 86_400_000).toISOString().slice(0, 10);
+    sql.exec('DELETE FROM items WHERE day < ?', oldest);
+    sql.exec("DELETE FROM counters WHERE k >= 'l|' AND k < ?", `l|${oldest}`);
     // Wake again when the oldest delivery left is to be forgotten (a new delivery wakes it sooner).
-    const oldest = sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM journal').toArray()[0]?.at;
-    if (oldest != null) await this.ctx.storage.setAlarm(Math.max(Date.now() + FOLD_MS, oldest + DELIVERY_MEMORY_MS));
+    const first = sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM journal').toArray()[0]?.at;
+    if (first != null) await this.ctx.storage.setAlarm(Math.max(Date.now() + FOLD_MS, first + DELIVERY_MEMORY_MS));
   }
 }
 
-/** Every shard's rows under `prefix`, added together by key. */
-export async function readCounters(env: Env, prefix: string): Promise<Row[]> {
-  const shards = await Promise.all(Array.from({ length: COUNTER_SHARDS }, (_, i) => counterShard(env, i).rows(prefix)));
+/** Every shard's rows in `ranges` (see {@link CounterShard.rows}), added together by key. */
+export async function readCounters(env: Env, ranges: ReadonlyArray<readonly [prefix: string, from?: string]>): Promise<Row[]> {
+  const shards = await Promise.all(Array.from({ length: COUNTER_SHARDS }, (_, i) => counterShard(env, i).rows(ranges)));
   return merge(shards.flat());
 }
