@@ -4,7 +4,7 @@
  * last until the report was generated), labelled directly at its right end.
  */
 import type { ExperimentReport } from '../src/contract/report';
-import { chart, directLabels, draw, empty, figure, FONT, legend, timeAxis, yAxis } from './charts';
+import { CHAR_WIDTH, chart, directLabels, draw, empty, figure, legend, timeAxis, yAxis } from './charts';
 import { s } from './dom';
 import { dateTime, percent, percentTick } from './format';
 import { BACKGROUND, seriesStyle } from './palette';
@@ -27,7 +27,7 @@ export function allocationChart(experiment: ExperimentReport, generatedAt: strin
   const layers = stack(arms.map((arm) => updates.flatMap((u) => [u.shares[arm], u.shares[arm]])));
 
   const desc = `Latest allocation, set ${dateTime(starts.at(-1)!)}: ${arms.map((arm) => `${arm} ${percent(latest.shares[arm] ?? 0)}`).join(', ')}. ${updates.length} updates since ${dateTime(starts[0]!)}.`;
-  const room = Math.ceil(Math.max(...arms.map((a) => a.length)) * FONT * 0.62) + 12;
+  const room = Math.ceil(Math.max(...arms.map((a) => a.length)) * CHAR_WIDTH) + 12;
   const c = chart(width, width < 560 ? 200 : 240, { top: 12, right: room, bottom: 24, left: 58 }, caption, desc);
   const domain = timeDomain(steps);
   const x = linear(domain, [c.left, c.right]);

@@ -7,13 +7,19 @@
  * what was sent.
  */
 import { h, s, uid, type Child } from './dom';
-import { tickLabel } from './format';
+import { tickLabel, truncate } from './format';
 import { BACKGROUND, GRID, INK, MUTED } from './palette';
 import { areaPath, linePath, spread, type Point } from './path';
 import { timeTicks, type Range } from './scale';
 
 /** Text size in the charts, in pixels: one viewBox unit is one CSS pixel (charts are drawn at their width). */
 export const FONT = 12;
+
+/** A generous estimate of one character's width in the charts' text, in pixels. */
+export const CHAR_WIDTH = FONT * 0.62;
+
+/** `words` cut to fit `room` pixels of the charts' text (see {@link truncate}). */
+export const fitted = (words: string, room: number) => truncate(words, Math.floor(room / CHAR_WIDTH));
 
 /** A chart's SVG and the edges of its plotting area. */
 export interface Chart {
@@ -143,6 +149,9 @@ export function line(c: Chart, x: (t: number) => number, y: (value: number) => n
   return group;
 }
 
+/** How wide, in pixels, a band of a single point is drawn. */
+const LONE_BAND = 10;
+
 /** An interval band: the area between `lower` and `upper`, tinted, with both edges drawn in the series' colour. */
 export function band(
   c: Chart,
@@ -152,8 +161,11 @@ export function band(
 ): void {
   // A bound the report could not give (JSON has no Infinity) runs to the plot's edge.
   const clip = (value: number, edge: number) => Math.min(Math.max(Number.isFinite(value) ? y(value) : edge, c.top), c.bottom);
-  const upper: Point[] = series.upper.map((v, i) => [x(series.times[i]!), clip(v, c.top)]);
-  const lower: Point[] = series.lower.map((v, i) => [x(series.times[i]!), clip(v, c.bottom)]);
+  // A band of one point (the first day of an experiment) would have no width: it is drawn as a bar.
+  const xs = series.times.length === 1 ? [x(series.times[0]!) - LONE_BAND / 2, x(series.times[0]!) + LONE_BAND / 2] : series.times.map(x);
+  const at = (i: number) => Math.min(i, series.times.length - 1);
+  const upper: Point[] = xs.map((px, i) => [px, clip(series.upper[at(i)]!, c.top)]);
+  const lower: Point[] = xs.map((px, i) => [px, clip(series.lower[at(i)]!, c.bottom)]);
   const edge = { fill: 'none', stroke: series.colour, 'stroke-width': 1 };
   draw(
     c,
@@ -185,11 +197,14 @@ export function markers(c: Chart, x: (t: number) => number, marks: ReadonlyArray
     const at = x(mark.t);
     const row = c.top - 6 - (i % 2) * (FONT + 3);
     const anchor = at > (c.left + c.right) / 2 ? 'end' : 'start';
+    // The label runs from the line towards the middle, and stops at the chart's edge.
+    const room = anchor === 'end' ? at - 3 : c.svg.viewBox.baseVal.width - at - 3;
     draw(
       c,
       s('g', { class: 'marker', ...Object.fromEntries(Object.entries(mark.data).map(([k, v]) => [`data-${k}`, v])) },
+        s('title', {}, mark.label),
         s('line', { x1: at, x2: at, y1: row + 3, y2: c.bottom, stroke: INK, 'stroke-dasharray': '3 3' }),
-        label(at + (anchor === 'end' ? -3 : 3), row, mark.label, { 'text-anchor': anchor })),
+        label(at + (anchor === 'end' ? -3 : 3), row, fitted(mark.label, room), { 'text-anchor': anchor })),
     );
   });
 }

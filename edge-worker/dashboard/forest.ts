@@ -5,7 +5,7 @@
  * around a vertical line at no change.
  */
 import type { Comparison, ExperimentReport, MetricReport } from '../src/contract/report';
-import { chart, draw, empty, figure, FONT, label, legend, xAxis } from './charts';
+import { CHAR_WIDTH, chart, draw, empty, figure, FONT, label, legend, xAxis } from './charts';
 import { s } from './dom';
 import { interval, percentTick, signedPercent } from './format';
 import { BACKGROUND, INK, seriesStyle } from './palette';
@@ -26,17 +26,21 @@ export function forestPlot(experiment: ExperimentReport, width: number): HTMLEle
   const desc = rows
     .map(({ metric, c }) => `${name(metric, c)}: ${result(c)} (sequential interval ${interval(c.sequentialCi, signedPercent)}; fixed-horizon ${interval(c.ci, signedPercent)}).`)
     .join(' ');
-  // A row's words on one line where they fit (by a generous estimate of their width), else on two.
-  const wrap = rows.some(({ metric, c }) => `${name(metric, c)}: ${result(c)}`.length * FONT * 0.62 > width - 40);
-  const height = ROW + (wrap ? FONT + 4 : 0);
-  const c = chart(width, rows.length * height + 40, { top: 8, right: 20, bottom: 32, left: 20 }, caption, desc);
   const domain = nice(extent(rows.flatMap(({ c }) => [c.lift, ...c.ci, ...c.sequentialCi]), [0]), 5);
+  const tickValues = ticks(domain[0], domain[1], Math.max(2, Math.floor(width / 110)));
+  const tickFormat = (value: number) => percentTick(value, true);
+  // The axis' end labels are centred on the plot's edges: each side holds half the widest (−2000 % is wide).
+  const side = Math.max(20, Math.ceil((Math.max(...tickValues.map((v) => tickFormat(v).length)) * CHAR_WIDTH) / 2) + 4);
+  // A row's words on one line where they fit (by a generous estimate of their width), else on two.
+  const wrap = rows.some(({ metric, c }) => `${name(metric, c)}: ${result(c)}`.length * CHAR_WIDTH > width - 2 * side);
+  const height = ROW + (wrap ? FONT + 4 : 0);
+  const c = chart(width, rows.length * height + 40, { top: 8, right: side, bottom: 32, left: side }, caption, desc);
   const x = linear(domain, [c.left, c.right]);
   // A bound the report could not give (JSON has no Infinity) runs to the plot's edge.
   const at = (value: number, edge: number) => (Number.isFinite(value) ? x(value) : edge);
   const { colour } = seriesStyle(0);
 
-  xAxis(c, x, ticks(domain[0], domain[1], Math.max(2, Math.floor(width / 110))), (value) => percentTick(value, true));
+  xAxis(c, x, tickValues, tickFormat);
   draw(c, s('line', { x1: x(0), x2: x(0), y1: c.top, y2: c.bottom, stroke: INK, 'stroke-width': 1.5, 'data-rule': 'no change' }));
   rows.forEach(({ metric, c: comparison }, i) => {
     const top = c.top + i * height + FONT;

@@ -105,3 +105,12 @@ export function milliseconds(ms: number): string {
 export function percentTick(value: number, signed = false): string {
   return `${signed && value > 0 ? '+' : ''}${decimal(value * 100)} %`;
 }
+
+/**
+ * Text cut to at most `chars` characters, an ellipsis saying where (at least
+ * the ellipsis): a long model version must not run off a narrow chart.
+ * @example truncate('demo-shop-2026-11-30T06:56:22.879Z', 12) // 'demo-shop-2…'
+ */
+export function truncate(words: string, chars: number): string {
+  return words.length <= chars ? words : `${words.slice(0, Math.max(0, chars - 1))}…`;
+}

@@ -4,7 +4,7 @@
  * and the decisions it won, lost and tied as one stacked bar.
  */
 import type { ExperimentReport } from '../src/contract/report';
-import { chart, draw, empty, figure, FONT, legend, xAxis } from './charts';
+import { CHAR_WIDTH, chart, draw, empty, figure, fitted, FONT, legend, xAxis } from './charts';
 import { h, s } from './dom';
 import { count, interval, percent, percentTick, pValue } from './format';
 import { BACKGROUND, INK, MUTED, seriesStyle } from './palette';
@@ -22,6 +22,8 @@ export function interleavingChart(experiment: ExperimentReport, width: number): 
   const sentence =
     `${result.candidate} was preferred to ${result.active} in ${percent(result.preference)} of the decisions where clicks preferred one ` +
     `(95 % interval ${interval(result.ci, percent)}, ${pValue(result.pValue)}): ${count(wins)} wins, ${count(losses)} losses, ${count(ties)} ties.`;
+  // A long model version is cut to fit; the caption and the sentence below name it in full.
+  const headline = (candidate: string) => `Preference for ${candidate}: ${percent(result.preference)}`;
   const c = chart(width, 130, { top: 8, right: 20, bottom: 8, left: 20 }, caption, sentence);
   const x = linear([0, 1], [c.left, c.right]);
   const row = c.top + FONT + 14;
@@ -35,7 +37,7 @@ export function interleavingChart(experiment: ExperimentReport, width: number): 
 
   draw(
     c,
-    s('text', { x: c.left, y: c.top + FONT, fill: INK }, `Preference for ${result.candidate}: ${percent(result.preference)}`),
+    s('text', { x: c.left, y: c.top + FONT, fill: INK }, headline(fitted(result.candidate, c.right - c.left - headline('').length * CHAR_WIDTH))),
     s('line', { x1: x(0.5), x2: x(0.5), y1: row - 12, y2: axisAt, stroke: INK, 'stroke-dasharray': '3 3', 'data-rule': 'no preference' }),
     s('line', { x1: x(result.ci[0]), x2: x(result.ci[1]), y1: row, y2: row, stroke: seriesStyle(0).colour, 'stroke-width': 6, 'data-series': 'ci', 'data-lower': result.ci[0], 'data-upper': result.ci[1] }),
     s('circle', { cx: x(result.preference), cy: row, r: 5, fill: INK, stroke: BACKGROUND, 'stroke-width': 2, 'data-series': 'preference', 'data-value': result.preference }),

@@ -9,6 +9,7 @@ import { h } from './dom';
 import { count, dateTime, decimal, milliseconds } from './format';
 import { lineChart } from './line-chart';
 import { INK, seriesStyle } from './palette';
+import { HOUR_MS } from './scale';
 
 const PERCENTILES = ['p50', 'p90', 'p99'] as const;
 
@@ -34,6 +35,8 @@ export function latencySection(report: Report, width: number): HTMLElement {
     desc,
     lines,
     marks: report.models.map((m) => ({ t: Date.parse(m.activatedAt), label: m.version, data: { version: m.version, at: m.activatedAt } })),
+    // Each point is an hour: a version that went live within the latest one is marked too.
+    period: HOUR_MS,
     yFormat: (value) => `${decimal(value)} ms`,
     yInclude: [0],
   });

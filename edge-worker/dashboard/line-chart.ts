@@ -4,7 +4,7 @@
  * a UTC time axis and a nice y axis, with direct labels when there are
  * several lines.
  */
-import { band, chart, directLabels, FONT, hRule, line, markers, timeAxis, yAxis, type LineSeries } from './charts';
+import { band, CHAR_WIDTH, chart, directLabels, FONT, hRule, line, markers, timeAxis, yAxis, type LineSeries } from './charts';
 import { DAY_MS, extent, linear, nice, ticks, timeDomain, type Range } from './scale';
 
 /** An interval band over time (bounds in the y axis' units). */
@@ -25,8 +25,17 @@ export interface LineChartOptions {
   desc: string;
   lines: readonly LineSeries[];
   bands?: readonly BandSeries[];
-  /** Instants to mark (a model going live); those outside the data's time span are left out. */
+  /**
+   * Instants to mark (a model going live); those outside the data's time span
+   * (the last point's `period` included) are left out.
+   */
   marks?: ReadonlyArray<{ t: number; label: string; data: Record<string, string> }>;
+  /**
+   * How long each point stands for, from its time on (an hour for hourly
+   * figures; default 0): a mark within the last point's period is drawn, the
+   * time axis widened to reach it.
+   */
+  period?: number;
   yFormat: (value: number) => string;
   /** The y axis' extent when fixed (shares from 0 to 1), else it fits the data. */
   yDomain?: Range;
@@ -38,8 +47,11 @@ export interface LineChartOptions {
   daily?: boolean;
 }
 
+/** Half a time axis label ("30 Nov"): the axis centres one on the plot's right edge. */
+const HALF_TIME_LABEL = Math.ceil((6 * CHAR_WIDTH) / 2) + 4;
+
 /** Right margin for direct labels of this many characters. */
-const labelRoom = (chars: number) => Math.ceil(chars * FONT * 0.62) + 12;
+const labelRoom = (chars: number) => Math.ceil(chars * CHAR_WIDTH) + 12;
 
 /**
  * Draws lines over time into a new chart `width` pixels wide.
@@ -48,12 +60,14 @@ const labelRoom = (chars: number) => Math.ceil(chars * FONT * 0.62) + 12;
 export function lineChart(o: LineChartOptions): SVGSVGElement {
   const bands = o.bands ?? [];
   const times = [...o.lines.flatMap((l) => l.times), ...bands.flatMap((b) => b.times)];
-  const domain = timeDomain(times);
-  const marks = (o.marks ?? []).filter(({ t }) => t >= domain[0] && t <= domain[1]);
+  const span = timeDomain(times);
+  const end = Math.max(span[1], Math.max(...times) + (o.period ?? 0));
+  const marks = (o.marks ?? []).filter(({ t }) => t >= span[0] && t <= end);
+  const domain: Range = [span[0], Math.max(span[1], ...marks.map(({ t }) => t))];
   const labelled = o.lines.length > 1;
   const margin = {
     top: 12 + (marks.length ? 2 * (FONT + 3) : 0),
-    right: labelled ? labelRoom(Math.max(...o.lines.map((l) => l.label.length))) : 16,
+    right: Math.max(labelled ? labelRoom(Math.max(...o.lines.map((l) => l.label.length))) : 0, HALF_TIME_LABEL),
     bottom: 24,
     left: 58,
   };

@@ -1,7 +1,8 @@
 /**
  * The holdout: the lift of personalization over the holdout on conversion
- * and on revenue per visitor, day by day on the cumulative data, with its
- * sequential interval as a band around a zero line, and today's verdict in words.
+ * and on revenue per visitor, day by day on the cumulative data from the
+ * first day with an estimate, with its sequential interval as a band around
+ * a zero line, and today's verdict in words.
  */
 import type { Comparison, ExperimentReport, MetricReport, Report } from '../src/contract/report';
 import { empty, figure, legend, section } from './charts';
@@ -38,7 +39,7 @@ function upliftFigure(holdout: ExperimentReport, metric: MetricReport['metric'],
   const treatment = holdout.arms[1]?.id;
   const days = (holdout.metrics.find((m) => m.metric === metric)?.overTime ?? []).flatMap(({ day, comparisons }) => {
     const c = comparisons.find((comparison) => comparison.arm === treatment) ?? comparisons[0];
-    return c ? [{ day, c }] : [];
+    return c && estimated(c) ? [{ day, c }] : [];
   });
   const latest = days.at(-1);
   if (!latest) return figure(caption, empty(`holdout-${metric}`, `No data yet for ${name}.`));
@@ -66,6 +67,15 @@ function upliftFigure(holdout: ExperimentReport, metric: MetricReport['metric'],
     ]),
     h('p', { class: 'verdict', 'data-metric': metric, 'data-verdict': latest.c.verdict }, verdictSentence(latest.c, metric, holdout.minSample, NAMES)),
   );
+}
+
+/**
+ * Whether the report could estimate the lift: it answers days before any
+ * data (or without a conversion in an arm) with lift 0 inside intervals of
+ * no width, which would read as a certain zero; those days are left out.
+ */
+function estimated(c: Comparison): boolean {
+  return c.ci[0] !== c.ci[1] || c.sequentialCi[0] !== c.sequentialCi[1];
 }
 
 /** The chart's description: the latest lift, its interval and verdict, and the span drawn. */

@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEVELOPMENT_ADMIN_TOKEN, ROOT, startDevServer, type DevServer } from '../../edge-worker/cli/wrangler';
 import type { Comparison, ExperimentReport, Report } from '../../edge-worker/src/contract/report';
+import { expectLine, forestRows, marks as marksOn, values, vertices } from './dashboard-marks';
 import { perTestPage } from './support';
 
 const PORT = Number(process.env.RAPPORT_DASHBOARD_TEST_PORT ?? 8797);
@@ -65,8 +66,11 @@ const holdout: ExperimentReport = {
         { arm: 'personalized', moments: moments(9050, 372_000), mean: 372_000 / 9050 },
       ],
       comparisons: [comparison('personalized', 0.012, 0.03)],
-      // No data on the first day: the line starts on the second.
-      overTime: DAYS.slice(1).map((day, i) => ({ day, comparisons: [comparison('personalized', [-0.04, 0.01, 0.02, 0.015, 0.01, 0.012][i]!, 0.2 / (i + 1), i >= 1)] })),
+      // No data on the first day (the report's uninformative answer, lift 0 in intervals of no width): the line starts on the second.
+      overTime: [
+        { day: DAYS[0]!, comparisons: [{ arm: 'personalized', lift: 0, ci: [0, 0], pValue: 1, sequentialCi: [0, 0], verdict: 'insufficient' }] },
+        ...DAYS.slice(1).map((day, i) => ({ day, comparisons: [comparison('personalized', [-0.04, 0.01, 0.02, 0.015, 0.01, 0.012][i]!, 0.2 / (i + 1), i >= 1)] })),
+      ],
     },
   ],
 };
@@ -153,6 +157,8 @@ const REPORT: Report = {
   models: [
     { version: 'v2', activatedAt: '2026-03-06T00:00:00.000Z' },
     { version: 'v3', activatedAt: '2026-03-07T12:00:00.000Z' },
+    // Within the latest hour, after its point: still marked, the axis widened to reach it.
+    { version: 'v4', activatedAt: '2026-03-07T23:40:00.000Z' },
   ],
   bias: DAYS.map((day, i) => ({ day, impressions: 40_000 + i * 1000, items: 3000 - i * 50, coverage: 0.62 - i * 0.01, top1Share: 0.18 + i * 0.005, gini: 0.55 + i * 0.01 })),
 };
@@ -207,32 +213,8 @@ async function openWithToken(): Promise<void> {
   await page.locator('#uplift').waitFor();
 }
 
-/** The attributes of every element matching `selector`. */
-function marks(selector: string): Promise<Array<Record<string, string>>> {
-  return page.locator(selector).evaluateAll((elements) => elements.map((el) => Object.fromEntries([...el.attributes].map((a) => [a.name, a.value]))));
-}
+const marks = (selector: string) => marksOn(page, selector);
 
-/** A `data-values` list as numbers, `-` as null. */
-const values = (list: string) => list.split(' ').map((v) => (v === '-' ? null : Number(v)));
-
-/** A polyline's vertices, from its path data. */
-const vertices = (d: string) => [...d.matchAll(/[ML](-?[\d.]+) (-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const);
-
-/**
- * Checks that a line path draws `expected` (nulls as breaks): its data says
- * so, it has one vertex per value, left to right, and higher values higher up.
- */
-function expectLine(path: Record<string, string>, keys: string[], expected: Array<number | null>): void {
-  expect(path['data-x']!.split(' ')).toEqual(keys);
-  expect(values(path['data-values']!)).toEqual(expected);
-  const drawn = vertices(path.d!);
-  const present = expected.filter((v): v is number => v !== null);
-  expect(drawn).toHaveLength(present.length);
-  for (let i = 1; i < drawn.length; i++) {
-    expect(drawn[i]![0]).toBeGreaterThan(drawn[i - 1]![0]);
-    expect(Math.sign(drawn[i - 1]![1] - drawn[i]![1])).toBe(Math.sign(present[i]! - present[i - 1]!));
-  }
-}
 
 describe('the dashboard page', () => {
   it('is served at /admin/ by the product and the demo Worker, from static files, under a strict policy', async () => {
@@ -313,19 +295,14 @@ describe('the report, drawn', () => {
 
     const revenue = holdout.metrics[1]!.overTime;
     const [revenueLine] = await marks('#uplift figure:nth-of-type(2) path[data-series="lift"]');
-    expectLine(revenueLine!, DAYS.slice(1), revenue.map((d) => d.comparisons[0]!.lift));
+    expectLine(revenueLine!, DAYS.slice(1), revenue.slice(1).map((d) => d.comparisons[0]!.lift));
   });
 
   it('draws each experiment\'s arms with both intervals, and warns of a sample ratio mismatch', async () => {
     await answerReport(withToken(REPORT));
     await openWithToken();
     for (const experiment of [heroCopy, bandit]) {
-      const rows = await page.locator(`[data-experiment="${experiment.id}"] g[data-arm]`).evaluateAll((groups) =>
-        groups.map((g) => {
-          const data = (series: string) => (g.querySelector(`[data-series="${series}"]`) as SVGElement).dataset;
-          return { metric: g.dataset.metric, arm: g.dataset.arm, verdict: g.dataset.verdict, lift: Number(data('lift').value), ci: [Number(data('ci').lower), Number(data('ci').upper)], sequentialCi: [Number(data('sequential-ci').lower), Number(data('sequential-ci').upper)] };
-        }),
-      );
+      const rows = await forestRows(page, experiment.id);
       expect(rows).toEqual(experiment.metrics.flatMap((m) => m.comparisons.map(({ arm, verdict, lift, ci, sequentialCi }) => ({ metric: m.metric, arm, verdict, lift, ci, sequentialCi }))));
     }
     const warning = page.locator('[data-experiment="hero-copy"] [data-srm="flagged"]');
@@ -384,9 +361,11 @@ describe('the report, drawn', () => {
       groups.map((g) => ({ version: (g as SVGElement).dataset.version, at: (g as SVGElement).dataset.at, label: g.querySelector('text')!.textContent, x: Number(g.querySelector('line')!.getAttribute('x1')) })),
     );
     expect(markers.map(({ version, at, label }) => ({ version, at, label }))).toEqual(REPORT.models.map((m) => ({ version: m.version, at: m.activatedAt, label: m.version })));
-    // Each marker stands on the hour its model went live.
+    // Each marker stands on the hour its model went live; one within the latest hour, to the right of its point.
     const hours = vertices(lines[0]!.d!);
-    for (const marker of markers) expect(marker.x).toBeCloseTo(hours[latency.findIndex((p) => p.at === marker.at)]![0], 0);
+    const [v2, v3, v4] = markers;
+    for (const marker of [v2!, v3!]) expect(marker.x).toBeCloseTo(hours[latency.findIndex((p) => p.at === marker.at)]![0], 0);
+    expect(v4!.x).toBeGreaterThan(hours.at(-1)![0]);
   });
 
   it('draws the bias measures per day on a 0–1 scale', async () => {

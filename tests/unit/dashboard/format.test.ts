@@ -3,7 +3,7 @@
  * state each chart's result.
  */
 import { describe, expect, it } from 'vitest';
-import { count, dateTime, dayLabel, decimal, interval, milliseconds, percent, percentTick, pValue, signedPercent, tickLabel } from '../../../edge-worker/dashboard/format';
+import { count, dateTime, dayLabel, decimal, interval, milliseconds, percent, percentTick, pValue, signedPercent, tickLabel, truncate } from '../../../edge-worker/dashboard/format';
 import { DAY_MS, HOUR_MS } from '../../../edge-worker/dashboard/scale';
 
 describe('numbers', () => {
@@ -20,6 +20,13 @@ describe('numbers', () => {
     expect([percentTick(0.025, true), percentTick(-0.1, true), percentTick(0), percentTick(0.3)]).toEqual(['+2.5 %', '\u221210 %', '0 %', '30 %']);
     expect([decimal(0.4000001), decimal(12.345), decimal(-0.2)]).toEqual(['0.4', '12.3', '\u22120.2']);
     expect(milliseconds(3.25)).toBe('3.25 ms');
+  });
+
+  it('cuts a label that would not fit, and says so with an ellipsis', () => {
+    expect(truncate('demo-shop-2026-11-30T06:56:22.879Z', 12)).toBe('demo-shop-2\u2026');
+    expect(truncate('v3', 12)).toBe('v3');
+    expect(truncate('v12345', 6)).toBe('v12345');
+    expect(truncate('v12345', 0)).toBe('\u2026');
   });
 
   it('says counts, intervals and p-values as a reader expects', () => {
