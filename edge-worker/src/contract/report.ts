@@ -63,8 +63,9 @@ export interface ExperimentReport {
   /** Bandits: each arm's share of traffic over time, as the scheduled update set it. */
   allocation?: Array<{ at: string; shares: Record<string, number> }>;
   /**
-   * Interleaving: decisions where the candidate's items got more clicks,
-   * fewer, or as many (ties and no clicks), with the candidate's preference
+   * Interleaving: interleaved lists seen (viewable impressions, or clicked)
+   * where the candidate's items got more clicks, fewer, or as many (no click
+   * at all is a tie), with the candidate's preference
    * share wins / (wins + losses) and its 95 % interval.
    */
   interleaving?: { candidate: string; active: string; wins: number; losses: number; ties: number; preference: number; ci: Interval; pValue: number };

@@ -10,6 +10,7 @@ import type { Allocations } from './assign';
 import { keys } from './attribution';
 import { readCounters } from './counters';
 import { loadExperiments } from '../published/published';
+import { experimentKey } from './config';
 import { cachedKv, forgetKv, type PublishedStore } from '../published/isolate-cache';
 
 /** The KV key of the allocations (in MODELS, beside the published data; decisions read it like a pointer). */
@@ -52,9 +53,11 @@ export async function updateAllocations(env: Env, now: number, random: () => num
   const history: StoredAllocations['history'] = {};
   for (const e of config.experiments) {
     if (e.kind !== 'bandit') continue;
-    const rows = await readCounters(env, [[`m|${e.id}|`]]);
+    // This phase's counts only: a bandit whose arms changed learns afresh.
+    const key = experimentKey(e);
+    const rows = await readCounters(env, [[`m|${key}|`]]);
     const arms = e.arms.map(({ id }) => {
-      const prefix = keys.metric(e.id, id, 'ctr', '');
+      const prefix = keys.metric(key, id, 'ctr', '');
       const own = rows.filter((r) => r.k.startsWith(prefix));
       return { id, trials: own.reduce((t, r) => t + r.n, 0), successes: own.reduce((t, r) => t + r.s, 0) };
     });

@@ -11,14 +11,11 @@
  * interleaved) draw from `random` and record the probability they were drawn
  * with, for inverse-propensity analysis.
  */
-import type { ExperimentsConfig } from './config';
+import { experimentKey, holdoutKey, type ExperimentsConfig } from './config';
+import { fnv1a32 } from './hash';
 
-/** 32-bit FNV-1a of a string's UTF-16 code units. */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
+export { fnv1a32 };
+
 
 /**
  * A visitor's sticky position in [0, 1) for a seed (see the module's comment).
@@ -41,6 +38,7 @@ export function pick(weights: readonly number[], at: number): number {
 
 /** What one slot's experiment chose for this decision. */
 export interface SlotAssignment {
+  /** The experiment's key: its id and phase (`config.ts` `experimentKey`). */
   experiment: string;
   arm: string;
   /** The probability this arm was assigned with (an A/B arm's weight share; a bandit's current share). */
@@ -77,7 +75,7 @@ export function assign(config: ExperimentsConfig, vid: string | undefined, perso
   let held: SlotAssignment | undefined;
   if (personal && holdout.share > 0) {
     const out = position(holdout.seed, vid) < holdout.share;
-    held = { experiment: HOLDOUT, arm: out ? HOLDOUT : PERSONALIZED, probability: out ? holdout.share : 1 - holdout.share };
+    held = { experiment: holdoutKey(holdout), arm: out ? HOLDOUT : PERSONALIZED, probability: out ? holdout.share : 1 - holdout.share };
     // The holdout sees the default content everywhere: no other experiment runs for it.
     if (out) return { holdout: held, slots };
   }
@@ -86,15 +84,15 @@ export function assign(config: ExperimentsConfig, vid: string | undefined, perso
     if (e.kind === 'ab') {
       const weights = e.arms.map((arm) => arm.weight);
       const i = pick(weights, position(e.seed ?? e.id, vid));
-      slots[e.slot] = { experiment: e.id, arm: e.arms[i]!.id, probability: weights[i]! / weights.reduce((a, b) => a + b, 0) };
+      slots[e.slot] = { experiment: experimentKey(e), arm: e.arms[i]!.id, probability: weights[i]! / weights.reduce((a, b) => a + b, 0) };
     } else if (e.kind === 'bandit') {
       const arms = [e.control.id, ...e.arms.map((arm) => arm.id)];
       const shares = banditShares(e, allocations[e.id]);
       const i = pick(arms.map((arm) => shares[arm]!), random());
-      slots[e.slot] = { experiment: e.id, arm: arms[i]!, probability: shares[arms[i]!]! };
+      slots[e.slot] = { experiment: experimentKey(e), arm: arms[i]!, probability: shares[arms[i]!]! };
     } else {
       const interleaved = random() < e.share;
-      slots[e.slot] = { experiment: e.id, arm: interleaved ? INTERLEAVED : ACTIVE, probability: interleaved ? e.share : 1 - e.share };
+      slots[e.slot] = { experiment: experimentKey(e), arm: interleaved ? INTERLEAVED : ACTIVE, probability: interleaved ? e.share : 1 - e.share };
     }
   }
   return { ...(held ? { holdout: held } : {}), slots };

@@ -14,12 +14,13 @@
  *   clicks (at most one per impression, so CTR is a mean of 0/1);
  * - per slot and arm (or variant) per day: impressions and clicks, for the
  *   click-through plot;
- * - interleaving: per decision, whether the candidate's items got more
- *   clicks than the active model's, fewer, or as many;
+ * - interleaving: per interleaved list seen (or clicked), whether the
+ *   candidate's items got more clicks than the active model's, fewer, or as
+ *   many (none at all is a tie);
  * - per item per day: viewable impressions, for bias monitoring.
  */
-import type { ExperimentsConfig } from './config';
-import type { DecisionRecord, SlotRecord } from './treatment';
+import { experimentKey, holdoutKey, idOfKey, type ExperimentsConfig } from './config';
+import type { DecisionRecord, SlotRecord } from './decision';
 
 /** One counter row: a key and the increments of its moments. */
 export interface Row {
@@ -83,9 +84,10 @@ export const keys = {
 
 const row = (k: string, n: number, s = 0, q = s): Row => ({ k, n, s, q });
 
-/** Each sticky experiment's window and the holdout's, in ms. */
-function windowMs(config: ExperimentsConfig, experiment: string): number {
-  const hours = experiment === 'holdout' ? config.holdout.window : (config.experiments.find((e) => e.id === experiment)?.window ?? 24);
+/** An experiment's attribution window in ms, by its key (the holdout's for a slot without one). */
+function windowMs(config: ExperimentsConfig, key: string | undefined): number {
+  const id = key === undefined ? 'holdout' : idOfKey(key);
+  const hours = id === 'holdout' ? config.holdout.window : (config.experiments.find((e) => e.id === id)?.window ?? 24);
   return hours * 3_600_000;
 }
 
@@ -98,9 +100,9 @@ export function recordDecision(state: Attribution, decision: DecisionRecord, con
   const exposures = { ...state.exposures };
   const day = dayKey(decision.at);
   const sticky: Array<[string, string]> = [];
-  if (decision.h) sticky.push(['holdout', decision.h]);
+  if (decision.h) sticky.push([decision.he ?? holdoutKey(config.holdout), decision.h]);
   for (const slot of Object.values(decision.s)) {
-    if (slot.e && slot.a && config.experiments.some((e) => e.id === slot.e && e.kind === 'ab')) sticky.push([slot.e, slot.a]);
+    if (slot.e && slot.a && config.experiments.some((e) => e.kind === 'ab' && experimentKey(e) === slot.e)) sticky.push([slot.e, slot.a]);
   }
   for (const [experiment, arm] of sticky) {
     const known = exposures[experiment];
@@ -139,13 +141,18 @@ export function attributeEvents(state: Attribution, events: readonly AttributedE
     const day = dayKey(now);
     const decision = event.decision ? byId.get(event.decision) : undefined;
     const slot = decision && event.slot ? decision.s[event.slot] : undefined;
-    if (event.type === 'impression' && slot && !slot.seen && at - decision!.at <= windowMs(config, slot.e ?? 'holdout')) {
+    if (event.type === 'impression' && slot && !slot.seen && at - decision!.at <= windowMs(config, slot.e)) {
       slot.seen = day;
       rows.push(row(keys.ctr(event.slot!, armOf(slot), day), 1, 0));
       if (slot.e) rows.push(row(keys.metric(slot.e, armOf(slot), 'ctr', day), 1, 0));
       for (const item of slot.i ?? []) rows.push(row(keys.item(day, item), 1, 0));
+      // An interleaved list seen is a tie until a click says otherwise.
+      if (slot.t && slot.e && !slot.x) {
+        slot.x = [0, 0];
+        rows.push(row(keys.interleave(slot.e, 'tie', dayKey(decision!.at)), 1));
+      }
     }
-    if (event.type === 'click' && slot && at - decision!.at <= windowMs(config, slot.e ?? 'holdout')) {
+    if (event.type === 'click' && slot && at - decision!.at <= windowMs(config, slot.e)) {
       // A click counts for the impression it came from, once; one before the impression was reported still counts it.
       if (!slot.clicked) {
         slot.clicked = day;

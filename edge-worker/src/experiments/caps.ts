@@ -10,7 +10,7 @@
  */
 import type { SlotConfigs } from '../slots/config';
 import type { Cap } from './config';
-import type { DecisionRecord } from './treatment';
+import type { DecisionRecord } from './decision';
 
 /** A cap's key: the slot, or the slot and the variant. */
 export function capKey(cap: Pick<Cap, 'slot' | 'variant'>): string {

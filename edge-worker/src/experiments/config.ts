@@ -17,6 +17,7 @@ import * as z from 'zod';
 import { parseOrThrow } from '../validate';
 import { slotStrategy } from '../slots/config';
 import { DEFAULT_MIN_SAMPLE } from './stats';
+import { fnv1a32 } from './hash';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lowercase id of at most 64 characters');
 const seed = z.string().min(1).max(64);
@@ -113,6 +114,29 @@ export type ExperimentsConfig = z.output<typeof experimentsConfig>;
 export type Experiment = ExperimentsConfig['experiments'][number];
 export type AbArm = z.output<typeof abArm>;
 export type Cap = ExperimentsConfig['caps'][number];
+
+/**
+ * The key an experiment's counts go under: its id and a hash of what decides
+ * who sees what (arms, weights, seed, shares; not its window, minimum sample
+ * or start). Changing any of those starts a new phase, counted afresh, so
+ * visitors assigned under different rules are never pooled.
+ * @example experimentKey({ id: 'hero-copy', … }) // 'hero-copy@1x2k9a'
+ */
+export function experimentKey(e: Experiment): string {
+  const { start: _start, window: _window, minSample: _minSample, ...rules } = e;
+  return `${e.id}@${fnv1a32(JSON.stringify(rules)).toString(36)}`;
+}
+
+/** The holdout's key (see {@link experimentKey}): its share and seed decide who is held out. */
+export function holdoutKey(holdout: ExperimentsConfig['holdout']): string {
+  return `holdout@${fnv1a32(JSON.stringify([holdout.share, holdout.seed])).toString(36)}`;
+}
+
+/** The experiment id of a key. */
+export function idOfKey(key: string): string {
+  const at = key.lastIndexOf('@');
+  return at < 0 ? key : key.slice(0, at);
+}
 
 /** Checks a parsed experiments configuration; throws a `TypeError` naming what is wrong. */
 export function buildExperiments(raw: unknown): ExperimentsConfig {

@@ -11,7 +11,7 @@
  * it does for the event log.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { fnv1a32 } from './assign';
+import { fnv1a32 } from './hash';
 import { merge, type Row } from './attribution';
 
 /** How many shards the counters are spread over: each takes about 1/16 of the shop's measured events. */

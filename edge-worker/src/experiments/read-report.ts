@@ -22,12 +22,21 @@ export async function measurementReport(env: Env, days: number, now: number): Pr
   ]);
   const activations = (kind: 'experiments' | 'model') => status[kind].history;
   const started = [...activations('experiments')].reverse().find((a) => a.version === experiments.version)?.at;
+  const windowStart = new Date(now - days * 86_400_000).toISOString();
+  const models = activations('model').map(({ version, at }) => ({ version, activatedAt: at }));
+  // A model made active outside the admin API (the seed, `publish-data` into local KV) has no activation to show:
+  // it is live since it was published, or at least since before the window.
+  const active = status.model.active;
+  if (active && models.at(-1)?.version !== active) {
+    const publishedAt = status.model.versions.find((v) => v.version === active)?.publishedAt;
+    models.push({ version: active, activatedAt: publishedAt && publishedAt > (models.at(-1)?.activatedAt ?? '') ? publishedAt : (models.at(-1)?.activatedAt ?? windowStart) });
+  }
   return buildReport({
     rows,
     config: experiments.value,
     allocations: allocations.history,
-    models: activations('model').map(({ version, at }) => ({ version, activatedAt: at })),
-    startedAt: started ?? new Date(now - days * 86_400_000).toISOString(),
+    models,
+    startedAt: started ?? windowStart,
     catalogSize: catalog.state === 'ok' ? catalog.value.items.length : 0,
     activeModel: status.model.active ?? 'popularity',
     now,

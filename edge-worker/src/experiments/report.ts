@@ -9,7 +9,7 @@
 import type { BiasPoint, Comparison, CtrSeries, ExperimentReport, LatencyPoint, MetricReport, Report } from '../contract/report';
 import { ACTIVE, HOLDOUT, INTERLEAVED, PERSONALIZED } from './assign';
 import type { Row } from './attribution';
-import type { ExperimentsConfig } from './config';
+import { experimentKey, holdoutKey, type ExperimentsConfig } from './config';
 import { preference } from './interleave';
 import { quantile } from './latency';
 import { compareMeans, DEFAULT_SEQUENTIAL_TUNING, mean, srmPValue, SRM_THRESHOLD, verdict, type Moments } from './stats';
@@ -65,7 +65,12 @@ function metricReport(metric: MetricReport['metric'], arms: readonly string[], p
     metric,
     arms: arms.map((arm, i) => ({ arm, moments: now[i]!, mean: mean(now[i]!) })),
     comparisons: comparisons(now),
-    overTime: days.map((day) => ({ day, comparisons: comparisons(totals(day)) })),
+    // A day is drawn once both sides of a comparison have data: before that there is nothing to compare.
+    overTime: days.flatMap((day) => {
+      const moments = totals(day);
+      const ready = arms.slice(1).flatMap((arm, i) => (moments[0]!.n > 0 && moments[i + 1]!.n > 0 ? [compare(arm, moments[0]!, moments[i + 1]!, minSample)] : []));
+      return ready.length ? [{ day, comparisons: ready }] : [];
+    }),
   };
 }
 
@@ -82,9 +87,21 @@ function metricRows(rows: readonly Row[], experiment: string, metric: string): M
   return byArm;
 }
 
+/** The first day an experiment's key has counts on, as the start of that day (ISO). */
+function firstCounted(rows: readonly Row[], key: string): string | undefined {
+  let first: string | undefined;
+  for (const r of rows) {
+    if (!r.k.startsWith(`m|${key}|`) && !r.k.startsWith(`i|${key}|`)) continue;
+    const day = r.k.slice(r.k.lastIndexOf('|') + 1);
+    if (first === undefined || day < first) first = day;
+  }
+  return first && `${first}T00:00:00.000Z`;
+}
+
 function experimentReport(
   input: ReportInput,
   id: string,
+  key: string,
   kind: ExperimentReport['kind'],
   arms: Array<{ id: string; weight: number }>,
   metrics: Array<MetricReport['metric']>,
@@ -94,14 +111,17 @@ function experimentReport(
   minSample: number,
 ): ExperimentReport {
   const ids = arms.map((arm) => arm.id);
-  const built = metrics.map((metric) => metricReport(metric, ids, metricRows(input.rows, id, metric), days, minSample));
+  // Since the configuration says, else since its phase's first count (a new phase starts afresh), else since it went live.
+  const started = start ?? firstCounted(input.rows, key) ?? input.startedAt;
+  const shown = days.filter((day) => day >= started.slice(0, 10));
+  const built = metrics.map((metric) => metricReport(metric, ids, metricRows(input.rows, key, metric), shown, minSample));
   // Visitors for per-visitor experiments, impressions for per-decision ones: the unit the weights split.
   const units = built[0]!.arms.map((arm) => arm.moments.n);
   const srm = srmPValue(units, arms.map((arm) => arm.weight));
   return {
     id,
     kind,
-    start: start ?? input.startedAt,
+    start: started,
     arms: arms.map((arm, i) => ({ ...arm, visitors: units[i]! })),
     srm: { pValue: srm, flagged: srm < SRM_THRESHOLD },
     minSample,
@@ -114,11 +134,13 @@ function experimentReport(
 export function buildReport(input: ReportInput): Report {
   const { config, rows } = input;
   const days = dayRange(input.now, input.days);
+  const holdoutAt = holdoutKey(config.holdout);
   const holdout =
-    config.holdout.share > 0 || rows.some((r) => r.k.startsWith('m|holdout|'))
+    config.holdout.share > 0 || rows.some((r) => r.k.startsWith(`m|${holdoutAt}|`))
       ? experimentReport(
           input,
           HOLDOUT,
+          holdoutAt,
           'holdout',
           [
             { id: HOLDOUT, weight: config.holdout.share },
@@ -135,14 +157,14 @@ export function buildReport(input: ReportInput): Report {
     if (e.kind === 'ab') {
       const total = e.arms.reduce((sum, arm) => sum + arm.weight, 0);
       const arms = e.arms.map((arm) => ({ id: arm.id, weight: arm.weight / total }));
-      return experimentReport(input, e.id, 'ab', arms, ['conversion', 'revenue', 'ctr'], { slot: e.slot }, days, e.start, e.minSample);
+      return experimentReport(input, e.id, experimentKey(e), 'ab', arms, ['conversion', 'revenue', 'ctr'], { slot: e.slot }, days, e.start, e.minSample);
     }
     if (e.kind === 'bandit') {
       const history = input.allocations[e.id] ?? [];
       const latest = history.at(-1)?.shares;
       const even = (1 - e.control.share) / e.arms.length;
       const arms = [{ id: e.control.id, weight: e.control.share }, ...e.arms.map((arm) => ({ id: arm.id, weight: latest?.[arm.id] ?? even }))];
-      const report = experimentReport(input, e.id, 'bandit', arms, ['ctr'], { slot: e.slot, allocation: history }, days, e.start, e.minSample);
+      const report = experimentReport(input, e.id, experimentKey(e), 'bandit', arms, ['ctr'], { slot: e.slot, allocation: history }, days, e.start, e.minSample);
       // The bandit's arms move; only the control's share is fixed, so the sample ratio is checked on control against the rest.
       const control = report.arms[0]!.visitors;
       const rest = report.arms.slice(1).reduce((sum, arm) => sum + arm.visitors, 0);
@@ -155,14 +177,14 @@ export function buildReport(input: ReportInput): Report {
     ].filter((arm) => arm.weight > 0);
     const outcomes = { a: 0, b: 0, tie: 0 };
     for (const { parts, row } of parted(rows, 'i')) {
-      if (parts[0] !== e.id) continue;
+      if (parts[0] !== experimentKey(e)) continue;
       // The candidate is team "a" of the preference: its wins are the candidate's.
       if (parts[1] === 'win') outcomes.a += row.n;
       else if (parts[1] === 'loss') outcomes.b += row.n;
       else outcomes.tie += row.n;
     }
     const p = preference(outcomes);
-    return experimentReport(input, e.id, 'interleave', arms, ['ctr'], {
+    return experimentReport(input, e.id, experimentKey(e), 'interleave', arms, ['ctr'], {
       slot: e.slot,
       interleaving: { candidate: e.candidate, active: input.activeModel, wins: p.wins, losses: p.losses, ties: p.ties, preference: p.preference, ci: p.ci, pValue: p.pValue },
     }, days, e.start, e.minSample);

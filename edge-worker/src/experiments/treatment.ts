@@ -12,39 +12,9 @@ import type { LoadedModel } from '../model/recommend';
 import type { SlotConfig, SlotConfigs, VariantSlotConfig } from '../slots/config';
 import { HOLDOUT, INTERLEAVED, type Assignment } from './assign';
 import { inForce, withoutCapped } from './caps';
+import type { DecisionRecord, SlotRecord } from './decision';
 import type { ExperimentsConfig } from './config';
 import { teamDraft } from './interleave';
-
-/** One slot of a decision as the visitor's object keeps it for attribution (short keys: it is stored per decision). */
-export interface SlotRecord {
-  /** Experiment and arm, when the slot ran one. */
-  e?: string;
-  a?: string;
-  /** The probability the arm was assigned with. */
-  p?: number;
-  /** The items shown, in order (an item slot). */
-  i?: string[];
-  /** The variant shown (a variant slot). */
-  v?: string;
-  /** Interleaving: each item's team, `a` the active model's, `c` the candidate's. */
-  t?: string;
-  /** The day the slot's viewable impression, its first click, were counted; interleaving's clicks per team (active, candidate). */
-  seen?: string;
-  clicked?: string;
-  x?: [number, number];
-}
-
-/** A decision as the visitor's object records it: what was shown where, under which arms. */
-export interface DecisionRecord {
-  id: string;
-  /** Epoch ms. */
-  at: number;
-  /** The visitor's holdout arm, when they are in the holdout's population, and its probability. */
-  h?: string;
-  hp?: number;
-  /** The holdout's attribution window and minimum sample are the configuration's; slots' are their experiments'. */
-  s: Record<string, SlotRecord>;
-}
 
 /** The variant slot a holdout visitor sees: its unconditional content (the last variant when every one has conditions). */
 function defaultContent(config: VariantSlotConfig): VariantSlotConfig {
@@ -78,7 +48,7 @@ export function decideAssigned(
   models: ReadonlyMap<string, LoadedModel>,
   random: () => number,
 ): { slots: Record<string, SlotDecision>; record: Omit<DecisionRecord, 'id' | 'at'> } {
-  const record: Omit<DecisionRecord, 'id' | 'at'> = { s: {}, ...(assignment.holdout ? { h: assignment.holdout.arm, hp: assignment.holdout.probability } : {}) };
+  const record: Omit<DecisionRecord, 'id' | 'at'> = { s: {}, ...(assignment.holdout ? { h: assignment.holdout.arm, hp: assignment.holdout.probability, he: assignment.holdout.experiment } : {}) };
   // Frequency caps first, so that every arm (the holdout's too) decides among what the visitor may still be shown.
   const { slots: allowed, empty } = withoutCapped(input.slots, inForce(input.profile?.capped, input.now));
   const result = decideArms({ ...input, slots: allowed }, assignment, config, models, random, record);

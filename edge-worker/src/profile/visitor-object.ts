@@ -30,7 +30,7 @@ import { tombstoneKey, type Tombstone } from '../log/tombstone';
 import { attributeEvents, merge, recordDecision, retraction, type Attribution } from '../experiments/attribution';
 import { countShown } from '../experiments/caps';
 import { counterShard, shardOf, type Delivery } from '../experiments/counters';
-import type { DecisionRecord } from '../experiments/treatment';
+import type { DecisionRecord } from '../experiments/decision';
 import { loadExperiments } from '../published/published';
 import { applyEvents, emptyProfile, freshEvents, type Applied, type Profile } from './profile';
 import { snapshotOf, urgency, withChange, writeAt, type Pending } from './snapshot';
@@ -118,7 +118,7 @@ const RESEND_RETRY_MS = 60_000;
 /** A decision's log record: when, and the arms it ran under with their probabilities. */
 function decisionRecord(vid: string, decision: DecisionRecord): LogRecord {
   const arms = Object.entries(decision.s).flatMap(([slot, s]) => (s.e ? [`${slot} ${s.e} ${s.a} ${s.p}`] : []));
-  if (decision.h) arms.unshift(`* holdout ${decision.h} ${decision.hp}`);
+  if (decision.h) arms.unshift(`* ${decision.he ?? 'holdout'} ${decision.h} ${decision.hp}`);
   return { id: decision.id, vid, sid: '', type: 'decision', ts: decision.at, ...(arms.length ? { arms } : {}) };
 }
 

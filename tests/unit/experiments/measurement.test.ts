@@ -9,9 +9,9 @@ import { withCanary } from '../../../edge-worker/cli/canary';
 import { assign, banditShares, pick, position } from '../../../edge-worker/src/experiments/assign';
 import { attributeEvents, merge, recordDecision, retraction, type Attribution, type Row } from '../../../edge-worker/src/experiments/attribution';
 import { countShown, withoutCapped } from '../../../edge-worker/src/experiments/caps';
-import { buildExperiments } from '../../../edge-worker/src/experiments/config';
+import { buildExperiments, experimentKey, holdoutKey } from '../../../edge-worker/src/experiments/config';
 import { buildReport, gini } from '../../../edge-worker/src/experiments/report';
-import type { DecisionRecord } from '../../../edge-worker/src/experiments/treatment';
+import type { DecisionRecord } from '../../../edge-worker/src/experiments/decision';
 import { DEMO_SLOTS } from '../../../demo-shop/src/seed';
 
 const vids = Array.from({ length: 20_000 }, (_, i) => `k1.abc.${i.toString(36).padStart(22, 'x')}.${'s'.repeat(43)}`);
@@ -39,8 +39,8 @@ describe('assignment', () => {
     const config = buildExperiments({ holdout: { share: 0.5 }, experiments: [{ id: 'x', slot: 'hero', kind: 'ab', arms: [{ id: 'a', weight: 1 }, { id: 'b', weight: 1, variant: 'welcome' }] }] });
     const held = vids.find((vid) => position('holdout', vid) < 0.5)!;
     const kept = vids.find((vid) => position('holdout', vid) >= 0.5)!;
-    expect(assign(config, held, true, ['hero'], {}, Math.random)).toEqual({ holdout: { experiment: 'holdout', arm: 'holdout', probability: 0.5 }, slots: {} });
-    expect(assign(config, kept, true, ['hero'], {}, Math.random).slots.hero).toMatchObject({ experiment: 'x', probability: 0.5 });
+    expect(assign(config, held, true, ['hero'], {}, Math.random)).toEqual({ holdout: { experiment: holdoutKey(config.holdout), arm: 'holdout', probability: 0.5 }, slots: {} });
+    expect(assign(config, kept, true, ['hero'], {}, Math.random).slots.hero).toMatchObject({ experiment: experimentKey(config.experiments[0]!), probability: 0.5 });
     // Without personalization there is nothing to hold out of; the A/B test still runs.
     expect(assign(config, held, false, ['hero'], {}, Math.random).holdout).toBeUndefined();
     expect(assign(config, undefined, true, ['hero'], {}, Math.random)).toEqual({ slots: {} });
@@ -83,8 +83,9 @@ describe('attribution', () => {
     ];
     const attributed = attributeEvents(state, events, config, t0 + 120_000);
     rows.push(...attributed.rows);
-    expect(total(rows, 'm|holdout|personalized|conversion')).toEqual({ n: 1, s: 1, q: 1 });
-    expect(total(rows, 'm|holdout|personalized|revenue')).toEqual({ n: 1, s: 50, q: 2500 });
+    const holdout = holdoutKey(config.holdout);
+    expect(total(rows, `m|${holdout}|personalized|conversion`)).toEqual({ n: 1, s: 1, q: 1 });
+    expect(total(rows, `m|${holdout}|personalized|revenue`)).toEqual({ n: 1, s: 50, q: 2500 });
     expect(total(rows, 'c|recommended|all|')).toEqual({ n: 1, s: 1, q: 1 });
     expect(total(rows, 'b|')).toEqual({ n: 3, s: 0, q: 0 });
 
@@ -139,19 +140,24 @@ describe('the report', () => {
     expect(gini([3, 1], 4)).toBeCloseTo(0.625, 12);
   });
 
-  it('compares the holdout day by day on cumulative counts, with a verdict only past the minimum sample', () => {
+  it('compares the holdout day by day on cumulative counts from its phase\'s first count, with a verdict only past the minimum sample', () => {
     const now = Date.UTC(2026, 10, 30, 12);
+    const config = buildExperiments({ holdout: { share: 0.5, minSample: 3500 } });
+    const key = holdoutKey(config.holdout);
     const rows: Row[] = [
-      { k: 'm|holdout|holdout|conversion|2026-11-29', n: 3000, s: 300, q: 300 },
-      { k: 'm|holdout|personalized|conversion|2026-11-29', n: 3000, s: 390, q: 390 },
-      { k: 'm|holdout|holdout|conversion|2026-11-30', n: 1000, s: 100, q: 100 },
-      { k: 'm|holdout|personalized|conversion|2026-11-30', n: 1000, s: 130, q: 130 },
+      { k: `m|${key}|holdout|conversion|2026-11-29`, n: 3000, s: 300, q: 300 },
+      { k: `m|${key}|personalized|conversion|2026-11-29`, n: 3000, s: 390, q: 390 },
+      { k: `m|${key}|holdout|conversion|2026-11-30`, n: 1000, s: 100, q: 100 },
+      { k: `m|${key}|personalized|conversion|2026-11-30`, n: 1000, s: 130, q: 130 },
+      // Another phase of the holdout (another share or seed): never pooled with this one.
+      { k: 'm|holdout@other|personalized|conversion|2026-11-30', n: 5000, s: 0, q: 0 },
     ];
-    const report = buildReport({ rows, config: buildExperiments({ holdout: { share: 0.5, minSample: 3500 } }), allocations: {}, models: [], startedAt: '2026-11-29T00:00:00Z', catalogSize: 100, activeModel: 'm', now, days: 2 });
+    const report = buildReport({ rows, config, allocations: {}, models: [], startedAt: '2026-11-30T11:00:00Z', catalogSize: 100, activeModel: 'm', now, days: 5 });
     const conversion = report.holdout!.metrics.find((m) => m.metric === 'conversion')!;
     expect(conversion.arms.map((a) => a.moments.n)).toEqual([4000, 4000]);
     expect(conversion.comparisons[0]!.lift).toBeCloseTo(0.3, 10);
     expect(conversion.comparisons[0]!.verdict).toBe('better');
+    expect(report.holdout!.start).toBe('2026-11-29T00:00:00.000Z');
     expect(conversion.overTime.map((d) => d.day)).toEqual(['2026-11-29', '2026-11-30']);
     expect(conversion.overTime[0]!.comparisons[0]!.verdict).toBe('insufficient');
     expect(report.holdout!.srm).toEqual({ pValue: 1, flagged: false });
