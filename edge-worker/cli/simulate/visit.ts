@@ -2,7 +2,8 @@
  * One simulated shopper's visits, driven through the Worker's wire API as the
  * SDK drives it on a product page: the page's events in a collect batch (the
  * first one issues the visitor id, every later one carries it), then one
- * decide for the page's slots with the product and the session's views; a
+ * decide for the page's slots with the product and the session's views, a
+ * viewable impression of each slot (as the SDK reports it); a
  * click on a recommended item is tracked with its decision and slot, and the
  * cart changes and purchase after it carry them too (the SDK's attribution).
  * A few batches lose their acknowledgement and are sent again, as a beacon
@@ -143,6 +144,8 @@ export async function runVisits(client: WorkerClient, world: World, shopper: Sho
           who,
         );
         const shown = Object.entries(decision.slots).flatMap(([slot, answer]) => answer.items.map((it) => ({ slot, id: it.id })));
+        // The SDK reports each filled slot once it has been in view for a second: so do these shoppers.
+        for (const slot of Object.keys(decision.slots)) event({ type: 'impression', decision: decision.decisionId, slot, path });
         tally.decisions++;
         tally.impressions += shown.length;
         clicked = chooseClick(world, shopper, item, shown.map((s) => s.id), shopper.random);
