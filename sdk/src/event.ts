@@ -109,7 +109,8 @@ export function invalidField(event: object): string | undefined {
   const ev = event as Record<string, unknown>;
   if (!Object.hasOwn(FIELDS, ev.type as string)) return 'type';
   const checks = { ...COMMON, ...FIELDS[ev.type as EventType] };
-  for (const key of new Set([...Object.keys(checks), ...Object.keys(ev)])) {
+  // Every key either side has, once.
+  for (const key in { ...checks, ...ev }) {
     const value = ev[key];
     const check = Object.hasOwn(checks, key) && checks[key];
     if (key != 'type' && (check ? !check(value) : value !== undefined)) return key;

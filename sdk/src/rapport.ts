@@ -165,6 +165,7 @@ export function init(options: InitOptions): Rapport {
   const base = options.endpoint.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 1000;
   const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  const pageViews = options.trackPageView !== false;
   let consented = initialConsent(options.consent ?? 'pending', gpc);
   let pageItem: string | undefined;
   // The first fill answers within the stub's wait, counted from page start; later ones (a SPA's next view) from their call.
@@ -217,7 +218,7 @@ export function init(options: InitOptions): Rapport {
     // Slots already on screen keep what they show (no late swap, no flicker); the next page is personal.
     if (!sender(consented)) return void (had && erase());
     // Granted on this page after it loaded: the page view it skipped counts now, and the product it shows.
-    if (!had && options.trackPageView !== false) void sdk.track('page_view');
+    if (!had && pageViews) void sdk.track('page_view');
     if (!had && pageItem) void sdk.track('product_view', { item: pageItem });
     void getTracker().then((t) => t.flush());
   };
@@ -273,7 +274,7 @@ export function init(options: InitOptions): Rapport {
     },
   };
 
-  if (options.trackPageView !== false) {
+  if (pageViews) {
     void sdk.track('page_view');
     // A new route is a new page: its own page view, and no product until it tracks one.
     onRouteChange(() => {

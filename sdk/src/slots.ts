@@ -8,9 +8,10 @@
  * so what follows it does not move. Each item carries a "why this?"
  * disclosure with the Worker's reason and a link to the shopper's privacy
  * controls. Clicks on rendered items are tracked with the decision that
- * showed them.
+ * showed them, and so is the slot's viewable impression (`impressions.ts`).
  */
 import { trackClick } from './autocapture.js';
+import { watch } from './impressions.js';
 import { instance, type DecidePlan } from './rapport.js';
 import { WAIT_CLASS } from './stub.js';
 import { post } from './transport.js';
@@ -120,6 +121,7 @@ export function renderSlot(slot: HTMLElement, decision: DecideResponse, privacy?
   } else return settle(slot, 'default');
   slot.dataset.rapportDecision = decision.decisionId;
   settle(slot, 'filled');
+  watch(slot);
 }
 
 /** Slots a decide request is already asking about: a second fill() meanwhile leaves them to it. */

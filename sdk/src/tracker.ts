@@ -142,7 +142,7 @@ export function createTracker(collectUrl: string, queue: Queue | undefined, send
   };
   // Leaving fires both (Chromium: pagehide first), switching tabs only the second; shown again, the page may beacon again.
   addEventListener('pagehide', beaconUnsent);
-  addEventListener('visibilitychange', () => (document.visibilityState === 'hidden' ? beaconUnsent() : (hidden = false)));
+  addEventListener('visibilitychange', () => (document.visibilityState == 'visible' ? (hidden = false) : beaconUnsent()));
   addEventListener('online', flush);
 
   return {

@@ -17,8 +17,11 @@ let calls: ApiCall[];
 
 perTestPage((fresh) => ({ page, calls } = fresh));
 
-/** One slot, so that every page asks for a decision (and says as whom). */
-const SLOT = '<section data-rapport-slot="recommended"><p>default</p></section>';
+/**
+ * One slot, so that every page asks for a decision (and says as whom); below the fold, never seen, so
+ * that no impression of it joins the batches these tests count.
+ */
+const SLOT = '<div style="height: 3000px"></div><section data-rapport-slot="recommended"><p>default</p></section>';
 
 type Call = (...call: unknown[]) => Promise<unknown>;
 

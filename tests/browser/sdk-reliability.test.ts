@@ -209,7 +209,7 @@ describe.each(BUILDS)('the %s build', (build) => {
     });
   });
 
-  it('started twice, sends one page view, asks one decision and counts one click per click', async () => {
+  it('started twice, sends one page view, asks one decision and counts one click per click and one impression', async () => {
     const worker = inject('baseURL');
     // The items are links: the test clicks without leaving the page.
     const markup = `${SLOT}<script>document.addEventListener('click', (e) => e.preventDefault())</script>`;
@@ -232,6 +232,9 @@ describe.each(BUILDS)('the %s build', (build) => {
       await expect.poll(() => warnings).toContain('[rapport] loaded twice');
     }
     await page.locator('[data-rapport-item] a').first().click();
+    const types = () => calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events.map((e: { type: string }) => e.type));
+    // The slot on screen for a second is seen (see sdk-impressions.test.ts).
+    await expect.poll(() => types().includes('impression'), { timeout: 10_000 }).toBe(true);
     await rapport('flush');
     await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
     await page.waitForTimeout(300);
@@ -239,8 +242,7 @@ describe.each(BUILDS)('the %s build', (build) => {
     await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
 
     expect(calls.filter((c) => c.path === '/v1/decide')).toHaveLength(1);
-    const types = calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events.map((e: { type: string }) => e.type));
-    expect(types.sort()).toEqual(['click', 'page_view']);
-    await expect.poll(async () => (await storedProfile(vid))?.counts.events, { timeout: 10_000, interval: 500 }).toBe(2);
+    expect(types().sort()).toEqual(['click', 'impression', 'page_view']);
+    await expect.poll(async () => (await storedProfile(vid))?.counts.events, { timeout: 10_000, interval: 500 }).toBe(3);
   });
 });

@@ -188,15 +188,15 @@ describe('demo shop with the script-tag SDK', () => {
     // consent was given on, that failed and that reopened, the product view, engaged time),
     // besides the engaged time of the two pages left (the home page, once a second was spent
     // on it, and the closed tab), whose exit beacons no page is left to see.
-    const ids = new Set(sentEvents.map((e) => e.id));
     expect(new Set(sentEvents.filter((e) => e.type === 'page_view').map((e) => e.id)).size).toBe(3);
     expect(sentEvents.filter((e) => e.type === 'product_view').length).toBeGreaterThanOrEqual(2);
     const vid = await page.evaluate(() => localStorage.getItem('rapport_vid')!);
     await expect.poll(async () => (await storedProfile(vid))?.counts.views, { timeout: 10_000, interval: 500 }).toBe(1);
-    const profile = await storedProfile(vid);
-    expect(profile!.counts.events).toBeGreaterThanOrEqual(ids.size);
-    expect(profile!.counts.events).toBeLessThanOrEqual(ids.size + 2);
-    expect(profile?.viewed.map(({ item }) => item)).toEqual(['2']);
+    // The open page still sends the impressions of its slots (each a second after it is seen): the
+    // Worker's count settles at the events sent by then, each once.
+    const countedBeyondSent = async () => (await storedProfile(vid))!.counts.events - new Set(sentEvents.map((e) => e.id)).size;
+    await expect.poll(countedBeyondSent, { timeout: 10_000, interval: 500 }).toSatisfy((extra: number) => extra >= 0 && extra <= 2);
+    expect((await storedProfile(vid))?.viewed.map(({ item }) => item)).toEqual(['2']);
   });
 
   it('still tracks and personalizes where IndexedDB is unavailable (private modes)', async () => {

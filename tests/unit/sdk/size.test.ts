@@ -90,21 +90,26 @@ describe('size budget (min+gzip)', () => {
     // The IndexedDB queue only in the chunk loaded once a purpose is granted.
     expect(app.eager.code).not.toContain('indexedDB');
     expect(app.lazy.code).toContain('indexedDB');
-    // No slot renderer.
+    // No slot renderer, and nothing watching for impressions of slots it cannot fill.
     expect(app.eager.code + app.lazy.code).not.toContain('data-rapport-field');
+    expect(app.eager.code + app.lazy.code).not.toContain('IntersectionObserver');
     // Everything a tracking-only app may download (4,800 B while the queue used idb).
     expect(app.eager.bytes + app.lazy.bytes).toBeLessThanOrEqual(4600);
   });
 
-  it('adds the slot renderer only with fill', async () => {
+  it('adds the slot renderer (and its viewable impressions) only with fill, within 5,110 B', async () => {
     const app = await appBundle("import { init, track, fill } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view'); fill();");
     sizes['npm: init + track + fill, loaded with the page'] = app.eager.bytes;
     expect(app.eager.code).toContain('data-rapport-field');
+    expect(app.eager.code).toContain('IntersectionObserver');
     // 4,900 B (was 4,000) for the same reasons as tracking alone, and since each item carries a "why
     // this?" disclosure linking to the privacy controls, a filled slot keeps the space its default took
     // (collapsed margins, padding and border included), slots added later are asked about in one request
     // without the first page's deadline, and overlapping fills keep their slots hidden until the last.
-    expect(app.eager.bytes).toBeLessThanOrEqual(4900);
+    // 5,110 B (was 4,900, at 4,852) since every slot fill() fills is measured for its viewable impression
+    // (impressions.ts, about 230 B: the observer, focus and visibility, a timer per slot, one event per
+    // decision); tracking alone gave back the bytes its new event check took, the renderer has none to spare.
+    expect(app.eager.bytes).toBeLessThanOrEqual(5110);
   });
 
   it('keeps the stub helper alone free of the SDK', async () => {
