@@ -95,19 +95,29 @@ async function flush(page: Page, collects: ReturnType<typeof watchCollects>): Pr
   await collects.drained();
 }
 
-/** Events the Worker counted for the visitor whose id the SDK keeps in `page` (undefined without a profile). */
-async function acceptedByWorker(page: Page, url: string): Promise<number | undefined> {
+/**
+ * Events the Worker counted for the visitor whose id the SDK keeps in `page`
+ * (undefined without a profile), once it counts at least `want` or 15 s have
+ * passed: a fetch a navigation cut short leaves its events to the SDK's
+ * queue, which sends them again after its backoff, and a slot seen on the
+ * last page reports its impression a second later.
+ */
+async function acceptedByWorker(page: Page, url: string, want: () => number): Promise<number | undefined> {
   const vid = await page.evaluate(() => localStorage.getItem('rapport_vid'));
   if (!vid) return undefined;
-  let res = await fetch(`${url}/v1/privacy/export`, { headers: { authorization: `Bearer ${vid}` } });
-  // The visitor's own rate limit counts this request too: wait it out once.
-  if (res.status === 429) {
-    await new Promise((done) => setTimeout(done, 1000 * Number(res.headers.get('retry-after') ?? 10)));
-    res = await fetch(`${url}/v1/privacy/export`, { headers: { authorization: `Bearer ${vid}` } });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const res = await fetch(`${url}/v1/privacy/export`, { headers: { authorization: `Bearer ${vid}` } });
+    // The visitor's own rate limit counts these requests too: wait it out.
+    if (res.status === 429) {
+      await new Promise((done) => setTimeout(done, 1000 * Number(res.headers.get('retry-after') ?? 10)));
+      continue;
+    }
+    if (!res.ok) throw new Error(`GET /v1/privacy/export answered ${res.status}: ${await res.text()}`);
+    const events = ((await res.json()) as { profile: { counts: { events: number } } | null }).profile?.counts.events;
+    if (events === undefined || events >= want() || Date.now() > deadline) return events;
+    await new Promise((done) => setTimeout(done, 500));
   }
-  if (!res.ok) throw new Error(`GET /v1/privacy/export answered ${res.status}: ${await res.text()}`);
-  const exported = (await res.json()) as { profile: { counts: { events: number } } | null };
-  return exported.profile?.counts.events;
 }
 
 /** One shopper's sessions in a browser profile of their own. */
@@ -176,7 +186,7 @@ async function browseAs(browser: Browser, url: string, world: World, shopper: Sh
         }
       }
       await flush(page, collects);
-      if (s === shopper.sessionLengths.length - 1) exported = await acceptedByWorker(page, url);
+      if (s === shopper.sessionLengths.length - 1) exported = await acceptedByWorker(page, url, () => tally.eventsSent);
       await page.close();
     }
   } finally {

@@ -82,6 +82,7 @@ describe('the holdout', () => {
       expect(answer.slots.recommended!.items.map((i) => i.id)).toEqual(newcomer.slots.recommended!.items.map((i) => i.id));
       expect(answer.slots.recommended!.title).toBe('Popular right now');
       expect(answer.slots.hero!.variant!.id).toBe('everyone');
+      expect(answer.model).toBe('popularity');
     }
     expect(shownAnswer.slots.recommended!.title).toBe('Recommended for you');
     expect(shownAnswer.slots.recommended!.items.map((i) => i.id)).not.toEqual(newcomer.slots.recommended!.items.map((i) => i.id));

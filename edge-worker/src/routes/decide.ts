@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { decideRequest } from '../contract/schemas';
 import type { DecideResponse } from '../../../sdk/src/wire';
 import { categoryOf } from '../catalog/catalog';
-import { assign } from '../experiments/assign';
+import { assign, HOLDOUT } from '../experiments/assign';
 import { loadAllocations } from '../experiments/allocation';
 import { decideAssigned, modelsNeeded } from '../experiments/treatment';
 import { readJson } from '../http/body';
@@ -81,7 +81,8 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   c.header('Cache-Control', 'no-store');
   return c.json<DecideResponse>({
     decisionId,
-    model: active.model ? `rapport-rerank@${active.version}` : 'popularity',
+    // The holdout is answered without the model: the answer says so.
+    model: active.model && assignment.holdout?.arm !== HOLDOUT ? `rapport-rerank@${active.version}` : 'popularity',
     ...(active.problem ? { fallback: active.problem } : {}),
     slots: decided.slots,
   });
