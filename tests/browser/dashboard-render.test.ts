@@ -138,7 +138,8 @@ const latency = Array.from({ length: 48 }, (_, hour) => {
   return { at, count: 900 + hour, p50: 3 + (hour % 3) * 0.5 + slower, p90: 5 + (hour % 4) + slower, p99: 9 + (hour % 5) * 1.5 + slower * 2 };
 });
 
-const ctrDays = (impressions: number[], clicks: number[]) => DAYS.map((day, i) => ({ day, impressions: impressions[i]!, clicks: clicks[i]! }));
+const ctrDays = (impressions: number[], clicks: number[]) =>
+  DAYS.map((day, i) => ({ day, impressions: impressions[i]!, clicks: clicks[i]!, carts: Math.floor(clicks[i]! / 3), orders: Math.floor(clicks[i]! / 8), revenue: Math.floor(clicks[i]! / 8) * 42.5 }));
 
 const REPORT: Report = {
   generatedAt: '2026-03-07T23:10:00Z',

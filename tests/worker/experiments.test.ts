@@ -112,11 +112,12 @@ describe('attribution and counting', () => {
     const batch = events(vid, [
       { type: 'impression', decision: answer.decisionId, slot: 'recommended' },
       { type: 'click', item, decision: answer.decisionId, slot: 'recommended' },
+      { type: 'add_to_cart', item, qty: 1, price: 40, currency: 'EUR', decision: answer.decisionId, slot: 'recommended' },
       { type: 'purchase', items: [item], order: 'order-1', value: 40, currency: 'EUR', decision: answer.decisionId, slot: 'recommended' },
     ]);
-    expect(await (await post('/v1/collect', batch)).json()).toMatchObject({ accepted: 3 });
-    // The same batch again (a lost answer) and a second purchase.
-    expect(await (await post('/v1/collect', batch)).json()).toMatchObject({ accepted: 0, duplicates: 3 });
+    expect(await (await post('/v1/collect', batch)).json()).toMatchObject({ accepted: 4 });
+    // The same batch again (a lost answer) and a second purchase, which no decision led to.
+    expect(await (await post('/v1/collect', batch)).json()).toMatchObject({ accepted: 0, duplicates: 4 });
     await post('/v1/collect', events(vid, [{ type: 'purchase', items: [item], value: 10 }]));
 
     const after = await vi.waitFor(async () => {
@@ -134,8 +135,10 @@ describe('attribution and counting', () => {
     expect(revenue.sumSquares - armBefore(before, 'revenue').sumSquares).toBe(2500);
     const ctr = after.ctr.find((s) => s.slot === 'recommended' && s.arm === 'all')!;
     const today = ctr.days.at(-1)!;
-    const ctrBefore = before.ctr.find((s) => s.slot === 'recommended' && s.arm === 'all')?.days.at(-1) ?? { impressions: 0, clicks: 0 };
+    const ctrBefore = before.ctr.find((s) => s.slot === 'recommended' && s.arm === 'all')?.days.at(-1) ?? { impressions: 0, clicks: 0, carts: 0, orders: 0, revenue: 0 };
     expect([today.impressions - ctrBefore.impressions, today.clicks - ctrBefore.clicks]).toEqual([1, 1]);
+    // What the click led to: the cart change and the order that carried its decision, not the later order.
+    expect([today.carts - ctrBefore.carts, today.orders - ctrBefore.orders, today.revenue - ctrBefore.revenue]).toEqual([1, 1, 40]);
     // Bias monitoring counts the impression's items.
     expect(after.bias.at(-1)!.impressions).toBeGreaterThanOrEqual(answer.slots.recommended!.items.length);
 
@@ -148,7 +151,7 @@ describe('attribution and counting', () => {
     });
     for (const metric of ['conversion', 'revenue']) expect(armBefore(erased, metric)).toEqual(armBefore(before, metric));
     const ctrErased = erased.ctr.find((s) => s.slot === 'recommended' && s.arm === 'all')!.days.at(-1)!;
-    expect([ctrErased.impressions, ctrErased.clicks]).toEqual([ctrBefore.impressions, ctrBefore.clicks]);
+    expect([ctrErased.impressions, ctrErased.clicks, ctrErased.carts, ctrErased.orders, ctrErased.revenue]).toEqual([ctrBefore.impressions, ctrBefore.clicks, ctrBefore.carts, ctrBefore.orders, ctrBefore.revenue]);
     expect(erased.bias.at(-1)?.impressions ?? 0).toBe(before.bias.at(-1)?.impressions ?? 0);
   });
 

@@ -71,11 +71,16 @@ export interface ExperimentReport {
   interleaving?: { candidate: string; active: string; wins: number; losses: number; ties: number; preference: number; ci: Interval; pValue: number };
 }
 
-/** Click-through of one slot and arm, per day. */
+/**
+ * Click-through of one slot and arm, per day, and what its clicks led to:
+ * add-to-carts and orders (with their revenue) that carried the slot's
+ * decision, within the attribution window (the SDK attaches the decision to
+ * the cart changes and order that follow a click on a slot's item).
+ */
 export interface CtrSeries {
   slot: string;
   arm: string;
-  days: Array<{ day: Day; impressions: number; clicks: number }>;
+  days: Array<{ day: Day; impressions: number; clicks: number; carts: number; orders: number; revenue: number }>;
 }
 
 /** Decide latency (the Worker's own server timing, request body to response), per hour. */

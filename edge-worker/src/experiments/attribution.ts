@@ -13,7 +13,8 @@
  * - per viewable impression, for every experiment's slot: impressions and
  *   clicks (at most one per impression, so CTR is a mean of 0/1);
  * - per slot and arm (or variant) per day: impressions and clicks, for the
- *   click-through plot;
+ *   click-through plot, and the add-to-carts and orders (with revenue) that
+ *   carried one of the slot's decisions;
  * - interleaving: per interleaved list seen (or clicked), whether the
  *   candidate's items got more clicks than the active model's, fewer, or as
  *   many (none at all is a tie);
@@ -77,6 +78,8 @@ export function dayKey(ms: number): string {
 export const keys = {
   metric: (experiment: string, arm: string, metric: 'conversion' | 'revenue' | 'ctr', day: string) => `m|${experiment}|${arm}|${metric}|${day}`,
   ctr: (slot: string, arm: string, day: string) => `c|${slot}|${arm}|${day}`,
+  /** What a slot's clicks led to: add-to-carts (n), orders (n) and their revenue (s). */
+  led: (slot: string, arm: string, day: string, what: 'cart' | 'order') => `a|${slot}|${arm}|${day}|${what}`,
   interleave: (experiment: string, outcome: 'win' | 'loss' | 'tie', day: string) => `i|${experiment}|${outcome}|${day}`,
   item: (day: string, item: string) => `b|${day}|${item}`,
   latency: (hour: string, bucket: number) => `l|${hour}|${bucket}`,
@@ -168,6 +171,17 @@ export function attributeEvents(state: Attribution, events: readonly AttributedE
         slot.x = after;
       }
     }
+    // Cart changes and orders that carry a decision (the SDK adds it after a click on the slot's item) count for that slot and arm.
+    if ((event.type === 'add_to_cart' || event.type === 'purchase') && slot && at - decision!.at <= windowMs(config, slot.e)) {
+      if (event.type === 'add_to_cart') {
+        slot.carts = [...(slot.carts ?? []), [day, 1]];
+        rows.push(row(keys.led(event.slot!, armOf(slot), day, 'cart'), 1, 0, 0));
+      } else {
+        const value = event.value ?? 0;
+        slot.orders = [...(slot.orders ?? []), [day, 1, value]];
+        rows.push(row(keys.led(event.slot!, armOf(slot), day, 'order'), 1, value, value * value));
+      }
+    }
     if (event.type === 'purchase') {
       const value = event.value ?? 0;
       for (const [experiment, exposure] of Object.entries(exposures)) {
@@ -213,6 +227,8 @@ export function retraction(state: Attribution): Row[] {
         if (s.e) rows.push(row(keys.metric(s.e, armOf(s), 'ctr', s.clicked), 0, -1, -1));
       }
       if (s.x && s.e) rows.push(row(keys.interleave(s.e, outcome(s.x), dayKey(decision.at)), -1));
+      for (const [day, n] of s.carts ?? []) rows.push(row(keys.led(slot, armOf(s), day, 'cart'), -n, 0, 0));
+      for (const [day, n, value] of s.orders ?? []) rows.push(row(keys.led(slot, armOf(s), day, 'order'), -n, -value, -value * value));
     }
   }
   return merge(rows);

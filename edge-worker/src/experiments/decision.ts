@@ -21,6 +21,9 @@ export interface SlotRecord {
   /** The day the slot's viewable impression, its first click, were counted; interleaving's clicks per team (active, candidate). */
   seen?: string;
   clicked?: string;
+  /** Add-to-carts and orders attributed to the slot, each `[day, count, revenue]` as counted (for erasure to take back). */
+  carts?: Array<[string, number]>;
+  orders?: Array<[string, number, number]>;
   x?: [number, number];
 }
 

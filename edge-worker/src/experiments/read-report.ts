@@ -14,7 +14,7 @@ export async function measurementReport(env: Env, days: number, now: number): Pr
   const from = new Date(now - days * 86_400_000).toISOString().slice(0, 10);
   const [rows, experiments, allocations, status, catalog] = await Promise.all([
     // Experiments' counts since they began (their intervals are cumulative); monitoring only for the days shown.
-    readCounters(env, [['m|'], ['i|'], ['c|', from], ['l|', from], ['b|', from]]),
+    readCounters(env, [['m|'], ['i|'], ['c|', from], ['a|', from], ['l|', from], ['b|', from]]),
     loadExperiments(env.MODELS, Number(env.HOLDOUT_SHARE)),
     readAllocations(env.MODELS),
     publishedStatus(env.MODELS),

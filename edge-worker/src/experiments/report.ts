@@ -204,15 +204,28 @@ export function buildReport(input: ReportInput): Report {
 function ctrSeries(rows: readonly Row[], days: readonly string[]): CtrSeries[] {
   const series = new Map<string, CtrSeries>();
   const shown = new Set(days);
+  const pointOf = (slot: string, arm: string, day: string) => {
+    const key = `${slot}|${arm}`;
+    let s = series.get(key);
+    if (!s) series.set(key, (s = { slot, arm, days: days.map((d) => ({ day: d, impressions: 0, clicks: 0, carts: 0, orders: 0, revenue: 0 })) }));
+    return s.days.find((d) => d.day === day)!;
+  };
   for (const { parts, row } of parted(rows, 'c')) {
     const [slot, arm, day] = parts as [string, string, string];
     if (!shown.has(day)) continue;
-    const key = `${slot}|${arm}`;
-    let s = series.get(key);
-    if (!s) series.set(key, (s = { slot, arm, days: days.map((d) => ({ day: d, impressions: 0, clicks: 0 })) }));
-    const point = s.days.find((d) => d.day === day)!;
+    const point = pointOf(slot, arm, day);
     point.impressions += row.n;
     point.clicks += row.s;
+  }
+  for (const { parts, row } of parted(rows, 'a')) {
+    const [slot, arm, day, what] = parts as [string, string, string, string];
+    if (!shown.has(day)) continue;
+    const point = pointOf(slot, arm, day);
+    if (what === 'cart') point.carts += row.n;
+    else {
+      point.orders += row.n;
+      point.revenue = Math.round((point.revenue + row.s) * 100) / 100;
+    }
   }
   return [...series.values()].sort((a, b) => a.slot.localeCompare(b.slot) || a.arm.localeCompare(b.arm));
 }

@@ -100,7 +100,7 @@ describe('attribution', () => {
   it('takes back whatever a visitor was counted for (property)', () => {
     const t0 = Date.UTC(2026, 10, 30);
     fc.assert(
-      fc.property(fc.array(fc.record({ type: fc.constantFrom('impression', 'click', 'purchase'), decision: fc.constantFrom('d1', 'd2', 'dx'), item: fc.constantFrom('1', '2', '9'), value: fc.integer({ min: 0, max: 500 }) }), { maxLength: 30 }), (list) => {
+      fc.property(fc.array(fc.record({ type: fc.constantFrom('impression', 'click', 'add_to_cart', 'purchase'), decision: fc.constantFrom('d1', 'd2', 'dx'), item: fc.constantFrom('1', '2', '9'), value: fc.integer({ min: 0, max: 500 }) }), { maxLength: 30 }), (list) => {
         const first = recordDecision({ decisions: [], exposures: {} }, decision('d1', t0), config);
         const second = recordDecision(first.state, { ...decision('d2', t0 + 1000), s: { together: { e: 'x', a: 'interleaved', p: 1, i: ['1', '2'], t: 'ac' } } }, config);
         const events = list.map((e) => ({ ...e, ts: t0, slot: e.decision === 'd1' ? 'recommended' : 'together' }));
