@@ -23,6 +23,9 @@ const queueConsumers = { 'rapport-events': { maxBatchSize: 100, maxBatchTimeout:
  */
 const NO_HOLDOUT = { HOLDOUT_SHARE: '0' };
 
+/** A read-only admin token for the Worker's tests (tests/worker/experiments.test.ts). */
+const TEST_READ_TOKEN = 'rapport-test-read-only-token-that-may-only-read';
+
 export default defineConfig({
   test: {
     projects: [
@@ -31,7 +34,7 @@ export default defineConfig({
       },
       {
         // The product as configured, with one shop origin allowed to call it (tests/worker/origins.test.ts).
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN, ...NO_HOLDOUT }, queueConsumers } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN, ADMIN_READ_TOKEN: TEST_READ_TOKEN, ...NO_HOLDOUT }, queueConsumers } })],
         test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'] },
       },
       {

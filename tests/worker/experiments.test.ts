@@ -381,6 +381,16 @@ describe('the report route', () => {
     expect(await bad.json()).toMatchObject({ error: { code: 'invalid_query' } });
   });
 
+  it('lets a read-only token read the report and the published status, and nothing else', async () => {
+    // An optional secret: wrangler's generated types list only the required ones.
+    const reader = { authorization: `Bearer ${(env as Env & { ADMIN_READ_TOKEN: string }).ADMIN_READ_TOKEN}` };
+    expect((await call('/v1/admin/report', { headers: reader })).status).toBe(200);
+    expect((await call('/v1/admin/published', { headers: reader })).status).toBe(200);
+    const write = await call('/v1/admin/experiments/rollback', { method: 'POST', headers: reader });
+    expect(write.status).toBe(403);
+    expect(await write.json()).toMatchObject({ error: { code: 'read_only_token' } });
+  });
+
   it('lets the Worker\'s own dashboard page read it, and no other page', async () => {
     const own = await call('/v1/admin/report', { headers: { ...admin, 'sec-fetch-site': 'same-origin' } });
     expect(own.status).toBe(200);

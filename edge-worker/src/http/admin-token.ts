@@ -1,7 +1,8 @@
 /**
  * The admin API's gate: `Authorization: Bearer <token>` against the
  * `ADMIN_TOKEN` secret (`wrangler secret put ADMIN_TOKEN`; `npm start` and the
- * tests supply a development token). Several tokens may be listed,
+ * tests supply a development token), or for reading only (GET: the report,
+ * the published status) against the optional `ADMIN_READ_TOKEN`. Several tokens may be listed,
  * comma-separated, so a new one can be handed out before the old one is
  * dropped. Without a usable setting the admin API answers 503, never opens.
  */
@@ -72,8 +73,11 @@ export const requireAdminToken: MiddlewareHandler<{ Bindings: AdminEnv }> = asyn
   if (!presented) throw unauthorized('missing_admin_token', 'Send the admin token as `Authorization: Bearer <token>`');
   const reading = c.req.method === 'GET' || c.req.method === 'HEAD';
   // A read-only token (the dashboard's, an analyst's) reads; it never publishes, activates or rolls back.
-  const readOnly = reading && c.env.ADMIN_READ_TOKEN ? await configuredDigests(c.env.ADMIN_READ_TOKEN) : [];
-  if (!(await matchesAny(presented, [...configured, ...readOnly]))) {
+  const readOnly = c.env.ADMIN_READ_TOKEN ? await configuredDigests(c.env.ADMIN_READ_TOKEN) : [];
+  if (!reading && !(await matchesAny(presented, configured)) && (await matchesAny(presented, readOnly))) {
+    throw new ApiError(403, 'read_only_token', 'This token may only read (GET); publishing, activating and rolling back need ADMIN_TOKEN');
+  }
+  if (!(await matchesAny(presented, reading ? [...configured, ...readOnly] : configured))) {
     console.warn(`rapport: refused an admin request with a wrong token: ${c.req.method} ${c.req.path}`);
     throw unauthorized('invalid_admin_token', 'The admin token is not valid');
   }

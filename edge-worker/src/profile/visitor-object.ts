@@ -29,6 +29,7 @@ import type { LogMessage } from '../log/sink';
 import { tombstoneKey, type Tombstone } from '../log/tombstone';
 import { attributeEvents, merge, recordDecision, retraction, type Attribution } from '../experiments/attribution';
 import { countShown } from '../experiments/caps';
+import { fnv1a32 } from '../experiments/hash';
 import { counterShard, shardOf, type Delivery } from '../experiments/counters';
 import type { DecisionRecord } from '../experiments/decision';
 import { loadExperiments } from '../published/published';
@@ -114,6 +115,15 @@ const RECORDS_PER_MESSAGE = 250;
 
 /** After a failed resend, the alarm tries again this much later. */
 const RESEND_RETRY_MS = 60_000;
+
+/**
+ * A counter delivery's id: what caused it (an event, a decision, the
+ * erasure) and 64 bits of hash of the visitor id, not the id itself: the
+ * shard keeps ids for a week to refuse resends, and keeps no visitor id.
+ */
+function deliveryId(vid: string, cause: string): string {
+  return `${fnv1a32(`a:${vid}`).toString(36)}${fnv1a32(`b:${vid}`).toString(36)}:${cause}`;
+}
 
 /** A decision's log record: when, and the arms it ran under with their probabilities. */
 function decisionRecord(vid: string, decision: DecisionRecord): LogRecord {
@@ -236,7 +246,7 @@ export class VisitorProfile extends DurableObject<Env> {
       const config = (await loadExperiments(this.env.MODELS, Number(this.env.HOLDOUT_SHARE))).value;
       const attributed = attributeEvents(attribution, fresh, config, now);
       attribution = attributed.state;
-      if (attributed.rows.length) delivery = { id: `${vid}:${fresh[0]!.id}`, rows: attributed.rows };
+      if (attributed.rows.length) delivery = { id: deliveryId(vid, fresh[0]!.id), rows: attributed.rows };
     }
     const tallies = this.unconfirmedTallies(state, delivery);
     const trimmed = outbox.length !== (state?.outbox?.length ?? 0) || tallies.length !== (state?.tallies?.length ?? 0);
@@ -343,7 +353,7 @@ export class VisitorProfile extends DurableObject<Env> {
         profile = { ...profile, capped };
         pending = withChange(pending, 'now', now);
       }
-      const added = recorded.rows.length ? { id: `${vid}:${decision.id}`, rows: recorded.rows } : undefined;
+      const added = recorded.rows.length ? { id: deliveryId(vid, decision.id), rows: recorded.rows } : undefined;
       const tallies = this.unconfirmedTallies(state, added);
       // The decision goes to the event log with its arms and their probabilities (a full outbox skips it: never a decide refused).
       const outbox = (state?.outbox ?? []).filter((record) => !this.confirmed.has(record.id));
@@ -497,7 +507,7 @@ export class VisitorProfile extends DurableObject<Env> {
       }
       // The visitor leaves the experiments' counters too: what was counted for them is taken back (counter.ts applies it once).
       const rows = state?.attribution ? retraction(state.attribution) : [];
-      const tallies = [...(state?.tallies ?? []).filter((delivery) => !this.confirmed.has(delivery.id)), ...(rows.length ? [{ id: `${vid}:retracted`, rows }] : [])];
+      const tallies = [...(state?.tallies ?? []).filter((delivery) => !this.confirmed.has(delivery.id)), ...(rows.length ? [{ id: deliveryId(vid, 'retracted'), rows }] : [])];
       await storage.deleteAll();
       await storage.put('state', { vid, profile: null, consent: {}, pending: null, ...mark, until: idExpiresAt, ...(tallies.length ? { tallies } : {}) } satisfies VisitorState);
       await storage.setAlarm(tallies.length ? now + RESEND_RETRY_MS : Math.max(idExpiresAt, now + 1000));
