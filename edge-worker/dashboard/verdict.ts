@@ -43,10 +43,15 @@ export function verdictSentence(c: Comparison, metric: MetricReport['metric'], m
   }
 }
 
-/** Each arm's visitors and configured weight, in words. */
+/** What an experiment's arms count: visitors for sticky ones, viewable impressions for those drawn per decision. */
+function unitOf(experiment: ExperimentReport): string {
+  return experiment.kind === 'bandit' || experiment.kind === 'interleave' ? 'Viewable impressions' : 'Visitors';
+}
+
+/** Each arm's visitors (or impressions) and configured weight, in words. */
 export function armsSentence(experiment: ExperimentReport): string {
   const arms = experiment.arms.map((arm) => `${arm.id} ${count(arm.visitors)} (weight ${percent(arm.weight, 0)})`);
-  return `Visitors per arm: ${arms.join(', ')}.`;
+  return `${unitOf(experiment)} per arm: ${arms.join(', ')}.`;
 }
 
 /**
@@ -61,6 +66,6 @@ export function srmStatus(experiment: ExperimentReport): HTMLElement {
     'p',
     { class: 'warning', 'data-srm': 'flagged', 'data-p-value': p },
     h('strong', {}, 'Warning: sample ratio mismatch. '),
-    `Visitors per arm do not match the configured weights (${pValue(p)}). Something assigns or counts visitors unevenly, so these results cannot be trusted until the cause is found.`,
+    `${unitOf(experiment)} per arm do not match the configured weights (${pValue(p)}). Something assigns or counts them unevenly, so these results cannot be trusted until the cause is found.`,
   );
 }

@@ -53,7 +53,11 @@ export interface ExperimentReport {
   slot?: string;
   /** ISO time it started. */
   start: string;
-  /** Arms in order, control first, with their configured weight (a share, summing to 1 over arms). */
+  /**
+   * Arms in order, control first, with their configured weight (a share,
+   * summing to 1 over arms) and their units: visitors for the holdout and A/B
+   * tests, viewable impressions for bandits and interleaving (drawn per decision).
+   */
   arms: Array<{ id: string; weight: number; visitors: number }>;
   /** Sample ratio mismatch: chi-square p-value of visitors per arm against the weights; flagged below 0.001. */
   srm: { pValue: number; flagged: boolean };
