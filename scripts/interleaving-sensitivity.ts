@@ -7,6 +7,7 @@
  */
 import { parseCliArgs, usageError } from '../edge-worker/cli/args';
 import { sampleBeta } from '../edge-worker/src/experiments/bandit';
+import { normalCdf } from '../edge-worker/src/experiments/stats';
 import { type Outcome, credit, outcome, preference, teamDraft } from '../edge-worker/src/experiments/interleave';
 import { seededRandom } from '../edge-worker/src/model/random';
 
@@ -56,12 +57,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'easily pleased', threshold: 0, candidateNoise: 0.7 },
 ];
 
-/** P(Z > x) for Z ~ N(0, 1), absolute error below 7.5e-8 (Abramowitz & Stegun 26.2.17). */
-function normalTail(x: number): number {
-  const t = 1 / (1 + 0.2316419 * Math.abs(x));
-  const tail = 0.3989422804014327 * Math.exp((-x * x) / 2) * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
-  return x >= 0 ? tail : 1 - tail;
-}
+/** P(Z > x) for Z ~ N(0, 1). */
+const normalTail = (x: number) => normalCdf(-x);
 
 /** P(Z > x) and φ(x) tabulated every 1/256 on [−10, 10] and interpolated: the inner loops call them ~10⁹ times. */
 const STEPS_PER_UNIT = 256;

@@ -4,6 +4,7 @@
  * computed in the page but what it takes to place them on a chart). Types
  * only: the dashboard page imports them, the report route builds them.
  */
+import type { Moments, Verdict } from '../experiments/stats';
 
 /** A day, `YYYY-MM-DD` (UTC). */
 export type Day = string;
@@ -12,11 +13,7 @@ export type Day = string;
 export type Interval = [number, number];
 
 /** Sample moments of one metric in one arm, as `stats.ts` takes them. */
-export interface MomentsReport {
-  n: number;
-  sum: number;
-  sumSquares: number;
-}
+export type MomentsReport = Moments;
 
 /** One arm against the experiment's control arm, on one metric. */
 export interface Comparison {
@@ -32,7 +29,7 @@ export interface Comparison {
    * `insufficient`: fewer than the minimum sample in an arm, no verdict yet;
    * `better` / `worse`: the sequential interval excludes zero; `inconclusive`: it does not.
    */
-  verdict: 'insufficient' | 'better' | 'worse' | 'inconclusive';
+  verdict: Verdict;
 }
 
 /** A metric of an experiment: each arm's moments and mean, and every non-control arm against control. */

@@ -20,6 +20,7 @@
  *   many (none at all is a tie);
  * - per item per day: viewable impressions, for bias monitoring.
  */
+import { dayOf } from '../log/layout';
 import { experimentKey, holdoutKey, idOfKey, type ExperimentsConfig } from './config';
 import type { DecisionRecord, SlotRecord } from './decision';
 
@@ -69,10 +70,6 @@ export interface AttributedEvent {
 /** Decisions a visitor's object remembers: about a day of browsing at a page a minute. */
 export const MAX_DECISIONS = 200;
 
-/** A counter's day, `YYYY-MM-DD` (UTC). */
-export function dayKey(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 /** Counter keys, in one place: the report reads them back with the same functions. */
 export const keys = {
@@ -101,7 +98,7 @@ function windowMs(config: ExperimentsConfig, key: string | undefined): number {
 export function recordDecision(state: Attribution, decision: DecisionRecord, config: ExperimentsConfig): { state: Attribution; rows: Row[] } {
   const rows: Row[] = [];
   const exposures = { ...state.exposures };
-  const day = dayKey(decision.at);
+  const day = dayOf(decision.at);
   const sticky: Array<[string, string]> = [];
   if (decision.h) sticky.push([decision.he ?? holdoutKey(config.holdout), decision.h]);
   for (const slot of Object.values(decision.s)) {
@@ -141,7 +138,7 @@ export function attributeEvents(state: Attribution, events: readonly AttributedE
   for (const event of events) {
     // Windows are measured on the Worker's clock: a client's may be anywhere.
     const at = now;
-    const day = dayKey(now);
+    const day = dayOf(now);
     const decision = event.decision ? byId.get(event.decision) : undefined;
     const slot = decision && event.slot ? decision.s[event.slot] : undefined;
     if (event.type === 'impression' && slot && !slot.seen && at - decision!.at <= windowMs(config, slot.e)) {
@@ -152,7 +149,7 @@ export function attributeEvents(state: Attribution, events: readonly AttributedE
       // An interleaved list seen is a tie until a click says otherwise.
       if (slot.t && slot.e && !slot.x) {
         slot.x = [0, 0];
-        rows.push(row(keys.interleave(slot.e, 'tie', dayKey(decision!.at)), 1));
+        rows.push(row(keys.interleave(slot.e, 'tie', dayOf(decision!.at)), 1));
       }
     }
     if (event.type === 'click' && slot && at - decision!.at <= windowMs(config, slot.e)) {
@@ -166,8 +163,8 @@ export function attributeEvents(state: Attribution, events: readonly AttributedE
       if (slot.t && slot.e && position >= 0) {
         const before = slot.x ?? [0, 0];
         const after: [number, number] = slot.t[position] === 'c' ? [before[0], before[1] + 1] : [before[0] + 1, before[1]];
-        if (slot.x) rows.push(row(keys.interleave(slot.e, outcome(before), dayKey(decision!.at)), -1));
-        rows.push(row(keys.interleave(slot.e, outcome(after), dayKey(decision!.at)), 1));
+        if (slot.x) rows.push(row(keys.interleave(slot.e, outcome(before), dayOf(decision!.at)), -1));
+        rows.push(row(keys.interleave(slot.e, outcome(after), dayOf(decision!.at)), 1));
         slot.x = after;
       }
     }
@@ -212,8 +209,8 @@ export function retraction(state: Attribution): Row[] {
   const rows: Row[] = [];
   for (const [experiment, e] of Object.entries(state.exposures)) {
     if (e.d) rows.push(row(keys.metric(experiment, e.a, 'conversion', e.d), -1, 0), row(keys.metric(experiment, e.a, 'revenue', e.d), -1, 0));
-    if (e.c) rows.push(row(keys.metric(experiment, e.a, 'conversion', e.cd ?? e.d ?? dayKey(e.at)), 0, -1, -1));
-    if (e.r) rows.push(row(keys.metric(experiment, e.a, 'revenue', e.rd ?? e.d ?? dayKey(e.at)), 0, -e.r, -e.r * e.r));
+    if (e.c) rows.push(row(keys.metric(experiment, e.a, 'conversion', e.cd ?? e.d ?? dayOf(e.at)), 0, -1, -1));
+    if (e.r) rows.push(row(keys.metric(experiment, e.a, 'revenue', e.rd ?? e.d ?? dayOf(e.at)), 0, -e.r, -e.r * e.r));
   }
   for (const decision of state.decisions) {
     for (const [slot, s] of Object.entries(decision.s)) {
@@ -226,7 +223,7 @@ export function retraction(state: Attribution): Row[] {
         rows.push(row(keys.ctr(slot, armOf(s), s.clicked), 0, -1, -1));
         if (s.e) rows.push(row(keys.metric(s.e, armOf(s), 'ctr', s.clicked), 0, -1, -1));
       }
-      if (s.x && s.e) rows.push(row(keys.interleave(s.e, outcome(s.x), dayKey(decision.at)), -1));
+      if (s.x && s.e) rows.push(row(keys.interleave(s.e, outcome(s.x), dayOf(decision.at)), -1));
       for (const [day, n] of s.carts ?? []) rows.push(row(keys.led(slot, armOf(s), day, 'cart'), -n, 0, 0));
       for (const [day, n, value] of s.orders ?? []) rows.push(row(keys.led(slot, armOf(s), day, 'order'), -n, -value, -value * value));
     }

@@ -10,6 +10,7 @@
  * row until a shard confirms them, and its alarm flushes what is left, as
  * it does for the event log.
  */
+import { dayOf } from '../log/layout';
 import { DurableObject } from 'cloudflare:workers';
 import { fnv1a32 } from './hash';
 import { merge, type Row } from './attribution';
@@ -140,7 +141,7 @@ export class CounterShard extends DurableObject<Env> {
     const folded = sql.exec<{ seq: number }>('SELECT seq FROM folded').toArray()[0]?.seq ?? 0;
     sql.exec('DELETE FROM journal WHERE at < ? AND seq <= ?', Date.now() - DELIVERY_MEMORY_MS, folded);
     // Monitoring keeps its history for MONITORING_DAYS; experiments' counts stay as long as the shop keeps them.
-    const oldest = new Date(Date.now() - MONITORING_DAYS * 86_400_000).toISOString().slice(0, 10);
+    const oldest = dayOf(Date.now() - MONITORING_DAYS * 86_400_000);
     sql.exec('DELETE FROM items WHERE day < ?', oldest);
     sql.exec("DELETE FROM counters WHERE k >= 'l|' AND k < ?", `l|${oldest}`);
     // Wake again when the oldest delivery left is to be forgotten (a new delivery wakes it sooner).

@@ -3,6 +3,7 @@
  * lists, each item credited to the ranker ("team") that picked it, so one shopper's clicks compare
  * both rankers on the same page. Pure: the coin is passed in.
  */
+import { normalCdf, normalQuantile } from './stats';
 import type { Interval } from '../contract/report';
 
 /** The ranker an interleaved item came from. */
@@ -108,17 +109,10 @@ export function outcome({ a, b }: Credit): Outcome {
 }
 
 /** z of a two-sided 95 % interval. */
-const Z95 = 1.959963984540054;
+const Z95 = normalQuantile(0.975);
 
 /** Up to this many decisive impressions the sign test is exact; beyond, the normal approximation (continuity-corrected) is within 1e-4 of it. */
 const EXACT_UP_TO = 1000;
-
-/** erfc(x) for x ≥ 0, relative error below 1.2e-7 (Numerical Recipes' erfcc). */
-function erfc(x: number): number {
-  const t = 1 / (1 + x / 2);
-  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
-  return t * Math.exp(-x * x + poly);
-}
 
 /**
  * A's preference share over many interleaved impressions, with its 95 % interval and p-value.
@@ -149,7 +143,7 @@ export function preference(counts: Readonly<Record<Outcome, number>>): Preferenc
     for (let k = 1; k <= Math.min(wins, losses); k++) tail += term *= (n - k + 1) / k;
     pValue = Math.min(1, 2 * tail);
   } else {
-    pValue = Math.min(1, erfc(Math.max(0, Math.abs(wins - losses) - 1) / Math.sqrt(2 * n)));
+    pValue = Math.min(1, 2 * normalCdf(-Math.max(0, Math.abs(wins - losses) - 1) / Math.sqrt(n)));
   }
   return { wins, losses, ties, preference: share, ci: [Math.max(0, center - half), Math.min(1, center + half)], pValue };
 }

@@ -3,6 +3,7 @@
  * rows, the active experiments configuration and when it went live, the
  * bandits' allocation history, the model history and the catalog's size.
  */
+import { dayOf } from '../log/layout';
 import type { Report } from '../contract/report';
 import { loadCatalog, loadExperiments, publishedStatus } from '../published/published';
 import { readAllocations } from './allocation';
@@ -11,7 +12,7 @@ import { buildReport } from './report';
 
 /** The report over the last `days` days at `now`. */
 export async function measurementReport(env: Env, days: number, now: number): Promise<Report> {
-  const from = new Date(now - days * 86_400_000).toISOString().slice(0, 10);
+  const from = dayOf(now - days * 86_400_000);
   const [rows, experiments, allocations, status, catalog] = await Promise.all([
     // Experiments' counts since they began (their intervals are cumulative); monitoring only for the days shown.
     readCounters(env, [['m|'], ['i|'], ['c|', from], ['a|', from], ['l|', from], ['b|', from]]),

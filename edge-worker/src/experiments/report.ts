@@ -6,6 +6,7 @@
  * day. Pure: the route reads the rows, the configuration, the allocations
  * and the model history and hands them over.
  */
+import { dayOf } from '../log/layout';
 import type { BiasPoint, Comparison, CtrSeries, ExperimentReport, LatencyPoint, MetricReport, Report } from '../contract/report';
 import { ACTIVE, HOLDOUT, INTERLEAVED, PERSONALIZED } from './assign';
 import type { Row } from './attribution';
@@ -36,7 +37,7 @@ const add = (a: Moments, r: Row): Moments => ({ n: a.n + r.n, sum: a.sum + r.s, 
 
 /** The days shown, oldest first. */
 function dayRange(now: number, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => new Date(now - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, i) => dayOf(now - (count - 1 - i) * 86_400_000));
 }
 
 /** Rows by key, parted: `m|exp|arm|metric|day` → the parts after the kind. */

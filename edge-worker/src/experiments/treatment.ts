@@ -29,10 +29,16 @@ function withVariant(config: SlotConfig, variant: string): SlotConfig {
   return chosen ? { ...config, variants: [{ ...chosen, when: undefined }] } : config;
 }
 
-/** Decides one slot again with its configuration (and model) changed, the rest of the page as it was. */
+/**
+ * Decides one slot again with its configuration (and model) changed. Only
+ * the page's slots up to it are decided with it: they are the ones whose
+ * items it must not repeat, and the slots after it cannot change it.
+ */
 function redecide(input: DecisionInput, slot: string, config: SlotConfig, model: LoadedModel | undefined): SlotDecision {
   const slots: SlotConfigs = { ...input.slots, [slot]: config };
-  return decide({ ...input, slots, model })[slot]!;
+  const upTo = input.request.slots.findIndex((s) => s.id === slot);
+  const request = { ...input.request, slots: input.request.slots.slice(0, upTo + 1) };
+  return decide({ ...input, request, slots, model })[slot]!;
 }
 
 /**
