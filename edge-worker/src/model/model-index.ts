@@ -3,7 +3,7 @@
  * rate, and the neighbour tables (sequential rules, next clicks, co-visits, co-purchases).
  */
 import type { ModelIndex, NeighbourTable, RowTable } from './types';
-import { rowCount, rowEnd, rowLength, rowStart, rowValues } from './rows';
+import { rowCount, rowEnd, rowLength, rowStart, rowValues, sliceRows } from './rows';
 import { type StampSet, addOnce, addToSum, clearSum, createSparseSum, createStampSet, newRound } from './scratch';
 import { sortIdsByScore } from './sort';
 
@@ -21,6 +21,8 @@ export interface IndexOptions {
   covisitPerItem: number;
   /** How many of the most recent sessions count towards recent popularity. */
   recentSessions: number;
+  /** How many of the most recent sessions session-kNN keeps (sessions and postings); the item tables count every session. */
+  maxSessions: number;
 }
 
 /** Defaults; on full Diginetica they give a ~12 MB artifact (under the 25 MiB KV value limit). */
@@ -31,6 +33,7 @@ export const DEFAULT_INDEX_OPTIONS: IndexOptions = {
   nextPerItem: 20,
   covisitPerItem: 30,
   recentSessions: 20000,
+  maxSessions: Infinity,
 };
 
 /** The largest value (0 for none): the highest item id, so the index knows how many items it covers. */
@@ -203,7 +206,9 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
       return end > rowStart(full, i) ? 1 - (full.values[end - 1] ?? 0) / Math.max(1, nSessions) : 0;
     }),
   );
-  return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, next, covisit };
+  if (nSessions <= options.maxSessions) return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, next, covisit };
+  const kept = sliceRows(sessions, nSessions - options.maxSessions, nSessions);
+  return { numItems, sessions: kept, postings: buildPostings(kept, numItems, options.maxPostings), popularity, recentPopularity, repeatRate, age, rules, next, covisit };
 }
 
 /**
