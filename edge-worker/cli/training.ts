@@ -12,6 +12,7 @@ import { seededRandom } from '../src/model/random';
 import { type RerankerParams, readWeights, rerankerLayers, softmaxNormaliser, useCpuBackend } from '../src/model/reranker';
 import { rowCount, rowStart, rowValues, sliceRows } from '../src/model/rows';
 import { createKnnScratch } from '../src/model/scratch';
+import { buildItemIdTable } from '../src/model/item-ids';
 import { progressBar } from './progress';
 
 /** Everything that shapes a trained model. */
@@ -275,6 +276,6 @@ export function trainModel(sessions: RowTable, dataset: string, options: TrainOp
     // No orders (a log without purchases yet): no table, rather than an empty one the size of the catalog.
     ...(baskets && rowCount(baskets) > 0 ? { copurchase: buildCopurchase(baskets, index.numItems, COPURCHASE_PER_ITEM) } : {}),
     // The table may name items only later (held-out) sessions have; the artifact keeps the index's.
-    ...(itemIds ? { itemIds: itemIds.slice(0, index.numItems) } : {}),
+    ...(itemIds ? { itemIds: buildItemIdTable(itemIds.slice(0, index.numItems)) } : {}),
   };
 }

@@ -20,7 +20,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { putEntries, ROOT, startDevServer, wranglerEnv, type DevServer } from '../../edge-worker/cli/wrangler';
 import { issueVisitorId } from '../../edge-worker/src/identity/visitor-id';
-import { readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { ARTIFACT_FORMAT_VERSION, decodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { rowCount } from '../../edge-worker/src/model/rows';
+import { workerdRss } from './memory';
 
 import { seededRandom } from '../../edge-worker/src/model/random';
 import { BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed } from './fixture';
@@ -30,7 +32,7 @@ import { mean, quantile, round } from './stats';
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    artifact: { type: 'string', default: '.seed/bench-diginetica.bin' },
+    artifact: { type: 'string', default: `.seed/bench-diginetica-f${ARTIFACT_FORMAT_VERSION}.bin` },
     visitors: { type: 'string', default: '300' },
     requests: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '8' },
@@ -60,14 +62,21 @@ function serverTiming(header: string | null): Record<string, number> {
 }
 
 
-/** The first decision a fresh isolate answers: the client's wall time, and the Worker's own (`Server-Timing` total and load). */
-async function firstDecision(base: string): Promise<{ client_ms: number; server_ms: number; load_ms: number; status: number }> {
+/**
+ * The first decision a fresh isolate answers: the client's wall time, the Worker's own
+ * (`Server-Timing` total and load), and how much the workerd processes grew in answering it. A
+ * no-op request goes first, so the isolate's code is loaded before the memory is read.
+ */
+async function firstDecision(server: DevServer): Promise<{ client_ms: number; server_ms: number; load_ms: number; status: number; rss_growth_bytes: number }> {
+  await (await fetch(`${server.url}/v1/health`)).arrayBuffer();
+  const before = workerdRss(server.process.pid!);
   const started = performance.now();
-  const res = await fetch(`${base}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, slots: BENCH_SLOTS, context: {} }) });
+  const res = await fetch(`${server.url}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, slots: BENCH_SLOTS, context: {} }) });
   await res.text();
   const client = performance.now() - started;
   const timing = serverTiming(res.headers.get('server-timing'));
-  return { client_ms: round(client), server_ms: round(timing.total ?? NaN), load_ms: round(timing.load ?? NaN), status: res.status };
+  const growth = workerdRss(server.process.pid!) - before;
+  return { client_ms: round(client), server_ms: round(timing.total ?? NaN), load_ms: round(timing.load ?? NaN), status: res.status, rss_growth_bytes: growth };
 }
 
 async function main(): Promise<void> {
@@ -83,7 +92,7 @@ async function main(): Promise<void> {
     const base = server.url;
 
     // Cold start: the first decision in a fresh isolate fetches catalog and model from KV.
-    const firstCold = await firstDecision(base);
+    const firstCold = await firstDecision(server);
     const coldStartMs = firstCold.client_ms;
     log(`cold start ${round(coldStartMs)} ms (server ${firstCold.server_ms} ms)`);
 
@@ -161,11 +170,15 @@ async function main(): Promise<void> {
     for (let i = 1; i < COLD_STARTS; i++) {
       await server.stop();
       server = await startDevServer({ port: Number(args.port), persistTo, vars: { RATE_LIMIT_ADDRESSES: 'off', SNAPSHOT_IDLE_SECONDS: '1' } });
-      colds.push(await firstDecision(server.url));
+      colds.push(await firstDecision(server));
       log(`cold start ${i + 1}/${COLD_STARTS}: ${colds.at(-1)!.client_ms} ms (server ${colds.at(-1)!.server_ms} ms)`);
     }
     const coldServer = colds.map((c) => c.server_ms);
     const coldClient = colds.map((c) => c.client_ms);
+    const growth = colds.map((c) => c.rss_growth_bytes);
+    // In place, the model's memory is its artifact's bytes, plus the per-isolate scratch buffers.
+    const { index } = decodeArtifact(model.bytes);
+    const scratchBytes = 4 * (rowCount(index.sessions) + 6 * index.numItems) + 8 * index.numItems;
 
     const result = {
       decide: loaded.decide,
@@ -181,6 +194,11 @@ async function main(): Promise<void> {
         client_ms: { median: round(quantile(coldClient, 0.5)), max: round(Math.max(...coldClient)) },
         runs: colds,
       },
+      memory: {
+        model_bytes: model.bytes.byteLength + scratchBytes,
+        artifact_bytes: model.bytes.byteLength,
+        isolate_growth_bytes: { median: quantile(growth, 0.5), max: Math.max(...growth) },
+      },
       setup: { items: ITEMS, visitors: VISITORS, requests: REQUESTS, concurrency: CONCURRENCY, slots: BENCH_SLOTS.length, clock: 'local workerd (advances during compute)' },
     };
     if (!args.json) {
@@ -190,6 +208,7 @@ async function main(): Promise<void> {
       console.log(`unloaded decide p50 ${unloaded.decide.p50_ms} ms p99 ${unloaded.decide.p99_ms} ms; no-op p50 ${unloaded.noop.p50_ms} ms; server p50 ${unloaded.server_ms.p50} ms p99 ${unloaded.server_ms.p99} ms`);
       console.log(`model    ${result.model_ms_per_decision} ms per decision`);
       console.log(`collect  ${result.collect.events_per_s} events/s`);
+      console.log(`memory   model ${(result.memory.model_bytes / 2 ** 20).toFixed(1)} MiB in place (artifact ${(model.bytes.byteLength / 2 ** 20).toFixed(1)} MiB); workerd grew ${(result.memory.isolate_growth_bytes.median / 2 ** 20).toFixed(1)} MiB on a fresh isolate's first decision (median)`);
       console.log(
         `cold     ${result.cold_start.server_ms.median} ms server (max ${result.cold_start.server_ms.max}), ${result.cold_start.client_ms.median} ms at the client, median of ${colds.length} fresh isolates' first decision`,
       );

@@ -1,11 +1,15 @@
 /**
  * The binary model artifact: one KV value holding the index, the re-ranker and the id table as
- * typed-array sections behind a small JSON header; encode for publishing, decode at the edge.
+ * typed-array sections behind a small JSON header. The Worker uses it in place: every section is
+ * a fixed-width array at an aligned offset, so loading makes views over the fetched bytes and
+ * decodes nothing (format 4; format 3's varints and widening took ~250 ms per fresh isolate).
  */
-import type { ModelIndex, NeighbourTable } from './types';
+import type { Ids, IdRows, ModelIndex, NeighbourTable } from './types';
 import type { CandidateOptions } from './candidates';
 import { FEATURES } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
+import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
+import { rowCount } from './rows';
 
 /** Everything the edge needs to recommend, as stored in one KV value. */
 export interface ModelArtifact {
@@ -22,25 +26,30 @@ export interface ModelArtifact {
    * The shop's item id for each model id, when the training data's ids were not plain integers
    * (SKUs like "ABC-123"); absent, the model id is the item id.
    */
-  itemIds?: string[];
+  itemIds?: ItemIdTable;
 }
 
 /** First four bytes of every artifact: "RPRT". */
 export const ARTIFACT_MAGIC = 0x54525052;
 
 /** Version of the binary layout; bump when the layout (not the model) changes. */
-export const ARTIFACT_FORMAT_VERSION = 3;
+export const ARTIFACT_FORMAT_VERSION = 4;
 
-/** Section encodings: plain arrays, bfloat16 (the top half of a float32), or zigzag varints of successive differences. */
-type ArrayKind = 'u16' | 'u32' | 'f32' | 'bf16' | 'vdelta';
+/** What an older format needs to serve again. */
+const OLDER_FORMAT_ADVICE = 'convert it with `npm run migrate-model -- <old.bin> <new.bin>` or retrain it with `npm run train`';
+
+/** Section element types, each read in place. */
+type ArrayKind = 'u8' | 'u16' | 'u32' | 'f32';
+
+type Section = Uint8Array | Uint16Array | Uint32Array | Float32Array;
 
 interface SectionEntry {
   name: string;
   kind: ArrayKind;
   /** Number of values. */
   length: number;
+  /** From the payload's start; a multiple of 8. */
   byteOffset: number;
-  byteLength: number;
 }
 
 interface Header {
@@ -51,92 +60,40 @@ interface Header {
   candidateOptions: CandidateOptions;
   layers: Array<{ inputs: number; outputs: number }>;
   sections: SectionEntry[];
-  itemIds?: string[];
 }
 
+/** Magic, format version (u16), reserved (u16), header length (u32). */
 const PREAMBLE_BYTES = 12;
 
-/** Id sections whose successive values are close (offsets, newest-first session ids), so their differences are small varints. */
-const DELTA_SECTIONS = new Set(['sessions.offsets', 'postings.offsets', 'postings.values', 'rules.offsets', 'next.offsets', 'covisit.offsets', 'copurchase.offsets']);
+const BYTES: Record<ArrayKind, number> = { u8: 1, u16: 2, u32: 4, f32: 4 };
 
-function narrowest(values: Uint32Array): ArrayKind {
-  for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) > 0xffff) return 'u32';
-  return 'u16';
+/** Id sections: stored in 16 bits when every value fits. */
+const ID_SECTIONS = /^(sessions\.values|postings\.values|\w+\.items|ids\.sorted)$/;
+
+function kindOf(values: Section): ArrayKind {
+  if (values instanceof Float32Array) return 'f32';
+  if (values instanceof Uint32Array) return 'u32';
+  return values instanceof Uint16Array ? 'u16' : 'u8';
 }
 
-/** Whether every value survives bfloat16 exactly (the index builder rounds its scores so they do). */
-function fitsBfloat16(values: Float32Array): boolean {
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  for (let i = 0; i < bits.length; i++) if (((bits[i] ?? 0) & 0xffff) !== 0) return false;
-  return true;
-}
-
-function kindOf(name: string, values: Uint32Array | Float32Array): ArrayKind {
-  if (values instanceof Float32Array) return values.length > 0 && fitsBfloat16(values) ? 'bf16' : 'f32';
-  return DELTA_SECTIONS.has(name) ? 'vdelta' : narrowest(values);
-}
-
-/** Successive differences, zigzag-mapped to unsigned and written as LEB128 varints. */
-function encodeDeltas(values: Uint32Array): Uint8Array {
-  const out: number[] = [];
-  let prev = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] ?? 0;
-    const d = v - prev;
-    prev = v;
-    let z = d >= 0 ? 2 * d : -2 * d - 1;
-    while (z >= 0x80) {
-      out.push((z % 0x80) | 0x80);
-      z = Math.floor(z / 0x80);
-    }
-    out.push(z);
-  }
-  return Uint8Array.from(out);
-}
-
-function decodeDeltas(bytes: Uint8Array, length: number): Uint32Array {
-  const out = new Uint32Array(length);
-  let at = 0;
-  let prev = 0;
-  for (let i = 0; i < length; i++) {
-    let z = 0;
-    let scale = 1;
-    for (;;) {
-      if (at >= bytes.length) throw new Error('artifact varint section truncated');
-      const b = bytes[at++] ?? 0;
-      z += (b & 0x7f) * scale;
-      if (b < 0x80) break;
-      scale *= 0x80;
-    }
-    prev += z % 2 === 0 ? z / 2 : -(z + 1) / 2;
-    out[i] = prev;
-  }
-  return out;
-}
-
-/** A section's bytes in its encoding. */
-function sectionBytes(kind: ArrayKind, values: Uint32Array | Float32Array): Uint8Array {
-  if (kind === 'vdelta' && values instanceof Uint32Array) return encodeDeltas(values);
-  if (kind === 'bf16') {
-    const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-    const out = Uint16Array.from(bits, (b) => b >>> 16);
-    return new Uint8Array(out.buffer);
-  }
-  const typed = kind === 'u16' ? new Uint16Array(values) : kind === 'u32' ? new Uint32Array(values) : new Float32Array(values);
-  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+/** Ids in the narrowest width that holds them all. */
+function narrowed(values: Ids): Ids {
+  if (values instanceof Uint16Array) return values;
+  for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) > 0xffff) return values;
+  return Uint16Array.from(values);
 }
 
 /** A neighbour table's three sections, named `<name>.offsets|items|scores`. */
-function tableArrays(name: string, table: NeighbourTable): Array<[string, Uint32Array | Float32Array]> {
+function tableArrays(name: string, table: NeighbourTable): Array<[string, Section]> {
   return [
     [`${name}.offsets`, table.offsets],
     [`${name}.items`, table.items],
-    [`${name}.scores`, table.scores],
+    [`${name}.scores`, table.scoreBits],
   ];
 }
 
-function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Float32Array]> {
-  const { index, reranker } = artifact;
+function namedArrays(artifact: ModelArtifact): Array<[string, Section]> {
+  const { index, reranker, itemIds } = artifact;
   return [
     ['sessions.offsets', index.sessions.offsets],
     ['sessions.values', index.sessions.values],
@@ -156,24 +113,20 @@ function namedArrays(artifact: ModelArtifact): Array<[string, Uint32Array | Floa
       [`reranker.${i}.bias`, layer.bias],
     ]),
     ...(artifact.copurchase ? tableArrays('copurchase', artifact.copurchase) : []),
+    ...(itemIds ? ([['ids.offsets', itemIds.offsets], ['ids.bytes', itemIds.bytes], ['ids.sorted', itemIds.sorted]] as Array<[string, Section]>) : []),
   ];
 }
 
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
-/** Serialises an artifact: magic, format version, header length, a small JSON header, then aligned typed arrays. */
+/** Serialises an artifact: magic, format version, header length, a small JSON header, then 8-byte-aligned typed arrays. */
 export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
-  const arrays = namedArrays(artifact);
+  const arrays = namedArrays(artifact).map(([name, values]): [string, Section] => [name, ID_SECTIONS.test(name) ? narrowed(values as Ids) : values]);
   const sections: SectionEntry[] = [];
-  const encoded: Uint8Array[] = [];
   let offset = 0;
   for (const [name, values] of arrays) {
-    const kind = kindOf(name, values);
-    const bytes = sectionBytes(kind, values);
-    offset = align(offset, 4);
-    sections.push({ name, kind, length: values.length, byteOffset: offset, byteLength: bytes.byteLength });
-    encoded.push(bytes);
-    offset += bytes.byteLength;
+    sections.push({ name, kind: kindOf(values), length: values.length, byteOffset: offset });
+    offset = align(offset + values.byteLength, 8);
   }
   const header: Header = {
     modelVersion: artifact.modelVersion,
@@ -183,7 +136,6 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
     candidateOptions: artifact.candidateOptions,
     layers: artifact.reranker.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs })),
     sections,
-    ...(artifact.itemIds ? { itemIds: artifact.itemIds } : {}),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const payloadStart = align(PREAMBLE_BYTES + headerBytes.length, 8);
@@ -193,8 +145,34 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
   view.setUint16(4, ARTIFACT_FORMAT_VERSION, true);
   view.setUint32(8, headerBytes.length, true);
   out.set(headerBytes, PREAMBLE_BYTES);
-  sections.forEach((section, i) => out.set(encoded[i] ?? new Uint8Array(0), payloadStart + section.byteOffset));
+  arrays.forEach(([, values], i) => out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), payloadStart + sections[i]!.byteOffset));
   return out;
+}
+
+function toBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
+}
+
+/** The format version of an artifact's bytes, after checking the magic (so any older format can be named). */
+export function artifactFormat(bytes: Uint8Array): number {
+  if (bytes.byteLength < PREAMBLE_BYTES) throw new Error('artifact too short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== ARTIFACT_MAGIC) throw new Error('not a Rapport model artifact (bad magic)');
+  return view.getUint16(4, true);
+}
+
+function parsePreamble(bytes: Uint8Array): { header: Header; formatVersion: number; payloadStart: number } {
+  const formatVersion = artifactFormat(bytes);
+  if (formatVersion < ARTIFACT_FORMAT_VERSION) {
+    throw new Error(`artifact format ${formatVersion} is older than the format this build reads (${ARTIFACT_FORMAT_VERSION}); ${OLDER_FORMAT_ADVICE}`);
+  }
+  if (formatVersion > ARTIFACT_FORMAT_VERSION) {
+    throw new Error(`artifact format ${formatVersion} is newer than the format this build reads (${ARTIFACT_FORMAT_VERSION}); deploy the build that trained it`);
+  }
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  if (PREAMBLE_BYTES + headerLength > bytes.byteLength) throw new Error('artifact header truncated');
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength))) as Header;
+  return { header, formatVersion, payloadStart: align(PREAMBLE_BYTES + headerLength, 8) };
 }
 
 /** Reads an artifact's header only (cheap), e.g. to log its model version. */
@@ -203,92 +181,118 @@ export function readArtifactHeader(data: ArrayBuffer | Uint8Array): { modelVersi
   return { modelVersion: header.modelVersion, dataset: header.dataset, numItems: header.numItems, formatVersion };
 }
 
-function toBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
-  return data instanceof Uint8Array ? data : new Uint8Array(data);
-}
-
-function parsePreamble(bytes: Uint8Array): { header: Header; formatVersion: number; payloadStart: number } {
-  if (bytes.byteLength < PREAMBLE_BYTES) throw new Error('artifact too short');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== ARTIFACT_MAGIC) throw new Error('not a Rapport model artifact (bad magic)');
-  const formatVersion = view.getUint16(4, true);
-  if (formatVersion !== ARTIFACT_FORMAT_VERSION) {
-    throw new Error(`artifact format ${formatVersion} unsupported (this build reads ${ARTIFACT_FORMAT_VERSION})`);
-  }
-  const headerLength = view.getUint32(8, true);
-  if (PREAMBLE_BYTES + headerLength > bytes.byteLength) throw new Error('artifact header truncated');
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength))) as Header;
-  return { header, formatVersion, payloadStart: align(PREAMBLE_BYTES + headerLength, 8) };
+/** Bytes whose buffer starts 8-byte aligned, so every section can be viewed in place (a copy only for an odd slice). */
+function aligned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
 }
 
 /**
- * Decodes an artifact. 32-bit sections become views on the input when aligned (no copy);
- * 16-bit, bfloat16 and varint sections are widened once, so the returned arrays are what the
- * model code expects.
+ * Reads an artifact in place: every array is a view on `data`, nothing is decoded or copied, so
+ * loading costs O(sections), not O(size). Only the structure is checked here (sections present,
+ * in bounds, of consistent lengths); {@link verifyArtifact} checks every value, once, at publishing.
  */
 export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
-  const bytes = toBytes(data);
+  const bytes = aligned(toBytes(data));
   const { header, payloadStart } = parsePreamble(bytes);
   const expected = FEATURES.map((f) => f.name);
   if (header.features.join(',') !== expected.join(',')) {
     throw new Error('artifact was trained with a different feature set; retrain it with this build');
   }
+  const { numItems } = header;
   const sections = new Map(header.sections.map((s) => [s.name, s]));
-  const read = (name: string): Uint32Array | Float32Array => {
+  const read = (name: string, kinds: readonly ArrayKind[], length?: number): Section => {
     const s = sections.get(name);
     if (s === undefined) throw new Error(`artifact section ${name} missing`);
+    if (!kinds.includes(s.kind)) throw new Error(`artifact section ${name} is ${s.kind}, expected ${kinds.join(' or ')}`);
+    if (length !== undefined && s.length !== length) throw new Error(`artifact section ${name} holds ${s.length} values, expected ${length}`);
     const start = bytes.byteOffset + payloadStart + s.byteOffset;
-    if (payloadStart + s.byteOffset + s.byteLength > bytes.byteLength) throw new Error(`artifact section ${name} truncated`);
-    const raw = bytes.subarray(payloadStart + s.byteOffset, payloadStart + s.byteOffset + s.byteLength);
-    const copy = (): ArrayBuffer => bytes.buffer.slice(start, start + s.byteLength) as ArrayBuffer;
-    if (s.kind === 'vdelta') return decodeDeltas(raw, s.length);
-    if (s.kind === 'bf16') {
-      const halves = start % 2 === 0 ? new Uint16Array(bytes.buffer, start, s.length) : new Uint16Array(copy());
-      return new Float32Array(Uint32Array.from(halves, (h) => h * 0x10000).buffer);
-    }
-    const aligned = start % 4 === 0;
-    if (s.kind === 'f32') return aligned ? new Float32Array(bytes.buffer, start, s.length) : new Float32Array(copy());
-    if (s.kind === 'u32') return aligned ? new Uint32Array(bytes.buffer, start, s.length) : new Uint32Array(copy());
-    return Uint32Array.from(start % 2 === 0 ? new Uint16Array(bytes.buffer, start, s.length) : new Uint16Array(copy()));
+    if (s.byteOffset % 8 !== 0 || payloadStart + s.byteOffset + s.length * BYTES[s.kind] > bytes.byteLength) throw new Error(`artifact section ${name} truncated`);
+    const { buffer } = bytes;
+    if (s.kind === 'f32') return new Float32Array(buffer, start, s.length);
+    if (s.kind === 'u32') return new Uint32Array(buffer, start, s.length);
+    return s.kind === 'u16' ? new Uint16Array(buffer, start, s.length) : new Uint8Array(buffer, start, s.length);
   };
-  const u32 = (name: string): Uint32Array => {
-    const a = read(name);
-    if (!(a instanceof Uint32Array)) throw new Error(`artifact section ${name} has the wrong type`);
-    return a;
+  const f32 = (name: string, length?: number) => read(name, ['f32'], length) as Float32Array;
+  const offsets = (name: string, rows: number) => read(name, ['u32'], rows + 1) as Uint32Array;
+  const last = (o: Uint32Array) => o[o.length - 1] ?? 0;
+  const ids = (name: string, length: number) => read(name, ['u16', 'u32'], length) as Ids;
+  const table = (name: string): NeighbourTable => {
+    const o = offsets(`${name}.offsets`, numItems);
+    return { offsets: o, items: ids(`${name}.items`, last(o)), scoreBits: read(`${name}.scores`, ['u16'], last(o)) as Uint16Array };
   };
-  const f32 = (name: string): Float32Array => {
-    const a = read(name);
-    if (!(a instanceof Float32Array)) throw new Error(`artifact section ${name} has the wrong type`);
-    return a;
+  const rows = (name: string, count: number): IdRows => {
+    const o = offsets(`${name}.offsets`, count);
+    return { offsets: o, values: ids(`${name}.values`, last(o)) };
   };
-  if (header.itemIds && (!Array.isArray(header.itemIds) || header.itemIds.length !== header.numItems)) {
-    throw new Error('artifact item id table does not match its item count');
-  }
-  const table = (name: string): NeighbourTable => ({ offsets: u32(`${name}.offsets`), items: u32(`${name}.items`), scores: f32(`${name}.scores`) });
+  const sessionCount = (sections.get('sessions.offsets')?.length ?? 1) - 1;
   const layers: DenseWeights[] = header.layers.map((l, i) => ({
     inputs: l.inputs,
     outputs: l.outputs,
-    kernel: f32(`reranker.${i}.kernel`),
-    bias: f32(`reranker.${i}.bias`),
+    kernel: f32(`reranker.${i}.kernel`, l.inputs * l.outputs),
+    bias: f32(`reranker.${i}.bias`, l.outputs),
   }));
+  let itemIds: ItemIdTable | undefined;
+  if (sections.has('ids.offsets')) {
+    const o = offsets('ids.offsets', numItems);
+    itemIds = { offsets: o, bytes: read('ids.bytes', ['u8'], last(o)) as Uint8Array, sorted: ids('ids.sorted', numItems) };
+  }
   return {
     modelVersion: header.modelVersion,
     dataset: header.dataset,
     candidateOptions: header.candidateOptions,
     index: {
-      numItems: header.numItems,
-      sessions: { offsets: u32('sessions.offsets'), values: u32('sessions.values') },
-      postings: { offsets: u32('postings.offsets'), values: u32('postings.values') },
-      popularity: f32('popularity'),
-      recentPopularity: f32('recentPopularity'),
-      repeatRate: f32('repeatRate'),
-      age: f32('age'),
+      numItems,
+      sessions: rows('sessions', sessionCount),
+      postings: rows('postings', numItems),
+      popularity: f32('popularity', numItems),
+      recentPopularity: f32('recentPopularity', numItems),
+      repeatRate: f32('repeatRate', numItems),
+      age: f32('age', numItems),
       rules: table('rules'),
       next: table('next'),
       covisit: table('covisit'),
     },
-    reranker: { mean: f32('reranker.mean'), std: f32('reranker.std'), layers },
+    reranker: { mean: f32('reranker.mean', FEATURES.length), std: f32('reranker.std', FEATURES.length), layers },
     ...(sections.has('copurchase.offsets') ? { copurchase: table('copurchase') } : {}),
-    ...(header.itemIds ? { itemIds: header.itemIds } : {}),
+    ...(itemIds ? { itemIds } : {}),
   };
+}
+
+/** Throws unless a CSR table's offsets never decrease. */
+function checkOffsets(name: string, offsets: Uint32Array): void {
+  for (let r = 1; r < offsets.length; r++) if ((offsets[r] ?? 0) < (offsets[r - 1] ?? 0)) throw new Error(`artifact section ${name}.offsets decreases at row ${r}`);
+}
+
+/** Throws unless every id is below `bound`. */
+function checkIds(name: string, values: Ids, bound: number): void {
+  for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) >= bound) throw new Error(`artifact section ${name} holds ${values[i]}, beyond ${bound - 1}`);
+}
+
+function checkRows(name: string, rows: IdRows | NeighbourTable, bound: number): void {
+  checkOffsets(name, rows.offsets);
+  checkIds(name, 'values' in rows ? rows.values : rows.items, bound);
+}
+
+/**
+ * Decodes an artifact and checks every value the request path indexes with (offsets in order, item
+ * and session ids in range, an id table where every id is found again), so a published artifact
+ * is read in place without checks. Publishing runs it; loading does not.
+ */
+export function verifyArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
+  const artifact = decodeArtifact(data);
+  const { index, copurchase, itemIds } = artifact;
+  const { numItems } = index;
+  checkRows('sessions', index.sessions, numItems);
+  checkRows('postings', index.postings, rowCount(index.sessions));
+  for (const [name, table] of [['rules', index.rules], ['next', index.next], ['covisit', index.covisit], ['copurchase', copurchase]] as const) {
+    if (table) checkRows(name, table, numItems);
+  }
+  if (itemIds) {
+    checkOffsets('ids', itemIds.offsets);
+    checkIds('ids.sorted', itemIds.sorted, numItems);
+    for (let m = 0; m < numItems; m++) {
+      if (findItemId(itemIds, itemIdAt(itemIds, m)) !== m) throw new Error(`artifact id table does not find model id ${m} (${JSON.stringify(itemIdAt(itemIds, m))}) again`);
+    }
+  }
+  return artifact;
 }

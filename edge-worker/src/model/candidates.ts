@@ -3,7 +3,7 @@
  * clicks, co-visits, the session's own items) merged into one small set the re-ranker orders.
  */
 import type { ModelIndex, NeighbourTable, ScoredItems } from './types';
-import { neighbourRow, rowEnd, rowStart } from './rows';
+import { neighbourRow, rowEnd, rowStart, scoreAt } from './rows';
 import { type KnnScratch, addToSum, clearSum } from './scratch';
 import { type KnnScores, type SknnOptions, findNeighbours, sessionKnn, voteEpochs, voteNeighbours } from './sknn';
 import { sortIdsByScore } from './sort';
@@ -77,7 +77,7 @@ function sessionNeighbours(table: NeighbourTable, scratch: KnnScratch, query: re
     used.add(item);
     const weight = (p + 1) / query.length;
     for (let q = rowStart(table, item), end = rowEnd(table, item); q < end; q++) {
-      addToSum(sum, table.items[q] ?? 0, weight * (table.scores[q] ?? 0));
+      addToSum(sum, table.items[q] ?? 0, weight * scoreAt(table, q));
     }
   }
   const touched = sortIdsByScore(sum.touched, sum.values);

@@ -4,7 +4,7 @@
  */
 import type { ModelIndex, NeighbourTable } from './types';
 import { type CandidateSet, SOURCES, type SourceName } from './candidates';
-import { positionInRow } from './rows';
+import { positionInRow, scoreAt } from './rows';
 
 /** What a feature says about a candidate; used to explain a recommendation. */
 export type FeatureGroup = 'similar-sessions' | 'viewed-after' | 'viewed-together' | 'viewed-before' | 'popular' | 'context';
@@ -51,7 +51,7 @@ export const NUM_FEATURES = FEATURES.length;
 /** The score of `to` in `from`'s neighbour row (0 when absent): the link seen from the candidate's side. */
 function linkScore(table: NeighbourTable, from: number, to: number): number {
   const q = positionInRow(table, from, to);
-  return q < 0 ? 0 : (table.scores[q] ?? 0);
+  return q < 0 ? 0 : scoreAt(table, q);
 }
 
 /**

@@ -2,7 +2,7 @@
  * Builds the model index from sessions in time order: postings, popularity, item age and repeat
  * rate, and the neighbour tables (sequential rules, next clicks, co-visits, co-purchases).
  */
-import type { ModelIndex, NeighbourTable, RowTable } from './types';
+import type { IdRows, ModelIndex, NeighbourTable, RowTable } from './types';
 import { rowCount, rowEnd, rowLength, rowStart, rowValues, sliceRows } from './rows';
 import { type StampSet, addOnce, addToSum, clearSum, createSparseSum, createStampSet, newRound } from './scratch';
 import { sortIdsByScore } from './sort';
@@ -33,7 +33,7 @@ export const DEFAULT_INDEX_OPTIONS: IndexOptions = {
   nextPerItem: 20,
   covisitPerItem: 30,
   recentSessions: 20000,
-  maxSessions: Infinity,
+  maxSessions: 100_000,
 };
 
 /** The largest value (0 for none): the highest item id, so the index knows how many items it covers. */
@@ -47,7 +47,7 @@ function maxValue(values: Uint32Array): number {
 }
 
 /** Calls `visit(item, s)` once for each distinct item of session s, in click order. */
-function forEachDistinctItem(sessions: RowTable, s: number, distinct: StampSet, visit: (item: number, s: number) => void): void {
+function forEachDistinctItem(sessions: IdRows, s: number, distinct: StampSet, visit: (item: number, s: number) => void): void {
   newRound(distinct);
   for (let p = rowStart(sessions, s), end = rowEnd(sessions, s); p < end; p++) {
     const item = sessions.values[p] ?? 0;
@@ -56,7 +56,7 @@ function forEachDistinctItem(sessions: RowTable, s: number, distinct: StampSet, 
 }
 
 /** Sessions containing each item (deduplicated), most recent first; all of them when cap is Infinity. */
-function buildPostings(sessions: RowTable, numItems: number, cap: number): RowTable {
+function buildPostings(sessions: IdRows, numItems: number, cap: number): RowTable {
   const nSessions = rowCount(sessions);
   const distinct = createStampSet(numItems);
   const counts = new Uint32Array(numItems);
@@ -87,6 +87,12 @@ export function roundToBfloat16(values: Float32Array): Float32Array {
     bits[i] = ((b + 0x7fff + ((b >>> 16) & 1)) & 0xffff0000) >>> 0;
   }
   return values;
+}
+
+/** Float32 values as bfloat16 bits (nearest, ties to even): what a neighbour table stores. */
+export function bfloat16Bits(values: Float32Array): Uint16Array {
+  const bits = new Uint32Array(roundToBfloat16(Float32Array.from(values)).buffer);
+  return Uint16Array.from(bits, (b) => b >>> 16);
 }
 
 /** Collects per-item neighbour rows, keeping the `perItem` best by score (ties: lower id first). */
@@ -127,8 +133,8 @@ export function buildNeighbours(
     scores.set(rowScores[item] ?? new Float32Array(0), start);
     offsets[item + 1] = start + row.length;
   }
-  // Scores are stored as bfloat16; rounding here means training and serving see the stored values.
-  return { offsets, items, scores: roundToBfloat16(scores) };
+  // Scores are kept as bfloat16, as stored, so training and serving see the same values.
+  return { offsets, items, scoreBits: bfloat16Bits(scores) };
 }
 
 /** Builds every table the candidate sources and baselines read, from sessions in time order. */
@@ -206,9 +212,15 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
       return end > rowStart(full, i) ? 1 - (full.values[end - 1] ?? 0) / Math.max(1, nSessions) : 0;
     }),
   );
-  if (nSessions <= options.maxSessions) return { numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, next, covisit };
-  const kept = sliceRows(sessions, nSessions - options.maxSessions, nSessions);
-  return { numItems, sessions: kept, postings: buildPostings(kept, numItems, options.maxPostings), popularity, recentPopularity, repeatRate, age, rules, next, covisit };
+  return keepRecentSessions({ numItems, sessions, postings, popularity, recentPopularity, repeatRate, age, rules, next, covisit }, options);
+}
+
+/** The index with session-kNN's sessions cut to the most recent `maxSessions` (postings rebuilt over them); the item tables stay. */
+export function keepRecentSessions(index: ModelIndex, options: Pick<IndexOptions, 'maxSessions' | 'maxPostings'>): ModelIndex {
+  const n = rowCount(index.sessions);
+  if (n <= options.maxSessions) return index;
+  const kept = sliceRows(index.sessions, n - options.maxSessions, n);
+  return { ...index, sessions: kept, postings: buildPostings(kept, index.numItems, options.maxPostings) };
 }
 
 /**

@@ -11,7 +11,7 @@ import { type KnnScratch, createKnnScratch } from './scratch';
 import { rankByScore } from './sort';
 import { type Reranker, type Scored, createReranker, inputGradient, scoreRows, softmaxNormaliser } from './reranker';
 import { fillTopK, popularOrder } from './popularity';
-import { isIntegerItemId } from './item-ids';
+import { findItemId, isIntegerItemId, itemIdAt } from './item-ids';
 
 /** Why an item was recommended; `because` names the viewed item it relates to, when there is one. */
 export type Reason = Exclude<FeatureGroup, 'context'> | 'bought-together';
@@ -75,22 +75,21 @@ function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readon
   return lastOther;
 }
 
-/** Decodes an artifact (bytes from KV, or an already decoded one) and prepares it for requests; do this once per isolate. */
+/** Reads an artifact in place (bytes from KV, or an already decoded one) and prepares it for requests; do this once per isolate. */
 export function loadModel(source: ArrayBuffer | Uint8Array | ModelArtifact): LoadedModel {
   const artifact = source instanceof ArrayBuffer || source instanceof Uint8Array ? decodeArtifact(source) : source;
   const { itemIds } = artifact;
   const { numItems } = artifact.index;
-  const byItemId = itemIds ? new Map(itemIds.map((itemId, id) => [itemId, id])) : null;
   return {
     artifact,
-    idOf: byItemId
-      ? (itemId) => byItemId.get(itemId)
+    idOf: itemIds
+      ? (itemId) => findItemId(itemIds, itemId)
       : (itemId) => {
           if (!isIntegerItemId(itemId)) return undefined;
           const id = Number(itemId);
           return id < numItems ? id : undefined;
         },
-    itemIdOf: itemIds ? (id) => itemIds[id] ?? String(id) : (id) => String(id),
+    itemIdOf: itemIds ? (id) => itemIdAt(itemIds, id) : (id) => String(id),
     scratch: createKnnScratch(artifact.index),
     reranker: createReranker(artifact.reranker),
     popular: popularOrder(artifact.index.recentPopularity, FILL_DEPTH),

@@ -2,7 +2,7 @@
  * Reading and building CSR tables (sessions, postings, neighbour lists): where a row starts and
  * ends, its values, and finding an item in it. Small enough for V8 to inline on the request path.
  */
-import type { NeighbourTable, RowTable, ScoredItems } from './types';
+import type { IdRows, Ids, NeighbourTable, RowTable, ScoredItems } from './types';
 
 /** Anything stored as rows over one offsets array. */
 type Rows = { offsets: Uint32Array };
@@ -28,15 +28,33 @@ export function rowLength(table: Rows, r: number): number {
 }
 
 /** Row `r`'s values, as a view (no copy). */
-export function rowValues(table: RowTable, r: number): Uint32Array {
+export function rowValues(table: RowTable, r: number): Uint32Array;
+export function rowValues(table: IdRows, r: number): Ids;
+export function rowValues(table: IdRows, r: number): Ids {
   return table.values.subarray(rowStart(table, r), rowEnd(table, r));
 }
 
-/** Row `r` of a neighbour table: its items and scores, best first, as views (no copy). */
+const widened = new Float32Array(1);
+const widenedBits = new Uint32Array(widened.buffer);
+
+/** A bfloat16's value: its 16 bits are the top half of a float32. */
+export function bfloat16(bits: number): number {
+  widenedBits[0] = bits << 16;
+  return widened[0] ?? 0;
+}
+
+/** The score at position q of a neighbour table's arrays. */
+export function scoreAt(table: NeighbourTable, q: number): number {
+  return bfloat16(table.scoreBits[q] ?? 0);
+}
+
+/** Row `r` of a neighbour table, best first: its items as a view, its scores widened to float32 (a row is short). */
 export function neighbourRow(table: NeighbourTable, r: number): ScoredItems {
   const start = rowStart(table, r);
-  const end = rowEnd(table, r);
-  return { items: table.items.subarray(start, end), scores: table.scores.subarray(start, end) };
+  const end = Math.max(start, rowEnd(table, r));
+  const scores = new Float32Array(end - start);
+  for (let q = start; q < end; q++) scores[q - start] = scoreAt(table, q);
+  return { items: table.items.subarray(start, end), scores };
 }
 
 /** Where `item` stands in row `r` of a neighbour table, as an index into its arrays; -1 when absent. */
@@ -59,7 +77,9 @@ export function rowTableFromArrays(rows: ReadonlyArray<ArrayLike<number>>): RowT
 }
 
 /** Keeps only rows [from, to) of a CSR table (the values are copied, offsets rebased). */
-export function sliceRows(table: RowTable, from: number, to: number): RowTable {
+export function sliceRows(table: RowTable, from: number, to: number): RowTable;
+export function sliceRows(table: IdRows, from: number, to: number): IdRows;
+export function sliceRows(table: IdRows, from: number, to: number): IdRows {
   const start = rowStart(table, from);
   const end = table.offsets[to] ?? start;
   const offsets = new Uint32Array(to - from + 1);

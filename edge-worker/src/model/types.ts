@@ -3,22 +3,38 @@
  * index every candidate source reads.
  */
 
+/**
+ * Ids as an artifact stores them: 16 bits when every id fits, else 32. The Worker reads them in
+ * place, as views over the fetched bytes, so a table's width is whatever its artifact chose.
+ */
+export type Ids = Uint16Array | Uint32Array;
+
 /** Rows of item ids in compressed-sparse-row form: row r is `values[offsets[r] .. offsets[r + 1])`. */
 export interface RowTable {
   offsets: Uint32Array;
   values: Uint32Array;
 }
 
-/** Top-N neighbour lists per item in CSR form; each row is ordered by score, highest first. */
+/** A RowTable as the index keeps it: ids of whatever width its artifact stored. */
+export interface IdRows {
+  offsets: Uint32Array;
+  values: Ids;
+}
+
+/**
+ * Top-N neighbour lists per item in CSR form; each row is ordered by score, highest first.
+ * Scores are bfloat16 (the top 16 bits of a float32), as the artifact stores them; `scoreAt`
+ * (rows.ts) reads one.
+ */
 export interface NeighbourTable {
   offsets: Uint32Array;
-  items: Uint32Array;
-  scores: Float32Array;
+  items: Ids;
+  scoreBits: Uint16Array;
 }
 
 /** Items with scores, best first (one candidate source's answer, or one row of a NeighbourTable). */
 export interface ScoredItems {
-  items: Uint32Array;
+  items: Ids;
   scores: Float32Array;
 }
 
@@ -29,10 +45,10 @@ export interface ScoredItems {
 export interface ModelIndex {
   /** Item ids are integers in [0, numItems). */
   numItems: number;
-  /** Training sessions in time order, items in click order. */
-  sessions: RowTable;
-  /** Per item, the ids of the sessions containing it, most recent first, capped. */
-  postings: RowTable;
+  /** The most recent training sessions (at most `maxSessions`), in time order, items in click order. */
+  sessions: IdRows;
+  /** Per item, the ids of the kept sessions containing it, most recent first, capped. */
+  postings: IdRows;
   /** Clicks per item over all indexed sessions. */
   popularity: Float32Array;
   /** Clicks per item over the most recent indexed sessions only (captures trends). */

@@ -17,7 +17,7 @@
  */
 import { buildCatalog, type Catalog, type CatalogItem } from '../catalog/catalog';
 import { ApiError } from '../http/errors';
-import { decodeArtifact } from '../model/artifact';
+import { verifyArtifact } from '../model/artifact';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
@@ -96,11 +96,12 @@ export function publishCatalog(items: readonly CatalogItem[]): Entry[] {
 
 /**
  * The entries that publish a model artifact under the version in its header;
- * throws for bytes that are not a servable artifact (decoded whole: its
- * layout, its sections and the feature set it was trained with).
+ * throws for bytes that are not a servable artifact (its format, its
+ * sections, every id and offset the Worker then reads in place unchecked,
+ * and the feature set it was trained with).
  */
 export function publishModel(bytes: Uint8Array): Entry[] {
-  return publication('model', decodeArtifact(bytes).modelVersion, bytes);
+  return publication('model', verifyArtifact(bytes).modelVersion, bytes);
 }
 
 /** The entries that publish a slot configuration, versioned by its content; throws a `TypeError` naming what is invalid. */

@@ -29,7 +29,8 @@ describe('bought together', () => {
   });
 
   it('travels in the artifact and answers by item', () => {
-    const model = loadModel(decodeArtifact(encodeArtifact({ ...syntheticArtifact(), copurchase: table })));
+    const artifact = syntheticArtifact();
+    const model = loadModel(decodeArtifact(encodeArtifact({ ...artifact, copurchase: buildCopurchase(orders, artifact.index.numItems, 20) })));
     expect(boughtTogether(model, 1, 5).map((r) => [r.item, r.reason, r.because])).toEqual([
       [2, 'bought-together', 1],
       [4, 'bought-together', 1],
