@@ -10,6 +10,7 @@ import { FEATURES } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
 import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
 import { rowCount } from './rows';
+import { FILL_DEPTH, popularOrder } from './popularity';
 
 /** Everything the edge needs to recommend, as stored in one KV value. */
 export interface ModelArtifact {
@@ -27,6 +28,8 @@ export interface ModelArtifact {
    * (SKUs like "ABC-123"); absent, the model id is the item id.
    */
   itemIds?: ItemIdTable;
+  /** The padding order (recently popular items), computed when encoding so a fresh isolate need not rank every item. */
+  popular?: Ids;
 }
 
 /** First four bytes of every artifact: "RPRT". */
@@ -68,7 +71,7 @@ const PREAMBLE_BYTES = 12;
 const BYTES: Record<ArrayKind, number> = { u8: 1, u16: 2, u32: 4, f32: 4 };
 
 /** Id sections: stored in 16 bits when every value fits. */
-const ID_SECTIONS = /^(sessions\.values|postings\.values|\w+\.items|ids\.sorted)$/;
+const ID_SECTIONS = /^(sessions\.values|postings\.values|\w+\.items|ids\.sorted|popular)$/;
 
 function kindOf(values: Section): ArrayKind {
   if (values instanceof Float32Array) return 'f32';
@@ -103,6 +106,7 @@ function namedArrays(artifact: ModelArtifact): Array<[string, Section]> {
     ['recentPopularity', index.recentPopularity],
     ['repeatRate', index.repeatRate],
     ['age', index.age],
+    ['popular', artifact.popular ?? popularOrder(index.recentPopularity, FILL_DEPTH)],
     ...tableArrays('rules', index.rules),
     ...tableArrays('next', index.next),
     ...tableArrays('covisit', index.covisit),
@@ -255,6 +259,7 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
     reranker: { mean: f32('reranker.mean', FEATURES.length), std: f32('reranker.std', FEATURES.length), layers },
     ...(sections.has('copurchase.offsets') ? { copurchase: table('copurchase') } : {}),
     ...(itemIds ? { itemIds } : {}),
+    popular: ids('popular', sections.get('popular')?.length ?? 0),
   };
 }
 
@@ -284,6 +289,7 @@ export function verifyArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   const { numItems } = index;
   checkRows('sessions', index.sessions, numItems);
   checkRows('postings', index.postings, rowCount(index.sessions));
+  checkIds('popular', artifact.popular ?? new Uint16Array(0), numItems);
   for (const [name, table] of [['rules', index.rules], ['next', index.next], ['covisit', index.covisit], ['copurchase', copurchase]] as const) {
     if (table) checkRows(name, table, numItems);
   }

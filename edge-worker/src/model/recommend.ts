@@ -3,14 +3,14 @@
  * then answer queries with ranked, explained recommendations (and "bought together").
  */
 import { type ModelArtifact, decodeArtifact } from './artifact';
-import type { ModelIndex } from './types';
+import type { Ids, ModelIndex } from './types';
 import { generateCandidates, knownItems } from './candidates';
 import { FEATURES, type FeatureGroup, NUM_FEATURES, buildFeatures } from './features';
 import { neighbourRow, positionInRow } from './rows';
 import { type KnnScratch, createKnnScratch } from './scratch';
 import { rankByScore } from './sort';
 import { type Reranker, type Scored, createReranker, inputGradient, scoreRows, softmaxNormaliser } from './reranker';
-import { fillTopK, popularOrder } from './popularity';
+import { FILL_DEPTH, fillTopK, popularOrder } from './popularity';
 import { findItemId, isIntegerItemId, itemIdAt } from './item-ids';
 
 /** Why an item was recommended; `because` names the viewed item it relates to, when there is one. */
@@ -37,7 +37,7 @@ export interface LoadedModel {
   scratch: KnnScratch;
   reranker: Reranker;
   /** Padding (`fill: true`), in order: recently popular items. */
-  popular: Uint32Array;
+  popular: Ids;
   /** The model id of a shop item id, or undefined when the model does not know the item. */
   idOf(itemId: string): number | undefined;
   /** The shop item id of a model id. */
@@ -56,8 +56,6 @@ export function modelQuery(model: LoadedModel, itemIds: readonly string[]): numb
 
 const EXPLAINED: ReadonlyArray<Exclude<Reason, 'popular' | 'bought-together'>> = ['similar-sessions', 'viewed-after', 'viewed-together', 'viewed-before'];
 const GROUP_COLUMNS = new Map(EXPLAINED.map((g) => [g, FEATURES.flatMap((f, i) => (f.group === g ? [i] : []))]));
-/** How many popular items the padding can draw on. */
-const FILL_DEPTH = 200;
 
 /** The viewed item a recommendation relates to: the most recent one whose neighbour list holds it. */
 function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readonly number[]): number | null {
@@ -92,7 +90,7 @@ export function loadModel(source: ArrayBuffer | Uint8Array | ModelArtifact): Loa
     itemIdOf: itemIds ? (id) => itemIdAt(itemIds, id) : (id) => String(id),
     scratch: createKnnScratch(artifact.index),
     reranker: createReranker(artifact.reranker),
-    popular: popularOrder(artifact.index.recentPopularity, FILL_DEPTH),
+    popular: artifact.popular ?? popularOrder(artifact.index.recentPopularity, FILL_DEPTH),
   };
 }
 
