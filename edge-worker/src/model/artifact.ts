@@ -65,8 +65,12 @@ interface Header {
   sections: SectionEntry[];
 }
 
-/** Magic, format version (u16), reserved (u16), header length (u32). */
-const PREAMBLE_BYTES = 12;
+/**
+ * Magic, format version (u16), reserved (u16), header length (u32), the artifact's whole length
+ * (u32): a reader holding only its first bytes (the first of several KV values) knows how many
+ * more to fetch.
+ */
+const PREAMBLE_BYTES = 16;
 
 const BYTES: Record<ArrayKind, number> = { u8: 1, u16: 2, u32: 4, f32: 4 };
 
@@ -148,6 +152,7 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
   view.setUint32(0, ARTIFACT_MAGIC, true);
   view.setUint16(4, ARTIFACT_FORMAT_VERSION, true);
   view.setUint32(8, headerBytes.length, true);
+  view.setUint32(12, out.byteLength, true);
   out.set(headerBytes, PREAMBLE_BYTES);
   arrays.forEach(([, values], i) => out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), payloadStart + sections[i]!.byteOffset));
   return out;
@@ -165,14 +170,25 @@ export function artifactFormat(bytes: Uint8Array): number {
   return view.getUint16(4, true);
 }
 
-function parsePreamble(bytes: Uint8Array): { header: Header; formatVersion: number; payloadStart: number } {
-  const formatVersion = artifactFormat(bytes);
+/** An artifact's whole length in bytes, read from its first bytes (at least the preamble), after checking magic and format. */
+export function artifactLength(first: Uint8Array): number {
+  checkFormat(artifactFormat(first));
+  return new DataView(first.buffer, first.byteOffset, first.byteLength).getUint32(12, true);
+}
+
+function checkFormat(formatVersion: number): void {
   if (formatVersion < ARTIFACT_FORMAT_VERSION) {
     throw new Error(`artifact format ${formatVersion} is older than the format this build reads (${ARTIFACT_FORMAT_VERSION}); ${OLDER_FORMAT_ADVICE}`);
   }
   if (formatVersion > ARTIFACT_FORMAT_VERSION) {
     throw new Error(`artifact format ${formatVersion} is newer than the format this build reads (${ARTIFACT_FORMAT_VERSION}); deploy the build that trained it`);
   }
+}
+
+function parsePreamble(bytes: Uint8Array): { header: Header; formatVersion: number; payloadStart: number } {
+  const length = artifactLength(bytes);
+  if (bytes.byteLength !== length) throw new Error(`artifact truncated: ${bytes.byteLength} of its ${length} bytes`);
+  const formatVersion = ARTIFACT_FORMAT_VERSION;
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (PREAMBLE_BYTES + headerLength > bytes.byteLength) throw new Error('artifact header truncated');
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength))) as Header;

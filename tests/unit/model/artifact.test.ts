@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ARTIFACT_FORMAT_VERSION,
+  artifactLength,
   decodeArtifact,
   encodeArtifact,
   readArtifactHeader,
@@ -14,8 +15,8 @@ import { syntheticArtifact } from './fixtures';
 /** The artifact's byte offset of a section, from its header (to corrupt exactly one value). */
 function sectionOffset(bytes: Uint8Array, name: string): number {
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as { sections: Array<{ name: string; byteOffset: number }> };
-  return Math.ceil((12 + headerLength) / 8) * 8 + header.sections.find((s) => s.name === name)!.byteOffset;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as { sections: Array<{ name: string; byteOffset: number }> };
+  return Math.ceil((16 + headerLength) / 8) * 8 + header.sections.find((s) => s.name === name)!.byteOffset;
 }
 
 describe('model artifact', () => {
@@ -105,7 +106,8 @@ describe('model artifact', () => {
     const newer = bytes.slice();
     new DataView(newer.buffer).setUint16(4, ARTIFACT_FORMAT_VERSION + 1, true);
     expect(() => decodeArtifact(newer)).toThrow(/newer/);
-    expect(() => decodeArtifact(bytes.subarray(0, bytes.byteLength - 16))).toThrow(/truncated/);
+    expect(() => decodeArtifact(bytes.subarray(0, bytes.byteLength - 16))).toThrow(/truncated: \d+ of its \d+ bytes/);
+    expect(artifactLength(bytes.subarray(0, 64))).toBe(bytes.byteLength);
   });
 
   it('verifies at publishing what reading in place does not: ids in range, offsets in order', () => {
