@@ -7,7 +7,7 @@
 import { ARTIFACT_MAGIC, type ModelArtifact, encodeArtifact, verifyArtifact } from '../src/model/artifact';
 import { FEATURES } from '../src/model/features';
 import { buildItemIdTable } from '../src/model/item-ids';
-import { DEFAULT_INDEX_OPTIONS, bfloat16Bits, keepRecentSessions } from '../src/model/model-index';
+import { DEFAULT_INDEX_OPTIONS, keepRecentSessions, quantizeScores } from '../src/model/model-index';
 import type { CandidateOptions } from '../src/model/candidates';
 import type { NeighbourTable } from '../src/model/types';
 
@@ -63,7 +63,7 @@ function sectionValues(bytes: Uint8Array, start: number, s: LegacySection): Uint
   return new Float32Array(Uint32Array.from(new Uint16Array(raw.buffer, 0, s.length), (h) => h * 0x10000).buffer);
 }
 
-/** A format 3 artifact as the current in-memory model (scores as bfloat16 bits, the id table built). */
+/** A format 3 artifact as the current in-memory model (scores in one byte, the id table built). */
 export function readLegacyArtifact(bytes: Uint8Array): ModelArtifact {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 12 || view.getUint32(0, true) !== ARTIFACT_MAGIC) throw new Error('not a Rapport model artifact (bad magic)');
@@ -81,7 +81,10 @@ export function readLegacyArtifact(bytes: Uint8Array): ModelArtifact {
   };
   const u32 = (name: string) => read(name) as Uint32Array;
   const f32 = (name: string) => read(name) as Float32Array;
-  const table = (name: string): NeighbourTable => ({ offsets: u32(`${name}.offsets`), items: u32(`${name}.items`), scoreBits: bfloat16Bits(f32(`${name}.scores`)) });
+  const table = (name: string): NeighbourTable => {
+    const { codes, levels } = quantizeScores(f32(`${name}.scores`));
+    return { offsets: u32(`${name}.offsets`), items: u32(`${name}.items`), scoreCodes: codes, scoreLevels: levels };
+  };
   return {
     modelVersion: header.modelVersion,
     dataset: header.dataset,

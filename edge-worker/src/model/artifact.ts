@@ -9,7 +9,7 @@ import type { CandidateOptions } from './candidates';
 import { FEATURES } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
 import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
-import { rowCount } from './rows';
+import { SCORE_LEVELS, rowCount } from './rows';
 import { FILL_DEPTH, popularOrder } from './popularity';
 
 /** Everything the edge needs to recommend, as stored in one KV value. */
@@ -90,12 +90,13 @@ function narrowed(values: Ids): Ids {
   return Uint16Array.from(values);
 }
 
-/** A neighbour table's three sections, named `<name>.offsets|items|scores`. */
+/** A neighbour table's four sections, named `<name>.offsets|items|scores|levels`. */
 function tableArrays(name: string, table: NeighbourTable): Array<[string, Section]> {
   return [
     [`${name}.offsets`, table.offsets],
     [`${name}.items`, table.items],
-    [`${name}.scores`, table.scoreBits],
+    [`${name}.scores`, table.scoreCodes],
+    [`${name}.levels`, table.scoreLevels],
   ];
 }
 
@@ -238,7 +239,9 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   const ids = (name: string, length: number) => read(name, ['u16', 'u32'], length) as Ids;
   const table = (name: string): NeighbourTable => {
     const o = offsets(`${name}.offsets`, numItems);
-    return { offsets: o, items: ids(`${name}.items`, last(o)), scoreBits: read(`${name}.scores`, ['u16'], last(o)) as Uint16Array };
+    const levels = f32(`${name}.levels`);
+    if (levels.length === 0 || levels.length > SCORE_LEVELS) throw new Error(`artifact section ${name}.levels holds ${levels.length} levels, expected 1 to ${SCORE_LEVELS}`);
+    return { offsets: o, items: ids(`${name}.items`, last(o)), scoreCodes: read(`${name}.scores`, ['u8'], last(o)) as Uint8Array, scoreLevels: levels };
   };
   const rows = (name: string, count: number): IdRows => {
     const o = offsets(`${name}.offsets`, count);
@@ -285,7 +288,7 @@ function checkOffsets(name: string, offsets: Uint32Array): void {
 }
 
 /** Throws unless every id is below `bound`. */
-function checkIds(name: string, values: Ids, bound: number): void {
+function checkIds(name: string, values: ArrayLike<number>, bound: number): void {
   for (let i = 0; i < values.length; i++) if ((values[i] ?? 0) >= bound) throw new Error(`artifact section ${name} holds ${values[i]}, beyond ${bound - 1}`);
 }
 
@@ -307,7 +310,9 @@ export function verifyArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   checkRows('postings', index.postings, rowCount(index.sessions));
   checkIds('popular', artifact.popular ?? new Uint16Array(0), numItems);
   for (const [name, table] of [['rules', index.rules], ['next', index.next], ['covisit', index.covisit], ['copurchase', copurchase]] as const) {
-    if (table) checkRows(name, table, numItems);
+    if (!table) continue;
+    checkRows(name, table, numItems);
+    checkIds(`${name}.scores`, table.scoreCodes, table.scoreLevels.length);
   }
   if (itemIds) {
     checkOffsets('ids', itemIds.offsets);

@@ -3,7 +3,7 @@
  * rate, and the neighbour tables (sequential rules, next clicks, co-visits, co-purchases).
  */
 import type { IdRows, ModelIndex, NeighbourTable, RowTable } from './types';
-import { rowCount, rowEnd, rowLength, rowStart, rowValues, sliceRows } from './rows';
+import { SCORE_LEVELS, rowCount, rowEnd, rowLength, rowStart, rowValues, sliceRows } from './rows';
 import { type StampSet, addOnce, addToSum, clearSum, createSparseSum, createStampSet, newRound } from './scratch';
 import { sortIdsByScore } from './sort';
 
@@ -89,10 +89,37 @@ export function roundToBfloat16(values: Float32Array): Float32Array {
   return values;
 }
 
-/** Float32 values as bfloat16 bits (nearest, ties to even): what a neighbour table stores. */
-export function bfloat16Bits(values: Float32Array): Uint16Array {
-  const bits = new Uint32Array(roundToBfloat16(Float32Array.from(values)).buffer);
-  return Uint16Array.from(bits, (b) => b >>> 16);
+/**
+ * A neighbour table's scores in one byte each: up to 256 distinct values are kept exactly (small
+ * counts, for instance); more are snapped to 256 levels spaced evenly in log scale between the
+ * smallest and largest, each score to its nearest level (at most ±1.5 % off for a range of 1e3).
+ * Order is kept: a higher score never gets a lower level.
+ */
+export function quantizeScores(values: Float32Array): { codes: Uint8Array; levels: Float32Array } {
+  const distinct = [...new Set(values)].filter((v) => v > 0).sort((a, b) => a - b);
+  let levels: Float32Array;
+  if (distinct.length <= SCORE_LEVELS) {
+    levels = Float32Array.from(distinct.length ? distinct : [0]);
+  } else {
+    const low = Math.log(distinct[0]!);
+    const step = (Math.log(distinct[distinct.length - 1]!) - low) / (SCORE_LEVELS - 1);
+    levels = Float32Array.from({ length: SCORE_LEVELS }, (_, k) => Math.exp(low + k * step));
+  }
+  const codes = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? 0;
+    // The first level at or above v, or the one below it when that is nearer (in log scale).
+    let lo = 0;
+    let hi = levels.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((levels[mid] ?? 0) < v) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && v > 0 && Math.log(v / (levels[lo - 1] ?? v)) < Math.log((levels[lo] ?? v) / v)) lo--;
+    codes[i] = lo;
+  }
+  return { codes, levels };
 }
 
 /** Collects per-item neighbour rows, keeping the `perItem` best by score (ties: lower id first). */
@@ -133,8 +160,9 @@ export function buildNeighbours(
     scores.set(rowScores[item] ?? new Float32Array(0), start);
     offsets[item + 1] = start + row.length;
   }
-  // Scores are kept as bfloat16, as stored, so training and serving see the same values.
-  return { offsets, items, scoreBits: bfloat16Bits(scores) };
+  // Scores are kept in one byte, as stored, so training and serving see the same values.
+  const { codes, levels } = quantizeScores(scores);
+  return { offsets, items, scoreCodes: codes, scoreLevels: levels };
 }
 
 /** Builds every table the candidate sources and baselines read, from sessions in time order. */

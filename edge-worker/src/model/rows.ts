@@ -34,21 +34,15 @@ export function rowValues(table: IdRows, r: number): Ids {
   return table.values.subarray(rowStart(table, r), rowEnd(table, r));
 }
 
-const widened = new Float32Array(1);
-const widenedBits = new Uint32Array(widened.buffer);
-
-/** A bfloat16's value: its 16 bits are the top half of a float32. */
-export function bfloat16(bits: number): number {
-  widenedBits[0] = bits << 16;
-  return widened[0] ?? 0;
-}
+/** How many distinct score values a neighbour table stores: one byte per entry. */
+export const SCORE_LEVELS = 256;
 
 /** The score at position q of a neighbour table's arrays. */
 export function scoreAt(table: NeighbourTable, q: number): number {
-  return bfloat16(table.scoreBits[q] ?? 0);
+  return table.scoreLevels[table.scoreCodes[q] ?? 0] ?? 0;
 }
 
-/** Row `r` of a neighbour table, best first: its items as a view, its scores widened to float32 (a row is short). */
+/** Row `r` of a neighbour table, best first: its items as a view, its scores as values (a row is short). */
 export function neighbourRow(table: NeighbourTable, r: number): ScoredItems {
   const start = rowStart(table, r);
   const end = Math.max(start, rowEnd(table, r));

@@ -23,13 +23,15 @@ export interface IdRows {
 
 /**
  * Top-N neighbour lists per item in CSR form; each row is ordered by score, highest first.
- * Scores are bfloat16 (the top 16 bits of a float32), as the artifact stores them; `scoreAt`
- * (rows.ts) reads one.
+ * Scores take one byte each, as the artifact stores them: a code into the table's levels
+ * (`quantizeScores`); `scoreAt` (rows.ts) reads one.
  */
 export interface NeighbourTable {
   offsets: Uint32Array;
   items: Ids;
-  scoreBits: Uint16Array;
+  scoreCodes: Uint8Array;
+  /** The score each code stands for, ascending (at most 256). */
+  scoreLevels: Float32Array;
 }
 
 /** Items with scores, best first (one candidate source's answer, or one row of a NeighbourTable). */

@@ -35,7 +35,8 @@ describe('model artifact', () => {
       expect(artifact.index[key].items.length).toBeGreaterThan(0);
       expect(Array.from(decoded.index[key].offsets)).toEqual(Array.from(artifact.index[key].offsets));
       expect(Array.from(decoded.index[key].items)).toEqual(Array.from(artifact.index[key].items));
-      expect(Array.from(decoded.index[key].scoreBits)).toEqual(Array.from(artifact.index[key].scoreBits));
+      expect(Array.from(decoded.index[key].scoreCodes)).toEqual(Array.from(artifact.index[key].scoreCodes));
+      expect(Array.from(decoded.index[key].scoreLevels)).toEqual(Array.from(artifact.index[key].scoreLevels));
     }
     for (const key of ['popularity', 'recentPopularity', 'repeatRate', 'age'] as const) {
       expect(Array.from(decoded.index[key])).toEqual(Array.from(artifact.index[key]));
@@ -47,7 +48,7 @@ describe('model artifact', () => {
   it('is read in place: every array is a view on the fetched bytes, none a copy', () => {
     const bytes = encodeArtifact(syntheticArtifact());
     const { index, reranker } = decodeArtifact(bytes.buffer as ArrayBuffer);
-    const arrays = [index.sessions.values, index.postings.values, index.popularity, index.rules.items, index.rules.scoreBits, index.covisit.offsets, reranker.mean];
+    const arrays = [index.sessions.values, index.postings.values, index.popularity, index.rules.items, index.rules.scoreCodes, index.covisit.offsets, reranker.mean];
     for (const array of arrays) expect(array.buffer).toBe(bytes.buffer);
   });
 
@@ -63,7 +64,7 @@ describe('model artifact', () => {
     expect(smallDecoded.index.rules.items).toBeInstanceOf(Uint16Array);
   });
 
-  it('keeps neighbour scores as bfloat16, read back as the values training saw', () => {
+  it('keeps neighbour scores in one byte, read back as the values training saw', () => {
     const { index } = syntheticArtifact(300, 500);
     const decoded = decodeArtifact(encodeArtifact({ ...syntheticArtifact(300, 500), index }));
     for (let q = 0; q < 50; q++) expect(scoreAt(decoded.index.covisit, q)).toBe(scoreAt(index.covisit, q));
