@@ -7,7 +7,7 @@ import type { DecideResponse } from '../../sdk/src/wire';
 import { queryFor } from '../../edge-worker/src/engine/decide';
 import { loadModel, modelQuery, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { forgetPublished, pointerKey, publishCatalog, publishSlots, versionKey } from '../../edge-worker/src/published/published';
+import { forgetPublished, modelPartKey, pointerKey, publishCatalog, publishModel, publishSlots, versionKey } from '../../edge-worker/src/published/published';
 import { collectNow, demoModel, newId, newVisitor, post, publish, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -170,6 +170,20 @@ describe('POST /v1/decide', () => {
     expect(decision.model).toBe('popularity');
     expect(decision.fallback).toMatch(new RegExp(`^model ${version} is unusable: `));
     expect(decision.slots.recommended!.items).toHaveLength(4);
+  });
+
+  it('serves a model stored in parts, and falls back naming the part when one is missing', async () => {
+    const { version, bytes } = demoModel();
+    const entries = publishModel(bytes, 16 * 1024);
+    const parts = entries.filter((e) => !e.pointer);
+    expect(parts.length).toBe(Math.ceil(bytes.byteLength / (16 * 1024)));
+    await publish(entries);
+    expect((await decide({ slots: [{ id: 'recommended' }] })).model).toBe(`rapport-rerank@${version}`);
+    await env.MODELS.delete(modelPartKey(version, 3));
+    forgetPublished();
+    const decision = await decide({ slots: [{ id: 'recommended' }] });
+    expect(decision.model).toBe('popularity');
+    expect(decision.fallback).toBe(`model ${version} is unusable: part 4 of ${parts.length} is missing`);
   });
 
   it('switches to a newly published model version without a redeploy', async () => {

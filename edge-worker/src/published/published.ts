@@ -17,11 +17,12 @@
  */
 import { buildCatalog, type Catalog, type CatalogItem } from '../catalog/catalog';
 import { ApiError } from '../http/errors';
-import { verifyArtifact } from '../model/artifact';
+import { artifactLength, verifyArtifact } from '../model/artifact';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
 import { cachedKv, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
+import { PART_BYTES, readParts, splitParts } from './parts';
 
 /** The kinds of published data, each an immutable version behind a pointer. */
 export type Kind = 'catalog' | 'model' | 'slots' | 'experiments';
@@ -94,14 +95,32 @@ export function publishCatalog(items: readonly CatalogItem[]): Entry[] {
   return publication('catalog', contentVersion(text), text);
 }
 
+/** KV key of part `part` (from 1) of a model artifact; part 0 is the version's own value (see `parts.ts`). */
+export function modelPartKey(version: string, part: number): string {
+  return `model-part:${version}:${part}`;
+}
+
 /**
- * The entries that publish a model artifact under the version in its header;
+ * The entries that publish a model artifact under the version in its header,
+ * in parts read back in parallel (`parts.ts`): the later parts, the first under
+ * the version's key, then the pointer;
  * throws for bytes that are not a servable artifact (its format, its
  * sections, every id and offset the Worker then reads in place unchecked,
  * and the feature set it was trained with).
  */
-export function publishModel(bytes: Uint8Array): Entry[] {
-  return publication('model', verifyArtifact(bytes).modelVersion, bytes);
+export function publishModel(bytes: Uint8Array, partBytes = PART_BYTES): Entry[] {
+  const version = verifyArtifact(bytes).modelVersion;
+  const [first, ...rest] = splitParts(bytes, partBytes);
+  const parts = rest.map((value, i): Entry => ({ key: modelPartKey(version, i + 1), value, pointer: false, kind: 'model', version }));
+  return [...parts, ...publication('model', version, first!)];
+}
+
+/** A stored model version's whole artifact (its parts read in parallel), or null when none is stored under that version. */
+export async function readStoredModel(kv: PublishedStore, version: string): Promise<Uint8Array<ArrayBuffer> | null> {
+  const first = await kv.get(versionKey('model', version), 'arrayBuffer');
+  if (first === null) return null;
+  const bytes = new Uint8Array(first);
+  return readParts(kv, bytes, artifactLength(bytes), (part) => modelPartKey(version, part));
 }
 
 /** The entries that publish a slot configuration, versioned by its content; throws a `TypeError` naming what is invalid. */
@@ -175,7 +194,7 @@ export const loadCatalog = loader<Catalog>('catalog', async (kv, key) => {
 
 /** The active model, decoded and prepared for requests. */
 export const loadActiveModel = loader<LoadedModel>('model', async (kv, key) => {
-  const bytes = await kv.get(key, 'arrayBuffer');
+  const bytes = await readStoredModel(kv, key.slice(versionKey('model', '').length));
   return bytes === null ? null : loadModel(bytes);
 });
 
@@ -216,8 +235,7 @@ const versions = new Map<string, Promise<LoadedModel | null>>();
 export function loadModelVersion(kv: PublishedStore, version: string): Promise<LoadedModel | null> {
   let loading = versions.get(version);
   if (!loading) {
-    loading = kv
-      .get(versionKey('model', version), 'arrayBuffer')
+    loading = readStoredModel(kv, version)
       .then((bytes) => (bytes === null ? null : loadModel(bytes)))
       .catch((err: unknown) => {
         console.error(`rapport: the experiment's model ${version} is unusable:`, err);
@@ -335,7 +353,7 @@ const decoder = new TextDecoder();
 /** Each kind's publish step, run again on a stored value to check that it can still serve. */
 const REPUBLISH: Record<Kind, (bytes: Uint8Array) => Entry[]> = {
   catalog: (bytes) => publishCatalog(JSON.parse(decoder.decode(bytes))),
-  model: publishModel,
+  model: (bytes) => publishModel(bytes),
   slots: (bytes) => publishSlots(JSON.parse(decoder.decode(bytes))),
   experiments: (bytes) => publishExperiments(JSON.parse(decoder.decode(bytes))),
 };
@@ -369,33 +387,42 @@ async function commit(kv: PublishingStore, kind: Kind, version: string, history:
 
 /** Checks that a stored version exists (else `missing()`) and could serve (else a 409 naming the problem). */
 async function checkStored(kv: PublishingStore, kind: Kind, version: string, missing: () => ApiError): Promise<void> {
-  const bytes = VERSION.test(version) ? await kv.get(versionKey(kind, version), 'arrayBuffer') : null;
-  if (bytes === null) throw missing();
+  if (!VERSION.test(version)) throw missing();
   try {
-    const [stored] = REPUBLISH[kind](new Uint8Array(bytes));
+    const bytes = kind === 'model' ? await readStoredModel(kv, version) : await kv.get(versionKey(kind, version), 'arrayBuffer');
+    if (bytes === null) throw missing();
+    const [stored] = REPUBLISH[kind](bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
     if (kind === 'model' && stored!.version !== version) throw new Error(`its artifact says it is version ${stored!.version}`);
   } catch (err) {
+    if (err instanceof ApiError) throw err;
     throw new ApiError(409, 'unusable_version', `The stored ${NAMES[kind]} ${version} cannot serve, so it was not activated: ${(err as Error).message}`);
   }
 }
 
 /**
- * Stores one publication's value (from `publishCatalog`, `publishModel` or
+ * Stores one publication's values (from `publishCatalog`, `publishModel` or
  * `publishSlots`) and, when `activate`, makes it the active version. A value
  * already stored under its version is not written again; different content
  * under a stored version is a 409, because versions never change (rollback
- * returns to exactly what served).
+ * returns to exactly what served). A value in parts (a model) has its later
+ * parts written first: the version's own key, the first part, says it is stored.
  */
 export async function publishVersion(kv: PublishingStore, entries: readonly Entry[], activate: boolean, now = Date.now()): Promise<Change> {
-  const [value, ...more] = entries.filter((entry) => !entry.pointer);
-  if (!value || more.length) throw new TypeError('publishVersion takes the entries of one publication');
+  const pointer = entries.find((entry) => entry.pointer);
+  const value = pointer && entries.find((entry) => entry.key === versionKey(pointer.kind, pointer.version));
+  if (!pointer || !value || entries.some((entry) => entry.kind !== pointer.kind || entry.version !== pointer.version)) {
+    throw new TypeError('publishVersion takes the entries of one publication');
+  }
   const { kind, version } = value;
   const bytes = typeof value.value === 'string' ? new TextEncoder().encode(value.value) : value.value;
   const existing = await kv.get(value.key, 'arrayBuffer');
   if (existing && !sameBytes(new Uint8Array(existing), bytes)) {
     throw new ApiError(409, 'version_conflict', `A different ${NAMES[kind]} is already published as ${version}; published versions never change, so publish this one under a new version`);
   }
-  if (!existing) await kv.put(value.key, value.value, { metadata: { publishedAt: new Date(now).toISOString() } });
+  if (!existing) {
+    for (const entry of entries) if (!entry.pointer && entry !== value) await kv.put(entry.key, entry.value);
+    await kv.put(value.key, value.value, { metadata: { publishedAt: new Date(now).toISOString() } });
+  }
   const change = activate ? await activateStored(kv, kind, version, 'publish', now) : await unchanged(kv, kind, version);
   return { ...change, stored: !existing };
 }

@@ -25,6 +25,7 @@ import {
   publishModel,
   publishSlots,
   publishVersion,
+  readStoredModel,
   rollBack,
   versionKey,
   type Entry,
@@ -32,7 +33,7 @@ import {
 } from '../published/published';
 
 const MIB = 1024 * 1024;
-/** Largest body each upload accepts. A model is one KV value (at most 25 MiB); a JSON body is parsed whole in the isolate's 128 MB. */
+/** Largest body each upload accepts. A model is stored in parts, but one upload is at most 25 MiB; a JSON body is parsed whole in the isolate's 128 MB. */
 export const ADMIN_BODY_LIMITS: Record<Kind, number> = { catalog: 16 * MIB, slots: 1 * MIB, model: 25 * MIB, experiments: 1 * MIB };
 
 /** The path parameter naming a kind. */
@@ -109,7 +110,8 @@ export const admin = new Hono<{ Bindings: Env }>()
   .get(`/${KIND_PARAM}/versions/:version{[A-Za-z0-9._:-]{1,64}}`, async (c) => {
     const kind = c.req.param('kind') as Kind;
     const version = c.req.param('version');
-    const bytes = ['active', 'history'].includes(version) ? null : await c.env.MODELS.get(versionKey(kind, version), 'arrayBuffer');
+    const stored = (v: string) => (kind === 'model' ? readStoredModel(c.env.MODELS, v) : c.env.MODELS.get(versionKey(kind, v), 'arrayBuffer'));
+    const bytes = ['active', 'history'].includes(version) ? null : await stored(version);
     if (!bytes) throw new ApiError(404, 'not_found', `No ${kind} version ${JSON.stringify(version)} is stored`);
     c.header('Cache-Control', 'no-store');
     return c.body(bytes, 200, { 'content-type': kind === 'model' ? 'application/octet-stream' : 'application/json' });
