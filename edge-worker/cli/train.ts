@@ -2,8 +2,8 @@
  * `npm run train`: trains the served model on a sessions file (and orders, for "bought together")
  * or on the event log, and writes the artifact that `npm run publish-data -- --model` publishes.
  * The clicks stay in DuckDB (memory-capped, spilling to disk), which aggregates every index; with
- * `--json` the last line says what training cost: seconds, the process's peak RSS, DuckDB's memory
- * limit and the most it spilled.
+ * `--json` the last line says what training cost: seconds, the process's peak RSS, the most JS held
+ * (sampled), DuckDB's memory limit and the most it spilled.
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -25,7 +25,8 @@ const USAGE = `usage: train (--train <train_sessions.txt> [--orders <orders.txt>
          state directory (.wrangler/state), or a copy of the bucket (events/, tombstones/)
   --from, --to: read only the days [from, to), YYYY-MM-DD (partitions past retention, 180 days, never)
   --memory-limit, --threads: DuckDB's memory cap (it spills to a temporary folder past it) and threads
-  --json: a last line with seconds, peak RSS, sessions, clicks, artifact bytes, DuckDB's limit and spill`;
+  --json: a last line with seconds, peak RSS, peak JS memory (heap and typed arrays, sampled), sessions, clicks,
+         artifact bytes, DuckDB's memory limit and the most it spilled`;
 
 const ARGS = {
   ...TRAINING_ARGS,
@@ -72,8 +73,14 @@ async function main(): Promise<void> {
   const engine = engineOptions(args);
   const { store, dataset, baskets } =
     args.log === undefined ? await fromFiles(required(args.train, 'train', USAGE), args.orders, engine) : await fromLog(args.log, { from: args.from, to: args.to }, engine);
-  // DuckDB works on its own threads, so the timer samples its spill folder while JS awaits it.
-  const sampler = setInterval(() => store.engine.sampleSpill(), 250);
+  // DuckDB works on its own threads, so the timer samples while JS awaits it: its spill folder, and
+  // what JS holds (heap and typed arrays), which peaks while the last indexes are read with every list kept.
+  let peakJsBytes = 0;
+  const sampler = setInterval(() => {
+    store.engine.sampleSpill();
+    const { heapUsed, arrayBuffers } = process.memoryUsage();
+    peakJsBytes = Math.max(peakJsBytes, heapUsed + arrayBuffers);
+  }, 250);
   let bytes: Uint8Array;
   let artifact;
   try {
@@ -94,7 +101,7 @@ async function main(): Promise<void> {
   console.log(`wrote ${outPath}: ${bytes.byteLength} bytes in ${seconds.toFixed(1)} s`);
   if (args.json) {
     // maxRSS is in kilobytes: the most memory the process (JS heap, typed arrays and DuckDB's own) held at once.
-    const cost = { seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, sessions: store.sessions, clicks: store.clicks, artifactBytes: bytes.byteLength };
+    const cost = { seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024, peakJsBytes, sessions: store.sessions, clicks: store.clicks, artifactBytes: bytes.byteLength };
     console.log(JSON.stringify({ ...cost, duckdbMemoryLimit: store.engine.memoryLimit, duckdbPeakSpillBytes: store.engine.peakSpillBytes() }));
   }
 }

@@ -2,6 +2,7 @@
  * Training the served model: re-ranker lists from time-ordered sessions (features from indexes of
  * only earlier sessions), the MLP fitted on a listwise softmax loss, and the artifact assembled.
  */
+import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelIndex, RowTable } from '../src/model/types';
 import type { ModelArtifact } from '../src/model/artifact';
@@ -321,13 +322,22 @@ export async function trainFromClicks(
   const total = store.sessions;
   const { connection } = store.engine;
   const collector = listCollector(await readSessionRows(store, rerankFirst(total, options), total), total, options);
-  process.stderr.write(`aggregating ${collector.starts.length + 1} indexes in DuckDB\n`);
+  const started = performance.now();
   const builder = await prepareIndexes(connection, options.index, [...collector.starts, total]);
+  let reading = 0;
+  const indexBefore = async (end: number): Promise<ModelIndex> => {
+    const t = performance.now();
+    const index = await builder.indexBefore(end);
+    reading += performance.now() - t;
+    return index;
+  };
+  process.stderr.write(`DuckDB aggregated the pair counts of ${collector.starts.length + 1} indexes in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   try {
-    for (const from of collector.starts) collector.collect(await builder.indexBefore(from), from);
+    for (const from of collector.starts) collector.collect(await indexBefore(from), from);
     const lists = collector.finish();
     process.stderr.write('building the serving index over all training sessions\n');
-    const index = await builder.indexBefore(total);
+    const index = await indexBefore(total);
+    process.stderr.write(`DuckDB summed and read the ${collector.starts.length + 1} indexes in ${(reading / 1000).toFixed(1)} s\n`);
     await builder.drop();
     return assemble(lists, index, dataset, options, { ...extra, ...(store.itemIds ? { itemIds: store.itemIds } : {}) });
   } finally {
