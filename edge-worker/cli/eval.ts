@@ -7,20 +7,36 @@ import { performance } from 'node:perf_hooks';
 import { decodeArtifact, encodeArtifact } from '../src/model/artifact';
 import { type Recommender, createItemKnn, createPop, createSessionPop, createVsknn } from '../src/model/baselines';
 import { type MetricSummary, addCase, createMetrics, summarize } from '../src/model/metrics';
-import { DEFAULT_INDEX_OPTIONS, buildModelIndex } from '../src/model/model-index';
+import { DEFAULT_INDEX_OPTIONS } from '../src/model/model-index';
 import { clickedItemCount } from '../src/model/popularity';
 import { loadModel, recommend } from '../src/model/recommend';
-import { rowCount, rowValues, sliceRows } from '../src/model/rows';
-import { TRAINING_ARGS, datasetName, parseCliArgs, required, trainOptions } from './args';
+import { rowValues } from '../src/model/rows';
+import { ENGINE_ARGS, TRAINING_ARGS, datasetName, engineOptions, parseCliArgs, required, trainOptions } from './args';
+import { type ClickStore, keepFirstSessions, loadSessionsFile, readSessionRows } from './clicks';
+import { prepareIndexes } from './index-sql';
 import { progressBar } from './progress';
-import { type TestCases, expandPrefixes, readSessions, readTestCases } from './sessions-io';
-import { trainModel } from './training';
+import { type TestCases, expandPrefixes, readTestCases } from './sessions-io';
+import { trainFromClicks } from './training';
 
 const USAGE = `usage: eval --train <train_sessions.txt> (--test <test.tsv> | --valid-sessions <n>) [--json]
   [--artifact <model.bin>]   evaluate a trained artifact instead of training one
   [--save-artifact <path>]   also write the artifact that was trained
   [--options '<json>']       override training options (tuning; use with --valid-sessions)
-  [--no-baselines]           evaluate the served model only`;
+  [--no-baselines]           evaluate the served model only
+  [--memory-limit 2GB] [--threads 2]   DuckDB's memory cap and threads (the training clicks stay in DuckDB)`;
+
+const ARGS = {
+  ...TRAINING_ARGS,
+  ...ENGINE_ARGS,
+  test: { type: 'string' },
+  'valid-sessions': { type: 'string' },
+  artifact: { type: 'string' },
+  'save-artifact': { type: 'string' },
+  'no-baselines': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
+type EvalArgs = ReturnType<typeof parseCliArgs<typeof ARGS>>;
 
 /** The name the served model is reported under. */
 const SERVED = 'rapport-rerank';
@@ -43,40 +59,35 @@ function evaluate(name: string, model: Recommender, cases: TestCases): { metrics
   return { metrics, msPerCase: busy / Math.max(1, total) };
 }
 
-function main(): void {
-  const args = parseCliArgs(
-    {
-      ...TRAINING_ARGS,
-      test: { type: 'string' },
-      'valid-sessions': { type: 'string' },
-      artifact: { type: 'string' },
-      'save-artifact': { type: 'string' },
-      'no-baselines': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-    USAGE,
-  );
+async function main(): Promise<void> {
+  const args = parseCliArgs(ARGS, USAGE);
   const trainPath = required(args.train, 'train', USAGE);
-  const data = readSessions(trainPath);
-  let train = data.sessions;
-  let cases: TestCases;
-  const valid = args['valid-sessions'];
-  if (valid !== undefined) {
-    // Tuning mode: the last sessions of the (time-ordered) training file stand in for the test set.
-    const n = rowCount(train);
-    const cut = n - Number(valid);
-    cases = expandPrefixes(sliceRows(train, cut, n));
-    train = sliceRows(train, 0, cut);
-  } else {
-    cases = readTestCases(required(args.test, 'test', USAGE), data.itemIds);
+  let store = await loadSessionsFile(trainPath, engineOptions(args));
+  try {
+    let cases: TestCases;
+    const valid = args['valid-sessions'];
+    if (valid !== undefined) {
+      // Tuning mode: the last sessions of the (time-ordered) training file stand in for the test set.
+      const cut = store.sessions - Number(valid);
+      cases = expandPrefixes(await readSessionRows(store, cut, store.sessions));
+      store = await keepFirstSessions(store, cut);
+    } else {
+      cases = readTestCases(required(args.test, 'test', USAGE), store.itemIds);
+    }
+    const dataset = datasetName(trainPath) + (valid !== undefined ? `-valid${valid}` : '');
+    process.stderr.write(`${dataset}: ${store.sessions} training sessions, ${cases.targets.length} test cases\n`);
+    await evaluateAll(args, store, dataset, cases);
+  } finally {
+    store.engine.close();
   }
-  const dataset = datasetName(trainPath) + (valid !== undefined ? `-valid${valid}` : '');
-  process.stderr.write(`${dataset}: ${rowCount(train)} training sessions, ${cases.targets.length} test cases\n`);
+}
 
+/** Trains (or reads) the served model, evaluates it and the baselines on `cases`, and prints the table. */
+async function evaluateAll(args: EvalArgs, store: ClickStore, dataset: string, cases: TestCases): Promise<void> {
   const trainStart = performance.now();
   const artifactPath = args.artifact;
   // The served model always goes through encode → decode, so what is evaluated is what the edge loads.
-  const bytes = artifactPath !== undefined ? new Uint8Array(readFileSync(artifactPath)) : encodeArtifact(trainModel(train, dataset, trainOptions(args.options), { itemIds: data.itemIds }));
+  const bytes = artifactPath !== undefined ? new Uint8Array(readFileSync(artifactPath)) : encodeArtifact(await trainFromClicks(store, dataset, trainOptions(args.options)));
   const trainSeconds = (performance.now() - trainStart) / 1000;
   const savePath = args['save-artifact'];
   if (savePath !== undefined) writeFileSync(savePath, bytes);
@@ -94,7 +105,9 @@ function main(): void {
   run(SERVED, (prefix, k) => Uint32Array.from(recommend(served, prefix, k), (r) => r.item));
   if (!args['no-baselines']) {
     // Baselines get their own index with the settings their published definitions need.
-    const index = buildModelIndex(train, { ...DEFAULT_INDEX_OPTIONS, maxPostings: 1000, covisitPerItem: 20 });
+    const builder = await prepareIndexes(store.engine.connection, { ...DEFAULT_INDEX_OPTIONS, maxPostings: 1000, covisitPerItem: 20 }, [store.sessions]);
+    const index = await builder.indexBefore(store.sessions);
+    await builder.drop();
     run('POP', createPop(index));
     run('S-POP', createSessionPop(index));
     run('Item-KNN', createItemKnn(index));
@@ -115,4 +128,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((err: Error) => {
+  process.stderr.write(`eval: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,16 +1,17 @@
 /**
  * Training data from the event log, read by DuckDB where the files lie: repeats dropped by event
  * id, erased visitors left out, days outside retention or the asked range never read, product
- * views sessionized in time order, and purchases as baskets. Only the result rows reach JS, streamed
- * into the same CSR tables the sessions files give (same id mapping), so a log and the equivalent
- * sessions file train the same model.
+ * views sessionized in time order, and purchases as baskets. The sessions stay in DuckDB as the
+ * clicks table training aggregates (`openLog`), or reach JS as the same CSR tables the sessions
+ * files give (`readLog`, same id mapping), so a log and the equivalent sessions file train the
+ * same model.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { dayOf } from '../src/log/layout';
 import type { RowTable } from '../src/model/types';
-import { type RowBuilder, knownIdRows, sessionRows } from './item-rows';
+import { type ClickStore, RAW_CLICKS, finishStore, readSessionRows } from './clicks';
+import { type EngineOptions, openEngine } from './duckdb';
+import { type RowBuilder, knownIdRows } from './item-rows';
 import { type EventFile, listLog, sqlString } from './log-location';
 
 /** Days a partition is kept (the Worker's LOG_RETENTION_DAYS when it does not say). */
@@ -31,8 +32,8 @@ export interface ReadLogOptions {
    * held-back test cases) instead of making a new one.
    */
   itemIds?: readonly string[];
-  /** DuckDB's memory cap; past it, DuckDB spills to a temporary folder. Default 2GB. */
-  memoryLimit?: string;
+  /** DuckDB's memory cap (past it, DuckDB spills to a temporary folder; default 2GB), threads (default 2) and spill folder. */
+  engine?: EngineOptions;
 }
 
 /** What a log gives training. */
@@ -78,19 +79,6 @@ function keptFiles(events: EventFile[], options: ReadLogOptions): ReadFile[] {
     .map((file) => ({ ...file, counted: file.day >= first }));
 }
 
-/** Opens an in-memory DuckDB that spills to a temporary folder past `memoryLimit`. */
-async function openDuckDb(memoryLimit = '2GB'): Promise<{ connection: DuckDBConnection; close(): void }> {
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit, temp_directory: join(tmpdir(), `rapport-duckdb-${process.pid}`) });
-  const connection = await instance.connect();
-  return {
-    connection,
-    close() {
-      connection.closeSync();
-      instance.closeSync();
-    },
-  };
-}
-
 const sqlList = (items: readonly string[]) => `[${items.map(sqlString).join(', ')}]`;
 
 /** Only the fields training reads; a record's other fields are never parsed into columns. */
@@ -132,31 +120,14 @@ const SESSION_VIEWS = `
   WITH views AS (SELECT vid, sid, ts, id, item FROM records WHERE type = 'product_view' AND item IS NOT NULL),
   started AS (SELECT vid, sid, min(ts) AS first_ts FROM records GROUP BY vid, sid),
   kept AS (
-    SELECT vid, sid, row_number() OVER (ORDER BY first_ts, vid, sid)::INTEGER AS session
+    SELECT vid, sid, (row_number() OVER (ORDER BY first_ts, vid, sid) - 1)::INTEGER AS session
     FROM views JOIN started USING (vid, sid)
     GROUP BY vid, sid, first_ts HAVING count(*) >= 2
   )
-  SELECT session, item FROM views JOIN kept USING (vid, sid) ORDER BY session, ts, id`;
+  SELECT session, (row_number() OVER (PARTITION BY session ORDER BY ts, id) - 1)::INTEGER AS pos, item AS item_id FROM views JOIN kept USING (vid, sid)`;
 
 /** Each purchase's items, in the order the shopper's events came. */
 const BASKETS = `SELECT items FROM records WHERE type = 'purchase' AND items IS NOT NULL ORDER BY ts, id`;
-
-/** Streams `(row, item id)` rows, in row order, into `rows`: a new row each time the first column changes. */
-async function streamRows<T>(connection: DuckDBConnection, sql: string, rows: RowBuilder<T>): Promise<T> {
-  const result = await connection.stream(sql);
-  let current: unknown;
-  let open = false;
-  for await (const chunk of result.yieldRowsJs()) {
-    for (const [row, item] of chunk) {
-      if (open && row !== current) rows.endRow();
-      current = row;
-      open = true;
-      rows.add(String(item));
-    }
-  }
-  if (open) rows.endRow();
-  return rows.finish();
-}
 
 /** Streams each purchase's items into `rows`, one row per purchase. */
 async function streamBaskets(connection: DuckDBConnection, rows: RowBuilder<RowTable>): Promise<RowTable> {
@@ -170,9 +141,51 @@ async function streamBaskets(connection: DuckDBConnection, rows: RowBuilder<RowT
   return rows.finish();
 }
 
+/** A log's training data, its sessions still in DuckDB. */
+export interface LogClicks {
+  /** Product views by session, in DuckDB (close `store.engine` when done). */
+  store: ClickStore;
+  /** One row per purchase: the items bought together. */
+  baskets: RowTable;
+  /** The `dt` partitions read, in order. */
+  days: string[];
+  /** Distinct events read (after repeats and erased visitors are dropped). */
+  events: number;
+}
+
 /**
- * Reads an event log for training: sessions of product views and baskets of purchases, mapped to
- * model ids as `readSessions` and `readBaskets` map a sessions file and an orders file.
+ * Opens an event log for training: its sessions of product views sessionized into DuckDB's
+ * clicks table (mapped to model ids as `readSessions` maps a sessions file), its purchases as
+ * baskets in JS. Nothing but the baskets and the id table crosses into JS.
+ *
+ * @param location - as for `readLog`
+ * @example
+ * const log = await openLog('backup/rapport-event-log', { engine: { memoryLimit: '1GB' } });
+ * try { await trainFromClicks(log.store, 'event-log', DEFAULT_TRAIN_OPTIONS, { baskets: log.baskets }); } finally { log.store.engine.close(); }
+ */
+export async function openLog(location: string, options: ReadLogOptions = {}): Promise<LogClicks> {
+  const engine = await openEngine(options.engine);
+  try {
+    const { connection } = engine;
+    const log = await listLog(location, connection);
+    const files = keptFiles(log.events, options);
+    const days = [...new Set(files.filter((f) => f.counted).map((f) => f.day))];
+    await loadRecords(connection, files, log.tombstones);
+    const [[events]] = (await connection.runAndReadAll('SELECT count(*)::INTEGER FROM records')).getRowsJS() as [[number]];
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${RAW_CLICKS} AS ${SESSION_VIEWS}`);
+    const store = await finishStore(engine, options.itemIds);
+    const baskets = await streamBaskets(connection, knownIdRows(store.itemIds, true));
+    await connection.run('DROP TABLE records');
+    return { store, baskets, days, events };
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
+}
+
+/**
+ * Reads an event log for training into JS: sessions of product views and baskets of purchases,
+ * mapped to model ids as `readSessions` and `readBaskets` map a sessions file and an orders file.
  *
  * @param location - `r2://<bucket>` (credentials from R2_ACCOUNT_ID, R2_ACCESS_KEY_ID and
  *   R2_SECRET_ACCESS_KEY), a wrangler state directory (`.wrangler/state`, or a `--persist-to`
@@ -185,22 +198,12 @@ async function streamBaskets(connection: DuckDBConnection, rows: RowBuilder<RowT
  * const heldBack = await readLog('.wrangler/state', { from: '2026-11-24', itemIds });
  */
 export async function readLog(location: string, options: ReadLogOptions = {}): Promise<LogData> {
-  const db = await openDuckDb(options.memoryLimit);
+  const { store, baskets, days, events } = await openLog(location, options);
   try {
-    const { connection } = db;
-    const log = await listLog(location, connection);
-    const files = keptFiles(log.events, options);
-    const days = [...new Set(files.filter((f) => f.counted).map((f) => f.day))];
-    const { itemIds } = options;
-    await loadRecords(connection, files, log.tombstones);
-    const [[events]] = (await connection.runAndReadAll('SELECT count(*)::INTEGER FROM records')).getRowsJS() as [[number]];
-    const read = itemIds
-      ? { sessions: await streamRows(connection, SESSION_VIEWS, knownIdRows(itemIds)), itemIds: [...itemIds] }
-      : await streamRows(connection, SESSION_VIEWS, sessionRows());
-    const baskets = await streamBaskets(connection, knownIdRows(read.itemIds, true));
-    return { ...read, baskets, days, events };
+    const sessions = await readSessionRows(store, 0, store.sessions);
+    return { sessions, ...(store.itemIds ? { itemIds: store.itemIds } : {}), baskets, days, events };
   } finally {
-    db.close();
+    store.engine.close();
   }
 }
 
@@ -211,11 +214,11 @@ export async function readLog(location: string, options: ReadLogOptions = {}): P
  * await logDays('backup/rapport-event-log'); // ['2026-11-28', '2026-11-29', '2026-11-30']
  */
 export async function logDays(location: string): Promise<string[]> {
-  const db = await openDuckDb();
+  const engine = await openEngine({ threads: 1 });
   try {
-    const { events } = await listLog(location, db.connection);
+    const { events } = await listLog(location, engine.connection);
     return [...new Set(events.map((f) => f.day))];
   } finally {
-    db.close();
+    engine.close();
   }
 }

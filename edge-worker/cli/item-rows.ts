@@ -19,14 +19,14 @@ export interface RowBuilder<T> {
   finish(): T;
 }
 
-/** Appends to a Uint32Array, doubling it as it fills, so rows of any length need no array per row. */
-function growable() {
-  let array = new Uint32Array(1024);
+/** Appends to a typed array, doubling it as it fills, so rows of any length need no array per row. */
+export function growable<A extends Uint32Array | Float32Array>(make: (length: number) => A) {
+  let array = make(1024);
   let length = 0;
   return {
     push(value: number): void {
       if (length === array.length) {
-        const bigger = new Uint32Array(array.length * 2);
+        const bigger = make(array.length * 2);
         bigger.set(array);
         array = bigger;
       }
@@ -35,14 +35,17 @@ function growable() {
     get length(): number {
       return length;
     },
-    done: (): Uint32Array => array.slice(0, length),
+    done: (): A => array.slice(0, length) as A,
   };
 }
 
+/** A growable Uint32Array. */
+const growableIds = () => growable((length) => new Uint32Array(length));
+
 /** A builder that maps each item id with `idOf` and, when told, drops ids it maps to 0. */
 function rowBuilder<T>(idOf: (itemId: string) => number, dropZero: boolean, finish: (table: RowTable) => T): RowBuilder<T> {
-  const values = growable();
-  const offsets = growable();
+  const values = growableIds();
+  const offsets = growableIds();
   offsets.push(0);
   return {
     add(itemId) {

@@ -19,15 +19,16 @@
 import { performance } from 'node:perf_hooks';
 import { encodeArtifact } from '../src/model/artifact';
 import { loadModel } from '../src/model/recommend';
-import { rowCount, rowValues, sliceRows } from '../src/model/rows';
+import { rowCount, rowValues } from '../src/model/rows';
 import { publishExperiments, publishModel } from '../src/published/published';
 import { buildExperiments } from '../src/experiments/config';
 import { withCanary } from './canary';
 import { LOCAL_URL, UsageError, adminClient, adminTarget, type AdminClient } from './admin-client';
 import { parseCliArgs, trainOptions } from './args';
-import { DEFAULT_RETENTION_DAYS, readLog } from './event-log';
+import { keepFirstSessions, readSessionRows } from './clicks';
+import { DEFAULT_RETENTION_DAYS, type LogClicks, openLog } from './event-log';
 import { activeContender, DEFAULT_TOLERANCE, evaluateGate, verdict, type GateMetrics } from './gate';
-import { trainModel } from './training';
+import { trainFromClicks } from './training';
 import { startDevServer, type DevServer } from './wrangler';
 
 const USAGE = `usage: retrain [--persist-to <dir>] [--config <wrangler.toml>] [--url <worker>] [--remote --url <worker> --log <r2://bucket | dir>]
@@ -38,6 +39,24 @@ const USAGE = `usage: retrain [--persist-to <dir>] [--config <wrangler.toml>] [-
   --dry-run             train and judge, publish nothing
   --canary <slot>       a candidate that passes is not activated: it runs on that slot against the active model first
                         (--canary-kind ab: --canary-share of its visitors see it; interleave: that share of its lists mix both models)`;
+
+const ARGS = {
+  log: { type: 'string' },
+  'persist-to': { type: 'string', default: '.wrangler/state' },
+  config: { type: 'string' },
+  url: { type: 'string' },
+  remote: { type: 'boolean', default: false },
+  holdout: { type: 'string', default: '0.1' },
+  tolerance: { type: 'string', default: String(DEFAULT_TOLERANCE.accuracy) },
+  'coverage-tolerance': { type: 'string', default: String(DEFAULT_TOLERANCE.coverage) },
+  'retention-days': { type: 'string', default: String(DEFAULT_RETENTION_DAYS) },
+  options: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  canary: { type: 'string' },
+  'canary-kind': { type: 'string', default: 'ab' },
+  'canary-share': { type: 'string', default: '0.1' },
+} as const;
 
 /** Fewer training sessions than this teach a model nothing worth publishing. */
 const MIN_TRAINING_SESSIONS = 50;
@@ -61,26 +80,7 @@ function row(name: string, m: GateMetrics): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseCliArgs(
-    {
-      log: { type: 'string' },
-      'persist-to': { type: 'string', default: '.wrangler/state' },
-      config: { type: 'string' },
-      url: { type: 'string' },
-      remote: { type: 'boolean', default: false },
-      holdout: { type: 'string', default: '0.1' },
-      tolerance: { type: 'string', default: String(DEFAULT_TOLERANCE.accuracy) },
-      'coverage-tolerance': { type: 'string', default: String(DEFAULT_TOLERANCE.coverage) },
-      'retention-days': { type: 'string', default: String(DEFAULT_RETENTION_DAYS) },
-      options: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      canary: { type: 'string' },
-      'canary-kind': { type: 'string', default: 'ab' },
-      'canary-share': { type: 'string', default: '0.1' },
-    },
-    USAGE,
-  );
+  const args = parseCliArgs(ARGS, USAGE);
   const canaryShare = Number(args['canary-share']);
   if (args.canary !== undefined && !(canaryShare > 0 && canaryShare <= 1)) usage('--canary-share must be a share above 0, up to 1');
   if (args['canary-kind'] !== 'ab' && args['canary-kind'] !== 'interleave') usage('--canary-kind is ab or interleave');
@@ -100,16 +100,31 @@ async function main(): Promise<void> {
   }
 
   const started = performance.now();
-  const log = await readLog(location, { retentionDays: Number(args['retention-days']) });
-  const total = rowCount(log.sessions);
+  const log = await openLog(location, { retentionDays: Number(args['retention-days']) });
+  try {
+    await retrain(args, log, location, admin, started);
+  } finally {
+    log.store.engine.close();
+  }
+}
+
+type RetrainArgs = ReturnType<typeof parseCliArgs<typeof ARGS>>;
+
+/** Holds back the log's latest sessions, trains on the rest, judges, and publishes or refuses. */
+async function retrain(args: RetrainArgs, log: LogClicks, location: string, admin: AdminClient, started: number): Promise<void> {
+  const holdout = Number(args.holdout);
+  const tolerance = { accuracy: Number(args.tolerance), coverage: Number(args['coverage-tolerance']) };
+  const canaryShare = Number(args['canary-share']);
+  const total = log.store.sessions;
   const held = Math.max(1, Math.floor(total * holdout));
-  const training = sliceRows(log.sessions, 0, total - held);
-  const item = (id: number) => (log.itemIds ? log.itemIds[id]! : String(id));
-  const heldBack = Array.from({ length: held }, (_, s) => Array.from(rowValues(log.sessions, total - held + s), item));
+  const item = (id: number) => (log.store.itemIds ? log.store.itemIds[id]! : String(id));
+  const heldBackRows = await readSessionRows(log.store, total - held, total);
+  const heldBack = Array.from({ length: held }, (_, s) => Array.from(rowValues(heldBackRows, s), item));
   process.stderr.write(`log ${location}: ${log.days.length} days, ${log.events} events, ${total} sessions, ${rowCount(log.baskets)} orders\n`);
   if (total - held < MIN_TRAINING_SESSIONS) {
     throw new Error(`the log holds ${total} sessions of two or more views; retraining needs ${MIN_TRAINING_SESSIONS} besides the ${held} held back`);
   }
+  const training = await keepFirstSessions(log.store, total - held);
 
   let server: DevServer | undefined;
   const url = new URL(args.url ?? LOCAL_URL);
@@ -121,7 +136,7 @@ async function main(): Promise<void> {
     const active = await activeContender(admin);
     const catalogIds = active.catalog.length ? active.catalog : [...new Set(heldBack.flat())];
 
-    const artifact = trainModel(training, 'event-log', trainOptions(args.options), { itemIds: log.itemIds, baskets: log.baskets });
+    const artifact = await trainFromClicks(training, 'event-log', trainOptions(args.options), { baskets: log.baskets });
     const bytes = encodeArtifact(artifact);
     const candidate = evaluateGate({ model: loadModel(bytes) }, heldBack, catalogIds);
     const current = evaluateGate(active.contender, heldBack, catalogIds);

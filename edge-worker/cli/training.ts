@@ -2,17 +2,20 @@
  * Training the served model: re-ranker lists from time-ordered sessions (features from indexes of
  * only earlier sessions), the MLP fitted on a listwise softmax loss, and the artifact assembled.
  */
+import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs-core';
-import type { RowTable } from '../src/model/types';
+import type { ModelIndex, RowTable } from '../src/model/types';
 import type { ModelArtifact } from '../src/model/artifact';
 import { type CandidateOptions, DEFAULT_CANDIDATE_OPTIONS, generateCandidates, knownItems } from '../src/model/candidates';
 import { NUM_FEATURES, buildFeatures } from '../src/model/features';
 import { DEFAULT_INDEX_OPTIONS, type IndexOptions, buildCopurchase, buildModelIndex } from '../src/model/model-index';
 import { seededRandom } from '../src/model/random';
 import { type RerankerParams, readWeights, rerankerLayers, softmaxNormaliser, useCpuBackend } from '../src/model/reranker';
-import { rowCount, rowStart, rowValues, sliceRows } from '../src/model/rows';
+import { rowCount, rowValues, sliceRows } from '../src/model/rows';
 import { createKnnScratch } from '../src/model/scratch';
 import { buildItemIdTable } from '../src/model/item-ids';
+import { type ClickStore, readSessionRows } from './clicks';
+import { prepareIndexes } from './index-sql';
 import { progressBar } from './progress';
 
 /** Everything that shapes a trained model. */
@@ -70,44 +73,56 @@ interface TrainingLists {
  * Candidate lists for every (sampled) prefix of the last `rerankSessions` sessions. They are cut
  * into chunks, each scored by an index of only the sessions before it: the features are what
  * serving would have computed then, never peeking at the session's own future, and the index is
- * about as fresh as the serving index is for the sessions that follow training.
+ * about as fresh as the serving index is for the sessions that follow training. The collector
+ * holds only those recent sessions; whoever builds the indexes (in JS or in DuckDB) hands each
+ * chunk's index to `collect`.
  */
-function collectLists(sessions: RowTable, options: TrainOptions): TrainingLists {
-  const n = rowCount(sessions);
-  const first = Math.max(1, n - options.rerankSessions);
-  const totalPrefixes = (sessions.values.length - rowStart(sessions, first)) - (n - first);
+function listCollector(recent: RowTable, total: number, options: TrainOptions) {
+  const first = total - rowCount(recent);
+  const totalPrefixes = recent.values.length - rowCount(recent);
   const stride = Math.max(1, totalPrefixes / options.maxLists);
   const lists: TrainingLists = { features: [], targets: [], missed: 0 };
   const bar = progressBar('features', totalPrefixes);
-  const chunk = Math.ceil((n - first) / options.rerankChunks);
+  const chunk = Math.ceil((total - first) / options.rerankChunks);
+  const starts: number[] = [];
+  for (let from = first; from < total; from += chunk) starts.push(from);
   let seen = 0;
   let nextTake = 0;
-  for (let from = first; from < n; from += chunk) {
-    const index = buildModelIndex(sliceRows(sessions, 0, from), options.index);
-    const scratch = createKnnScratch(index);
-    for (let s = from; s < Math.min(n, from + chunk); s++) {
-      const row = rowValues(sessions, s);
-      for (let p = 1; p < row.length; p++, seen++) {
-        if (seen < nextTake) continue;
-        nextTake += stride;
-        const query = knownItems(index, row.subarray(0, p));
-        if (query.length === 0) continue;
-        const candidates = generateCandidates(index, scratch, query, options.candidates);
-        const target = candidates.items.indexOf(row[p] ?? 0);
-        if (target < 0) {
-          lists.missed++;
-          continue;
+  return {
+    /** Where each chunk starts: its index covers the sessions before that. */
+    starts,
+    /** Adds the lists of the chunk starting at `from`, scored by `index` (of the sessions before it). */
+    collect(index: ModelIndex, from: number): void {
+      const scratch = createKnnScratch(index);
+      for (let s = from; s < Math.min(total, from + chunk); s++) {
+        const row = rowValues(recent, s - first);
+        for (let p = 1; p < row.length; p++, seen++) {
+          if (seen < nextTake) continue;
+          nextTake += stride;
+          const query = knownItems(index, row.subarray(0, p));
+          if (query.length === 0) continue;
+          const candidates = generateCandidates(index, scratch, query, options.candidates);
+          const target = candidates.items.indexOf(row[p] ?? 0);
+          if (target < 0) {
+            lists.missed++;
+            continue;
+          }
+          lists.features.push(buildFeatures(index, candidates, query));
+          lists.targets.push(target);
+          bar.tick(seen, `${lists.features.length} lists`);
         }
-        lists.features.push(buildFeatures(index, candidates, query));
-        lists.targets.push(target);
-        bar.tick(seen, `${lists.features.length} lists`);
       }
-    }
-  }
-  const total = lists.features.length + lists.missed;
-  bar.finish(`${lists.features.length} lists, target among candidates in ${((100 * lists.features.length) / total).toFixed(1)}%`);
-  return lists;
+    },
+    finish(): TrainingLists {
+      const kept = lists.features.length;
+      bar.finish(`${kept} lists, target among candidates in ${((100 * kept) / Math.max(1, kept + lists.missed)).toFixed(1)}%`);
+      return lists;
+    },
+  };
 }
+
+/** The first session the re-ranker learns from (never the first: its index would be empty). */
+const rerankFirst = (total: number, options: TrainOptions) => Math.max(1, total - options.rerankSessions);
 
 function standardisation(lists: TrainingLists): { mean: Float32Array; std: Float32Array } {
   const sum = new Float64Array(NUM_FEATURES);
@@ -256,17 +271,14 @@ export interface TrainingExtras {
 /** Co-purchase neighbours kept per item. */
 const COPURCHASE_PER_ITEM = 20;
 
-/** Trains the served model on sessions in time order and returns its artifact (index over all sessions). */
-export function trainModel(sessions: RowTable, dataset: string, options: TrainOptions = DEFAULT_TRAIN_OPTIONS, extra: TrainingExtras = {}): ModelArtifact {
+/** Fits the re-ranker to the lists and assembles the artifact around the served index. */
+function assemble(lists: TrainingLists, index: ModelIndex, dataset: string, options: TrainOptions, extra: TrainingExtras): ModelArtifact {
   const { itemIds, baskets } = extra;
-  const lists = collectLists(sessions, options);
   const { mean, std } = standardisation(lists);
   for (const f of lists.features) for (let i = 0; i < f.length; i++) f[i] = ((f[i] ?? 0) - (mean[i % NUM_FEATURES] ?? 0)) / (std[i % NUM_FEATURES] ?? 1);
   const params = trainReranker(lists, options);
   const reranker = readWeights(params, mean, std);
   tf.dispose([...params.kernels, ...params.biases]);
-  process.stderr.write('building the serving index over all training sessions\n');
-  const index = buildModelIndex(sessions, options.index);
   return {
     modelVersion: `${dataset}-${new Date().toISOString()}`,
     dataset,
@@ -278,4 +290,58 @@ export function trainModel(sessions: RowTable, dataset: string, options: TrainOp
     // The table may name items only later (held-out) sessions have; the artifact keeps the index's.
     ...(itemIds ? { itemIds: buildItemIdTable(itemIds.slice(0, index.numItems)) } : {}),
   };
+}
+
+/**
+ * Trains the served model on sessions in time order held in JS, indexes built in JS: for sessions
+ * small enough to hold (tests, the demo). `trainFromClicks` trains the same model from DuckDB.
+ */
+export function trainModel(sessions: RowTable, dataset: string, options: TrainOptions = DEFAULT_TRAIN_OPTIONS, extra: TrainingExtras = {}): ModelArtifact {
+  const total = rowCount(sessions);
+  const collector = listCollector(sliceRows(sessions, rerankFirst(total, options), total), total, options);
+  for (const from of collector.starts) collector.collect(buildModelIndex(sliceRows(sessions, 0, from), options.index), from);
+  const lists = collector.finish();
+  process.stderr.write('building the serving index over all training sessions\n');
+  return assemble(lists, buildModelIndex(sessions, options.index), dataset, options, extra);
+}
+
+/**
+ * Trains the served model on the clicks a DuckDB store holds: every index (each re-ranker chunk's
+ * and the served one) is aggregated in DuckDB in one pass over the clicks (index-sql.ts), and only
+ * the re-ranker's recent sessions, its lists and one index at a time are held in JS.
+ *
+ * @example
+ * const store = await loadSessionsFile('train_sessions.txt');
+ * try { writeFileSync('model.bin', encodeArtifact(await trainFromClicks(store, 'diginetica'))); } finally { store.engine.close(); }
+ */
+export async function trainFromClicks(
+  store: ClickStore,
+  dataset: string,
+  options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  extra: Omit<TrainingExtras, 'itemIds'> = {},
+): Promise<ModelArtifact> {
+  const total = store.sessions;
+  const { connection } = store.engine;
+  const collector = listCollector(await readSessionRows(store, rerankFirst(total, options), total), total, options);
+  const started = performance.now();
+  const builder = await prepareIndexes(connection, options.index, [...collector.starts, total]);
+  let reading = 0;
+  const indexBefore = async (end: number): Promise<ModelIndex> => {
+    const t = performance.now();
+    const index = await builder.indexBefore(end);
+    reading += performance.now() - t;
+    return index;
+  };
+  process.stderr.write(`DuckDB aggregated the pair counts of ${collector.starts.length + 1} indexes in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  try {
+    for (const from of collector.starts) collector.collect(await indexBefore(from), from);
+    const lists = collector.finish();
+    process.stderr.write('building the serving index over all training sessions\n');
+    const index = await indexBefore(total);
+    process.stderr.write(`DuckDB summed and read the ${collector.starts.length + 1} indexes in ${(reading / 1000).toFixed(1)} s\n`);
+    await builder.drop();
+    return assemble(lists, index, dataset, options, { ...extra, ...(store.itemIds ? { itemIds: store.itemIds } : {}) });
+  } finally {
+    await builder.drop();
+  }
 }

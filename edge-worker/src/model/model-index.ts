@@ -165,6 +165,25 @@ export function buildNeighbours(
   return { offsets, items, scoreCodes: codes, scoreLevels: levels };
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * What a sequential rule's 1/distance weights are counted in: units of 1/lcm(1..window), so each
+ * weight is an integer and their sums are exact whatever order they are added in (the JS builder
+ * and the DuckDB one add them in different orders, and equal sums must tie, lower id first). Past
+ * 2^32 (windows over 30) an integer sum could lose precision: the weights are then plain 1/distance.
+ *
+ * @example
+ * ruleWeightScale(10); // 2520: a click 3 ahead weighs 840 units, 1/3
+ */
+export function ruleWeightScale(window: number): number {
+  let lcm = 1;
+  for (let d = 2; d <= window; d++) lcm = (lcm * d) / gcd(lcm, d);
+  return lcm <= 2 ** 32 ? lcm : 1;
+}
+
 /** Builds every table the candidate sources and baselines read, from sessions in time order. */
 export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFAULT_INDEX_OPTIONS): ModelIndex {
   const numItems = maxValue(sessions.values) + 1;
@@ -185,6 +204,7 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
     for (let q = rowStart(full, item), end = rowEnd(full, item); q < end; q++) visit(full.values[q] ?? 0);
   };
 
+  const ruleScale = ruleWeightScale(options.ruleWindow);
   const rules = buildNeighbours(
     numItems,
     options.rulesPerItem,
@@ -196,11 +216,11 @@ export function buildModelIndex(sessions: RowTable, options: IndexOptions = DEFA
           const last = Math.min(end, p + 1 + options.ruleWindow);
           for (let q = p + 1; q < last; q++) {
             const next = sessions.values[q] ?? 0;
-            if (next !== item) add(next, 1 / (q - p));
+            if (next !== item) add(next, ruleScale / (q - p));
           }
         }
       }),
-    (_item, _other, raw) => raw,
+    (_item, _other, raw) => raw / ruleScale,
   );
 
   const next = buildNeighbours(
