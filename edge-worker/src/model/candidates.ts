@@ -109,10 +109,7 @@ function bothKnn(index: ModelIndex, scratch: KnnScratch, query: readonly number[
   }
   const k = Math.max(sknn.k, sknnNear.k);
   const hood = findNeighbours(index, scratch, query, { ...sknn, k }, voteEpochs(sknn.k) + voteEpochs(sknnNear.k));
-  return [
-    voteNeighbours(index, scratch, hood, sknn.k, sknn.neighbourDecay, sknn.idfWeight),
-    voteNeighbours(index, scratch, hood, sknnNear.k, sknnNear.neighbourDecay, sknnNear.idfWeight),
-  ];
+  return [voteNeighbours(index, scratch, hood, sknn.k, sknn.neighbourDecay), voteNeighbours(index, scratch, hood, sknnNear.k, sknnNear.neighbourDecay)];
 }
 
 /** Generates a bounded candidate pool for a query of known item ids (most recent last). */

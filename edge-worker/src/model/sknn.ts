@@ -3,7 +3,7 @@
  * for (voteNeighbours), V-SKNN when the neighbour-side decay is off.
  */
 import type { ModelIndex, ScoredItems } from './types';
-import { rowCount, rowEnd, rowLength, rowStart } from './rows';
+import { rowEnd, rowStart } from './rows';
 import { type KnnScratch, beginQuery, nextEpoch } from './scratch';
 import { sortByScore } from './sort';
 
@@ -20,12 +20,6 @@ export interface SknnOptions {
    * neighbour count less, as in STAN); 0 turns it off.
    */
   neighbourDecay: number;
-  /**
-   * How much a rare item's vote is boosted: each vote is multiplied by 1 + idfWeight × ln(S / n),
-   * S the kept sessions and n those holding the item (as many as its postings keep); 0 (or
-   * absent, in artifacts from before it) turns it off.
-   */
-  idfWeight?: number;
 }
 
 /** Session-kNN output: scored items plus, per item, the share of the neighbours that contain it. */
@@ -95,10 +89,9 @@ export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: Ar
  * Each neighbour votes its similarity for every item it contains (once per session), optionally
  * decayed by the item's distance from the neighbour's best-matching click.
  */
-export function voteNeighbours(index: ModelIndex, scratch: KnnScratch, hood: Neighbourhood, k: number, neighbourDecay: number, idfWeight = 0): KnnScores {
-  const { sessions, postings } = index;
+export function voteNeighbours(index: ModelIndex, scratch: KnnScratch, hood: Neighbourhood, k: number, neighbourDecay: number): KnnScores {
+  const { sessions } = index;
   const { values } = sessions;
-  const kept = rowCount(sessions);
   const { sim, itemEpoch, itemScore, itemVotes, queryEpoch, queryWeight } = scratch;
   const neighbours = hood.sessions.subarray(0, Math.min(k, hood.sessions.length));
   const fresh = nextEpoch(scratch);
@@ -131,7 +124,6 @@ export function voteNeighbours(index: ModelIndex, scratch: KnnScratch, hood: Nei
         const d = Math.abs(p - anchor);
         vote = similarity * (decayAt[d] ??= Math.exp(-d / neighbourDecay));
       }
-      if (idfWeight > 0) vote *= 1 + idfWeight * Math.log(kept / Math.max(1, rowLength(postings, item)));
       if (stamp < fresh) {
         itemScore[item] = 0;
         itemVotes[item] = 0;
@@ -164,5 +156,5 @@ export function voteEpochs(k: number): number {
  */
 export function sessionKnn(index: ModelIndex, scratch: KnnScratch, query: ArrayLike<number>, options: SknnOptions): KnnScores {
   const hood = findNeighbours(index, scratch, query, options, voteEpochs(options.k));
-  return voteNeighbours(index, scratch, hood, options.k, options.neighbourDecay, options.idfWeight);
+  return voteNeighbours(index, scratch, hood, options.k, options.neighbourDecay);
 }
