@@ -626,7 +626,10 @@ async function activeCatalog(kv: PublishingStore): Promise<{ version: string; ca
 export async function patchCatalog(kv: PublishingStore, changes: readonly StockPriceChange[], now = Date.now()): Promise<CatalogPatch> {
   const active = await activeCatalog(kv);
   const { merged, unknown } = mergeDelta(active.delta, changes, active.catalog.core);
-  if (unknown.length) throw new ApiError(400, 'unknown_item', 'The active catalog does not hold these items; publish them with the catalog first', unknown);
+  if (unknown.length) {
+    const ids = unknown.map(({ path }) => JSON.stringify(changes[Number.parseInt(path, 10)]!.id)).join(', ');
+    throw new ApiError(400, 'unknown_item', `The active catalog ${active.version} does not hold ${ids}; publish them with the catalog first (nothing was changed)`, unknown);
+  }
   const changed = Object.keys(merged).filter((id) => JSON.stringify(merged[id]) !== JSON.stringify(active.delta[id])).length;
   if (Object.keys(merged).length > COMPACT_AT) return compact(kv, { ...active, delta: merged }, changed, now);
   if (changed) {
