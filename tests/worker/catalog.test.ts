@@ -108,6 +108,18 @@ describe('stock and price changes', () => {
     const changed = catalogFeed().map((item) => (item.id === first!.id ? { ...item, stock: 0 } : item.id === second!.id ? { ...item, price: 2 } : item));
     expect(publishCatalog(changed).at(-1)!.value).toBe(folded.version);
   });
+
+  it('fold by themselves once more than 500 items have changed', async () => {
+    const shop = Array.from({ length: 600 }, (_, i) => ({ ...catalogFeed()[i % 10]!, id: `sku-${i}`, popularity: 600 - i }));
+    const published = await ok<Change>(await admin('PUT', '/v1/admin/catalog', JSON.stringify(shop)));
+    const pending = await ok<CatalogPatch>(await patch(shop.slice(0, 500).map(({ id }) => ({ id, price: 1 }))));
+    expect(pending).toMatchObject({ version: published.version, changed: 500, pending: 500, compactedFrom: null });
+    const folded = await ok<CatalogPatch>(await patch([{ id: 'sku-500', stock: 0 }]));
+    expect(folded).toMatchObject({ changed: 1, pending: 0, compactedFrom: published.version });
+    expect(await activeCatalog()).toBe(folded.version);
+    const items = await popular();
+    expect(items.map((item) => item.price)).toEqual([1, 1, 1, 1]);
+  });
 });
 
 describe('catalog formats', () => {
@@ -156,6 +168,14 @@ describe('catalog formats', () => {
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ error: { code: 'unusable_published_data', message: expect.stringMatching(problem) } });
     }
+  });
+
+  it('answers 503 when the stock and price changes cannot be read, rather than show what may be sold out', async () => {
+    await env.MODELS.put(deltaKey(await activeCatalog()), '{"sku-1": ');
+    forgetPublished();
+    const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'unusable_published_data', message: expect.stringContaining('stock and price changes are unreadable') } });
   });
 
   it('answers 503 naming a shard that is missing', async () => {

@@ -27,10 +27,12 @@ export type ShardRow = [title: string, price: number, rating: number, stock: num
 /** A shard's items by id. */
 export type ShardRows = Record<string, ShardRow>;
 
+/** An item's row in its shard. */
 export function rowOf(details: ItemDetails): ShardRow {
   return [details.title, details.price, details.rating, details.stock, details.url, details.image];
 }
 
+/** An item's display fields from its row. */
 export function detailsOf([title, price, rating, stock, url, image]: ShardRow): ItemDetails {
   return { title, price, rating, stock, url, image };
 }

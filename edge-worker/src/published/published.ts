@@ -16,8 +16,8 @@
  * activation history (`<kind>:history`) so that a rollback knows where to go.
  */
 import { checkShard, encodeCatalog, memoryCatalog, type Catalog, type EncodedCatalog } from '../catalog/catalog';
-import { CORE_FORMAT, CORE_PART_BYTES, coreParts, isCore, openCore } from '../catalog/core';
-import { COMPACT_AT, deltaByIndex, EMPTY_DELTA, foldDelta, mergeDelta, type StockPriceChange, type StoredDelta } from '../catalog/delta';
+import { CORE_FORMAT, CORE_PART_BYTES, coreParts, isCore, openCore, type CatalogCore } from '../catalog/core';
+import { COMPACT_AT, deltaByIndex, EMPTY_DELTA, foldDelta, mergeDelta, type Delta, type StockPriceChange, type StoredDelta } from '../catalog/delta';
 import { forgetShards, itemDetails, keyOfText, readShards, rowsText, type ItemDetails } from '../catalog/shards';
 import { ApiError } from '../http/errors';
 import { decodeArtifact } from '../model/artifact';
@@ -225,11 +225,29 @@ const loadStoredCatalog = loader<StoredCatalog>('catalog', (kv, key) => readStor
  * over it (their pointer re-read like the others, within {@link FRESH_MS}).
  */
 export async function loadCatalog(kv: PublishedStore): Promise<Loaded<Catalog>> {
-  const loaded = await loadStoredCatalog(kv);
+  // The changes are read alongside the core (a fresh isolate waits for one KV round trip, not two),
+  // and turned into core indices once per (core, changes).
+  const version = await cachedKv(kv, pointerKey('catalog'), (text) => text.trim());
+  const changes = (of: string) => cachedKv(kv, deltaKey(of), (text) => JSON.parse(text) as StoredDelta);
+  const [loaded, early] = await Promise.all([loadStoredCatalog(kv), version ? changes(version).catch((err: unknown) => err as Error) : null]);
   if (loaded.state !== 'ok') return loaded;
-  const { core } = loaded.value;
-  const delta = await cachedKv(kv, deltaKey(loaded.version), (text) => deltaByIndex(JSON.parse(text) as StoredDelta, core));
-  return { ...loaded, value: { ...loaded.value, delta: delta ?? EMPTY_DELTA } };
+  try {
+    // The pointer moved between the two reads: the changes of the version that loaded.
+    const stored = loaded.version === version ? early : await changes(loaded.version);
+    if (stored instanceof Error) throw stored;
+    return { ...loaded, value: { ...loaded.value, delta: stored ? deltaOf(loaded.value.core, stored) : EMPTY_DELTA } };
+  } catch (err) {
+    // Serving without them could show what is out of stock: unusable, like the catalog itself.
+    return { state: 'unusable', version: loaded.version, problem: `its stock and price changes are unreadable (${(err as Error).message})` };
+  }
+}
+
+const deltas = new WeakMap<StoredDelta, { core: CatalogCore; delta: Delta }>();
+
+function deltaOf(core: CatalogCore, stored: StoredDelta): Delta {
+  let hit = deltas.get(stored);
+  if (hit?.core !== core) deltas.set(stored, (hit = { core, delta: deltaByIndex(stored, core) }));
+  return hit.delta;
 }
 
 /** The active model, decoded and prepared for requests. */
