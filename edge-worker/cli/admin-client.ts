@@ -74,7 +74,8 @@ export interface AdminClient {
    * publish functions). A catalog goes in parts, whatever its size: its shards
    * and later core parts (`PUT /v1/admin/catalog/parts`, a few MiB a request),
    * then its core's first part, which the Worker checks with the rest before
-   * the version is stored (and, with `activate`, served).
+   * the version is stored (and, with `activate`, served). Shards KV holds
+   * already (`GET /v1/admin/catalog/shards`) are not sent again.
    */
   publish(entries: readonly Entry[], activate: boolean): Promise<Change>;
   /** `PATCH /v1/admin/catalog`: stock and price changes to the active catalog. */
@@ -164,7 +165,14 @@ export function adminClient(target: AdminTarget): AdminClient {
       if (!value) throw new TypeError('publish takes the entries of one publication');
       const type = typeof value.value === 'string' ? 'application/json' : 'application/octet-stream';
       if (value.kind !== 'catalog') return call('PUT', `/v1/admin/${value.kind}?activate=${activate}`, { data: value.value, type });
-      for (const batch of uploadBatches(entries.filter((entry) => !entry.pointer && entry !== value))) {
+      // Shards are named by their content: those any version stored already are not sent again.
+      const stored = new Set<string>();
+      for (let cursor: string | null = ''; cursor !== null; ) {
+        const page: { keys: string[]; cursor: string | null } = await call('GET', `/v1/admin/catalog/shards${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+        page.keys.forEach((key) => stored.add(key));
+        cursor = page.cursor;
+      }
+      for (const batch of uploadBatches(entries.filter((entry) => !entry.pointer && entry !== value && !stored.has(entry.key)))) {
         await call('PUT', '/v1/admin/catalog/parts', { data: JSON.stringify(batch), type: 'application/json' });
       }
       return call('PUT', `/v1/admin/catalog?activate=${activate}&version=${value.version}`, { data: value.value, type });

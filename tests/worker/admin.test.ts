@@ -78,6 +78,7 @@ const ROUTES: Array<[method: string, path: string, body?: () => BodyInit]> = [
   ['PATCH', '/v1/admin/catalog', () => json([{ id: catalogFeed()[0]!.id, stock: 0 }])],
   ['PUT', '/v1/admin/catalog/parts', () => json(publishCatalog(renamedCatalog).filter((entry) => entry.key.startsWith('catalog-shard:')).map(({ key, value }) => ({ key, value })))],
   ['POST', '/v1/admin/catalog/compact'],
+  ['GET', '/v1/admin/catalog/shards'],
   ['POST', '/v1/admin/catalog/activate', () => json({ version: seededCatalog })],
   ['POST', '/v1/admin/model/activate', () => json({ version: demoModel().version })],
   ['POST', '/v1/admin/slots/activate', () => json({ version: seededSlots })],

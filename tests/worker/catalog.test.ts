@@ -139,6 +139,16 @@ describe('catalog formats', () => {
     expect((await popular()).every((item) => item.title.startsWith('Renamed '))).toBe(true);
   });
 
+  it('lists the shards it holds, so that an upload in parts sends only the ones that changed', async () => {
+    const seeded = publishCatalog(catalogFeed()).filter((entry) => entry.key.startsWith('catalog-shard:')).map((entry) => entry.key);
+    const { keys, cursor } = await ok<{ keys: string[]; cursor: string | null }>(await admin('GET', '/v1/admin/catalog/shards'));
+    expect(new Set(keys)).toEqual(new Set(seeded));
+    expect(cursor).toBeNull();
+    const renamed = catalogFeed().map((item, i) => (i === 0 ? { ...item, title: 'Renamed' } : item));
+    const changed = publishCatalog(renamed).filter((entry) => entry.key.startsWith('catalog-shard:') && !keys.includes(entry.key));
+    expect(changed).toHaveLength(1);
+  });
+
   it('keeps serving a catalog stored in the old JSON format, and activating it stores it in the new one', async () => {
     await env.MODELS.put(versionKey('catalog', 'old-json'), JSON.stringify(catalogFeed()));
     await env.MODELS.put(pointerKey('catalog'), 'old-json');

@@ -604,6 +604,15 @@ export async function storeCatalogValues(kv: PublishingStore, values: readonly C
 }
 
 /**
+ * One page of the catalog shards KV holds (any version's): an upload in parts
+ * skips them, since a shard's key is its content.
+ */
+export async function storedShards(kv: PublishingStore, cursor?: string): Promise<{ keys: string[]; cursor: string | null }> {
+  const page = await kv.list({ prefix: 'catalog-shard:', cursor });
+  return { keys: page.keys.map(({ name }) => name), cursor: page.list_complete ? null : (page.cursor ?? null) };
+}
+
+/**
  * The publication of a core whose shards and later parts were uploaded
  * before: `first` is its first part, `version` the content version the CLI
  * computed, checked here against the joined bytes, which must open.

@@ -31,6 +31,7 @@ import {
   rollBack,
   storeCatalogValues,
   storedCatalogValue,
+  storedShards,
   uploadedCatalog,
   versionKey,
   type Entry,
@@ -131,6 +132,8 @@ export const admin = new Hono<{ Bindings: Env }>()
     }
     return c.json(await publishVersion(c.env.MODELS, entries, activate));
   })
+  // The shards already stored, which an upload in parts need not send again.
+  .get('/catalog/shards', async (c) => c.json(await storedShards(c.env.MODELS, c.req.query('cursor') || undefined)))
   // A catalog's shards and later core parts, before its core is published (`npm run publish-data -- --remote`).
   .put('/catalog/parts', async (c) => {
     const values = await readJson(c, catalogParts, ADMIN_BODY_LIMITS.catalog);
