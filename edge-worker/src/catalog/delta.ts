@@ -64,11 +64,12 @@ export function deltaByIndex(stored: StoredDelta, core: CatalogCore): Delta {
  */
 export function mergeDelta(stored: StoredDelta, changes: readonly StockPriceChange[], core: CatalogCore): { merged: StoredDelta; unknown: Issue[] } {
   const unknown = changes.flatMap(({ id }, i) => (core.indexOf(id) < 0 ? [{ path: `${i}.id`, message: `no item ${JSON.stringify(id)} in the active catalog` }] : []));
-  const merged: StoredDelta = { ...stored };
+  // A Map, then fromEntries: an id such as "__proto__" stays an item, never the object's prototype.
+  const merged = new Map(Object.entries(stored));
   for (const { id, stock, price } of changes) {
-    merged[id] = { ...merged[id], ...(stock === undefined ? {} : { stock }), ...(price === undefined ? {} : { price }) };
+    merged.set(id, { ...merged.get(id), ...(stock === undefined ? {} : { stock }), ...(price === undefined ? {} : { price }) });
   }
-  return { merged, unknown };
+  return { merged: Object.fromEntries(merged), unknown };
 }
 
 /**
@@ -87,17 +88,17 @@ export async function foldDelta(core: CatalogCore, delta: Delta, readRows: (keys
   const hashes = new Map<number, [number, number]>();
   const shards: string[] = [];
   for (const [shard, indices] of byShard) {
-    const changed: ShardRows = { ...rows.get(core.shardKey(shard)) };
+    const changed = new Map(Object.entries(rows.get(core.shardKey(shard))!));
     for (const index of indices) {
       const id = core.idAt(index);
-      const row: ShardRow = [...changed[id]!];
+      const row: ShardRow = [...changed.get(id)!];
       const { stock: units, price } = delta.get(index)!;
       if (units !== undefined) {
         row[3] = units;
         stock.set(index, units > 0);
       }
       if (price !== undefined) row[1] = price;
-      changed[id] = row;
+      changed.set(id, row);
     }
     const text = rowsText(changed);
     hashes.set(shard, contentHash(text));

@@ -42,9 +42,9 @@ export function shardText(rows: ReadonlyArray<[id: string, row: ShardRow]>): str
   return `{${rows.map(([id, row]) => `${JSON.stringify(id)}:${JSON.stringify(row)}`).join(',')}}`;
 }
 
-/** The text of a shard read back (its rows in core order, ids by their UTF-8 bytes): the same text a fresh publish writes. */
-export function rowsText(rows: ShardRows): string {
-  return shardText(Object.entries(rows).sort(([a], [b]) => compareIds(a, b)));
+/** The text of a shard's rows in core order (ids by their UTF-8 bytes): the same text a fresh publish writes. */
+export function rowsText(rows: Iterable<[id: string, row: ShardRow]>): string {
+  return shardText([...rows].sort(([a], [b]) => compareIds(a, b)));
 }
 
 /**

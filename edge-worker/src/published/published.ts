@@ -676,7 +676,7 @@ async function compact(kv: PublishingStore, active: Awaited<ReturnType<typeof ac
   const { core, shards } = active.catalog;
   const folded = await foldDelta(core, deltaByIndex(active.delta, core), (keys) => (shards ? Promise.resolve(shards) : readShards(kv, keys)));
   // A catalog converted from the old format has no shards in KV yet: all of them go with it (a migration).
-  const unchanged = shards ? [...shards.values()].map(rowsText) : [];
+  const unchanged = shards ? [...shards.values()].map((rows) => rowsText(Object.entries(rows))) : [];
   const change = await publishVersion(kv, catalogPublication({ core: folded.core, shards: [...unchanged, ...folded.shards] }), true, now);
   return { version: change.version, changed, pending: 0, compactedFrom: active.version, servedWithinSeconds: SERVED_WITHIN_SECONDS };
 }

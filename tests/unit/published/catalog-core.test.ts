@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { catalogIds } from '../../../edge-worker/cli/gate';
 import { encodeCatalog, type CatalogItem } from '../../../edge-worker/src/catalog/catalog';
 import { CORE_PART_BYTES, openCore, POPULAR_OVERALL } from '../../../edge-worker/src/catalog/core';
-import { deltaByIndex, foldDelta } from '../../../edge-worker/src/catalog/delta';
+import { deltaByIndex, foldDelta, mergeDelta } from '../../../edge-worker/src/catalog/delta';
 import { keyOfText, type ShardRows } from '../../../edge-worker/src/catalog/shards';
 import { corePartKey, pointerKey, publishCatalog, versionKey } from '../../../edge-worker/src/published/published';
 
@@ -96,6 +96,21 @@ describe('stock and price changes', () => {
     const fresh = new Set(after.shards.filter((text) => !rows.has(keyOfText(text))));
     expect(new Set(folded.shards)).toEqual(fresh);
     expect(fresh.size).toBe(3);
+  });
+});
+
+describe('an item whose id is a property name of every object', () => {
+  it('is changed and folded like any other item', async () => {
+    const items = generated(300).map((item, i) => (i === 5 ? { ...item, id: '__proto__' } : i === 6 ? { ...item, id: 'constructor' } : item));
+    const before = encodeCatalog(items);
+    const core = openCore(before.core);
+    const rows = new Map(before.shards.map((text): [string, ShardRows] => [keyOfText(text), JSON.parse(text) as ShardRows]));
+    const { merged, unknown } = mergeDelta({}, [{ id: '__proto__', stock: 0, price: 2 }, { id: 'constructor', price: 3 }], core);
+    expect(unknown).toEqual([]);
+    expect(Object.keys(merged).sort()).toEqual(['__proto__', 'constructor']);
+    const folded = await foldDelta(core, deltaByIndex(merged, core), async (keys) => new Map(keys.map((key) => [key, rows.get(key)!])));
+    const changed = items.map((item) => (item.id === '__proto__' ? { ...item, stock: 0, price: 2 } : item.id === 'constructor' ? { ...item, price: 3 } : item));
+    expect(folded.core).toEqual(encodeCatalog(changed).core);
   });
 });
 
