@@ -6,7 +6,8 @@
  * another host.
  */
 import type { Report } from '../src/contract/report';
-import type { Change, Entry, Kind, PublishedStatus } from '../src/published/published';
+import type { StockPriceChange } from '../src/catalog/delta';
+import { versionKey, type CatalogPatch, type CatalogUploadValue, type Change, type Entry, type Kind, type PublishedStatus } from '../src/published/published';
 import { DEVELOPMENT_ADMIN_TOKEN } from './wrangler';
 
 /** Where `npm start` and `wrangler dev` listen unless told otherwise. */
@@ -68,8 +69,19 @@ export function adminTarget(url: string | undefined, env: NodeJS.ProcessEnv = pr
 export interface AdminClient {
   /** `GET /v1/admin/published`. */
   status(): Promise<PublishedStatus>;
-  /** `PUT /v1/admin/<kind>`: one publication's value (from `readPublication` or the publish functions). */
+  /**
+   * `PUT /v1/admin/<kind>`: one publication (from `readPublication` or the
+   * publish functions). A catalog goes in parts, whatever its size: its shards
+   * and later core parts (`PUT /v1/admin/catalog/parts`, a few MiB a request),
+   * then its core's first part, which the Worker checks with the rest before
+   * the version is stored (and, with `activate`, served). Shards KV holds
+   * already (`GET /v1/admin/catalog/shards`) are not sent again.
+   */
   publish(entries: readonly Entry[], activate: boolean): Promise<Change>;
+  /** `PATCH /v1/admin/catalog`: stock and price changes to the active catalog. */
+  patchCatalog(changes: readonly StockPriceChange[]): Promise<CatalogPatch>;
+  /** `POST /v1/admin/catalog/compact`: fold the changes into a new catalog version now. */
+  compactCatalog(): Promise<CatalogPatch>;
   /** `POST /v1/admin/<kind>/activate`. */
   activate(kind: Kind, version: string): Promise<Change>;
   /** `POST /v1/admin/<kind>/rollback`. */
@@ -78,6 +90,29 @@ export interface AdminClient {
   value(kind: Kind, version: string): Promise<Uint8Array>;
   /** `GET /v1/admin/report?days=<days>`: the measurement report the dashboard draws. */
   report(days?: number): Promise<Report>;
+}
+
+/** Per upload request: within the Worker's 16 MiB body and its KV operations per request. */
+const UPLOAD_BYTES = 12 * 1024 * 1024;
+const UPLOAD_VALUES = 800;
+
+/** A catalog's shards and later core parts (base64), in requests the Worker accepts. */
+function uploadBatches(entries: readonly Entry[]): CatalogUploadValue[][] {
+  const batches: CatalogUploadValue[][] = [];
+  let batch: CatalogUploadValue[] = [];
+  let bytes = 0;
+  for (const { key, value } of entries) {
+    const upload = typeof value === 'string' ? { key, value } : { key, value: Buffer.from(value).toString('base64'), base64: true };
+    if (batch.length && (bytes + upload.value.length > UPLOAD_BYTES || batch.length >= UPLOAD_VALUES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(upload);
+    bytes += upload.value.length;
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
 }
 
 /** A client for the admin API at `target`. */
@@ -125,12 +160,25 @@ export function adminClient(target: AdminTarget): AdminClient {
 
   return {
     status: () => call('GET', '/v1/admin/published'),
-    publish(entries, activate) {
-      const value = entries.find((entry) => !entry.pointer);
+    async publish(entries, activate) {
+      const value = entries.find((entry) => entry.key === versionKey(entry.kind, entry.version));
       if (!value) throw new TypeError('publish takes the entries of one publication');
       const type = typeof value.value === 'string' ? 'application/json' : 'application/octet-stream';
-      return call('PUT', `/v1/admin/${value.kind}?activate=${activate}`, { data: value.value, type });
+      if (value.kind !== 'catalog') return call('PUT', `/v1/admin/${value.kind}?activate=${activate}`, { data: value.value, type });
+      // Shards are named by their content: those any version stored already are not sent again.
+      const stored = new Set<string>();
+      for (let cursor: string | null = ''; cursor !== null; ) {
+        const page: { keys: string[]; cursor: string | null } = await call('GET', `/v1/admin/catalog/shards${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+        page.keys.forEach((key) => stored.add(key));
+        cursor = page.cursor;
+      }
+      for (const batch of uploadBatches(entries.filter((entry) => !entry.pointer && entry !== value && !stored.has(entry.key)))) {
+        await call('PUT', '/v1/admin/catalog/parts', { data: JSON.stringify(batch), type: 'application/json' });
+      }
+      return call('PUT', `/v1/admin/catalog?activate=${activate}&version=${value.version}`, { data: value.value, type });
     },
+    patchCatalog: (changes) => call('PATCH', '/v1/admin/catalog', { data: JSON.stringify(changes), type: 'application/json' }),
+    compactCatalog: () => call('POST', '/v1/admin/catalog/compact'),
     activate: (kind, version) => call('POST', `/v1/admin/${kind}/activate`, { data: JSON.stringify({ version }), type: 'application/json' }),
     rollback: (kind) => call('POST', `/v1/admin/${kind}/rollback`),
     value: (kind, version) => {

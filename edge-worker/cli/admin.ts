@@ -4,8 +4,11 @@
  * one (`--url`). Files are checked here first with the Worker's own publish
  * step, so nothing is sent when one is invalid; the answer says what changed.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { KINDS, type Change, type Kind, type PublishedStatus } from '../src/published/published';
+import { stockPriceChanges } from '../src/catalog/delta';
+import { KINDS, type CatalogPatch, type Change, type Kind, type PublishedStatus } from '../src/published/published';
+import { parseOrThrow } from '../src/validate';
 import { LOCAL_URL, UsageError, adminClient, adminTarget, type AdminClient } from './admin-client';
 import { readPublication } from './publication';
 
@@ -20,6 +23,8 @@ commands:
                                                 check, upload and activate the holdout, experiments and caps
   activate <kind> <version>                     make a stored version the active one
   rollback <kind>                               make the previously active version active again
+  stock <changes.json>                          stock and price changes to the active catalog: [{"id", "stock"?, "price"?}]
+  compact                                       fold the catalog's stock and price changes into a new version now
 
 kinds: catalog, model, slots, experiments
 
@@ -85,6 +90,13 @@ function describeRollback(change: Change): string {
   return `${change.kind} rolled back to ${change.version} (was ${change.previous}); ${served(change)}`;
 }
 
+/** What a stock and price change or a compaction did. */
+function describePatch(patch: CatalogPatch): string {
+  const { thisLocation, allLocations } = patch.servedWithinSeconds;
+  const folded = patch.compactedFrom ? `; folded into catalog ${patch.version} (was ${patch.compactedFrom})` : ` over catalog ${patch.version}`;
+  return `${patch.changed} item${patch.changed === 1 ? '' : 's'} changed, ${patch.pending} pending${folded}; decisions serve it within ${thisLocation} s at this location, ${allLocations} s everywhere`;
+}
+
 function describeStatus(status: PublishedStatus): string {
   return KINDS.map((kind) => {
     const { active, rollbackTo, versions, history } = status[kind];
@@ -122,6 +134,17 @@ async function run([command, ...rest]: string[], options: { url?: string; activa
       const [word] = operands(rest, 'a kind (catalog, model, slots or experiments)');
       const change = await connect().rollback(kindOf(word));
       return { answer: change, text: describeRollback(change) };
+    }
+    case 'stock': {
+      const [file] = operands(rest, 'the changes file ([{"id", "stock"?, "price"?}])');
+      const changes = parseOrThrow(stockPriceChanges, JSON.parse(readFileSync(file, 'utf8')), file);
+      const patch = await connect().patchCatalog(changes);
+      return { answer: patch, text: describePatch(patch) };
+    }
+    case 'compact': {
+      operands(rest);
+      const patch = await connect().compactCatalog();
+      return { answer: patch, text: describePatch(patch) };
     }
     default:
       throw new UsageError(command === undefined ? 'name a command' : `unknown command ${JSON.stringify(command)}`);

@@ -8,6 +8,7 @@
  * it recommends (a model that recommends ever fewer items narrows the shop).
  */
 import type { CatalogItem } from '../src/catalog/catalog';
+import { isCore, openCore } from '../src/catalog/core';
 import { addCase, createMetrics, summarize } from '../src/model/metrics';
 import { loadModel, modelQuery, recommend, type LoadedModel } from '../src/model/recommend';
 import type { AdminClient } from './admin-client';
@@ -31,14 +32,28 @@ export type Contender = { model: LoadedModel } | { popularity: readonly string[]
  */
 export async function activeContender(admin: AdminClient): Promise<{ name: string; contender: Contender; catalog: string[] }> {
   const status = await admin.status();
-  const items = status.catalog.active ? (JSON.parse(new TextDecoder().decode(await admin.value('catalog', status.catalog.active))) as CatalogItem[]) : [];
-  const catalog = items.map((item) => item.id);
+  const { catalog, popularity } = status.catalog.active ? catalogIds(await admin.value('catalog', status.catalog.active)) : { catalog: [], popularity: [] };
   if (status.model.active) {
     const bytes = await admin.value('model', status.model.active);
     return { name: status.model.active, contender: { model: loadModel(bytes) }, catalog };
   }
-  const popularity = [...items].sort((a, b) => b.popularity - a.popularity).map((item) => item.id);
   return { name: 'popularity (no model published)', contender: { popularity }, catalog };
+}
+
+/**
+ * A stored catalog's ids, and its items in the order the Worker's popularity
+ * fallback shows them: from its binary core (the precomputed order first),
+ * or from the JSON items of a catalog stored in the old format.
+ */
+export function catalogIds(bytes: Uint8Array): { catalog: string[]; popularity: string[] } {
+  if (isCore(bytes)) {
+    const core = openCore(bytes);
+    const catalog = Array.from({ length: core.size }, (_, i) => core.idAt(i));
+    const first = new Set(core.popular());
+    return { catalog, popularity: [...Array.from(first, (i) => catalog[i]!), ...catalog.filter((_, i) => !first.has(i))] };
+  }
+  const items = JSON.parse(new TextDecoder().decode(bytes)) as CatalogItem[];
+  return { catalog: items.map((item) => item.id), popularity: [...items].sort((a, b) => b.popularity - a.popularity).map((item) => item.id) };
 }
 
 /** How much worse than the active model a candidate may be and still be published, in percentage points. */

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json]`: the Worker's speed, measured on loopback.
+ * `npm run bench [-- --json] [--catalog-items 1000000]`: the Worker's speed, measured on loopback.
  *
  * Starts `wrangler dev` (workerd, local KV) on a fresh state folder, publishes
  * a catalog of realistic size and the model, builds visitor profiles through
@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     port: { type: 'string', default: '8799' },
     'cold-starts': { type: 'string', default: '3' },
+    // A larger generated catalog (the model's items among them, so its answers join), e.g. 1000000.
+    'catalog-items': { type: 'string' },
   },
 });
 const VISITORS = Number(args.visitors);
@@ -50,7 +52,8 @@ const random = seededRandom(42);
 const model = benchArtifact(resolve(ROOT, args.artifact!), log);
 // Item ids run from 1; the header's count is the id table's size (largest id + 1).
 const ITEMS = readArtifactHeader(model.bytes).numItems - 1;
-const catalog = benchCatalog(ITEMS, random);
+const CATALOG_ITEMS = Math.max(ITEMS, Number(args['catalog-items'] ?? ITEMS));
+const catalog = benchCatalog(CATALOG_ITEMS, random);
 
 function serverTiming(header: string | null): Record<string, number> {
   const out: Record<string, number> = {};
@@ -58,6 +61,9 @@ function serverTiming(header: string | null): Record<string, number> {
     const [name, dur] = part.trim().split(';dur=');
     if (name && dur) out[name] = Number(dur);
   }
+  // What the catalog holds in the isolate's memory: `catalog;desc="core=<bytes> shards=<bytes>"`.
+  const memory = /catalog;desc="core=(\d+) shards=(\d+)"/.exec(header ?? '');
+  if (memory) Object.assign(out, { catalog_core_bytes: Number(memory[1]), catalog_shard_bytes: Number(memory[2]) });
   return out;
 }
 
@@ -84,8 +90,15 @@ async function main(): Promise<void> {
   const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'bench-'));
   let server: DevServer | undefined;
   try {
-    log(`publishing ${ITEMS} items and model ${model.version} (${model.bytes.byteLength} bytes) to local KV`);
-    putEntries('MODELS', benchSeed(catalog, model), { persistTo });
+    log(`publishing ${CATALOG_ITEMS} items (${ITEMS} of them the model's) and model ${model.version} (${model.bytes.byteLength} bytes) to local KV`);
+    const seed = benchSeed(catalog, model);
+    putEntries('MODELS', seed, { persistTo });
+    const kvBytes = (test: (key: string) => boolean) => seed.filter((entry) => !entry.pointer && test(entry.key)).reduce((sum, { value }) => sum + (typeof value === 'string' ? value.length : value.byteLength), 0);
+    const catalogKv = {
+      core_bytes: kvBytes((key) => key.startsWith('catalog:') || key.startsWith('catalog-part:')),
+      shard_bytes: kvBytes((key) => key.startsWith('catalog-shard:')),
+      shards: seed.filter((entry) => entry.key.startsWith('catalog-shard:')).length,
+    };
     // All 300 visitors come from this one machine: lift the per-address limit (the per-visitor one stays).
     // Profiles reach KV's snapshot a second after the last batch (not after minutes of idleness), so decisions read them.
     server = await startDevServer({ port: Number(args.port), persistTo, vars: { RATE_LIMIT_ADDRESSES: 'off', SNAPSHOT_IDLE_SECONDS: '1' } });
@@ -147,7 +160,9 @@ async function main(): Promise<void> {
       log(`${requests} no-op requests, concurrency ${concurrency}`);
       const floor = await runLoad(requests, concurrency, noop);
       const of = (name: string) => server.map((t) => t[name] ?? NaN);
+      const last = server.at(-1) ?? {};
       return {
+        catalogMemory: { core_bytes: last.catalog_core_bytes ?? NaN, shard_bytes: last.catalog_shard_bytes ?? NaN },
         decide: { p50_ms: decided.p50_ms, p99_ms: decided.p99_ms, rps: decided.rps, errors: decided.errors },
         noop: { p50_ms: floor.p50_ms, p99_ms: floor.p99_ms, rps: floor.rps, errors: floor.errors },
         server_ms: {
@@ -158,6 +173,8 @@ async function main(): Promise<void> {
           score_p50: round(quantile(of('score'), 0.5), 3),
           score_p99: round(quantile(of('score'), 0.99), 3),
           score_mean: round(mean(of('score')), 3),
+          details_p50: round(quantile(of('details'), 0.5), 3),
+          details_p99: round(quantile(of('details'), 0.99), 3),
         },
       };
     };
@@ -179,6 +196,8 @@ async function main(): Promise<void> {
     // In place, the model's memory is its artifact's bytes, plus the per-isolate scratch buffers.
     const { index } = decodeArtifact(model.bytes);
     const scratchBytes = 4 * (rowCount(index.sessions) + 6 * index.numItems) + 8 * index.numItems;
+    const modelBytes = model.bytes.byteLength + scratchBytes;
+    const catalogBytes = loaded.catalogMemory.core_bytes + loaded.catalogMemory.shard_bytes;
 
     const result = {
       decide: loaded.decide,
@@ -194,12 +213,21 @@ async function main(): Promise<void> {
         client_ms: { median: round(quantile(coldClient, 0.5)), max: round(Math.max(...coldClient)) },
         runs: colds,
       },
+      catalog: {
+        items: CATALOG_ITEMS,
+        kv: catalogKv,
+        // In the isolate after the loaded run: the core's bytes and the shard text it caches (bounded).
+        memory: { ...loaded.catalogMemory, total_bytes: catalogBytes },
+      },
       memory: {
-        model_bytes: model.bytes.byteLength + scratchBytes,
+        // Model + catalog per isolate: the artifact in place with its scratch buffers, the catalog's core and cached shards.
+        total_bytes: modelBytes + catalogBytes,
+        model_bytes: modelBytes,
         artifact_bytes: model.bytes.byteLength,
+        catalog_bytes: catalogBytes,
         isolate_growth_bytes: { median: quantile(growth, 0.5), max: Math.max(...growth) },
       },
-      setup: { items: ITEMS, visitors: VISITORS, requests: REQUESTS, concurrency: CONCURRENCY, slots: BENCH_SLOTS.length, clock: 'local workerd (advances during compute)' },
+      setup: { items: ITEMS, catalog_items: CATALOG_ITEMS, visitors: VISITORS, requests: REQUESTS, concurrency: CONCURRENCY, slots: BENCH_SLOTS.length, clock: 'local workerd (advances during compute)' },
     };
     if (!args.json) {
       console.log(`decide   p50 ${result.decide.p50_ms} ms  p99 ${result.decide.p99_ms} ms  ${result.decide.rps} req/s`);
@@ -208,7 +236,9 @@ async function main(): Promise<void> {
       console.log(`unloaded decide p50 ${unloaded.decide.p50_ms} ms p99 ${unloaded.decide.p99_ms} ms; no-op p50 ${unloaded.noop.p50_ms} ms; server p50 ${unloaded.server_ms.p50} ms p99 ${unloaded.server_ms.p99} ms`);
       console.log(`model    ${result.model_ms_per_decision} ms per decision`);
       console.log(`collect  ${result.collect.events_per_s} events/s`);
-      console.log(`memory   model ${(result.memory.model_bytes / 2 ** 20).toFixed(1)} MiB in place (artifact ${(model.bytes.byteLength / 2 ** 20).toFixed(1)} MiB); workerd grew ${(result.memory.isolate_growth_bytes.median / 2 ** 20).toFixed(1)} MiB on a fresh isolate's first decision (median)`);
+      console.log(`catalog  ${CATALOG_ITEMS} items: ${catalogKv.core_bytes} bytes of core and ${catalogKv.shard_bytes} of shards (${catalogKv.shards}) in KV; ${result.catalog.memory.total_bytes} bytes in the isolate`);
+      const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+      console.log(`memory   model + catalog ${mib(result.memory.total_bytes)} MiB per isolate (model ${mib(modelBytes)} MiB in place); workerd grew ${mib(result.memory.isolate_growth_bytes.median)} MiB on a fresh isolate's first decision (median)`);
       console.log(
         `cold     ${result.cold_start.server_ms.median} ms server (max ${result.cold_start.server_ms.max}), ${result.cold_start.client_ms.median} ms at the client, median of ${colds.length} fresh isolates' first decision`,
       );

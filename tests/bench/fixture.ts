@@ -42,7 +42,11 @@ export function benchArtifact(path: string, log: (message: string) => void): { v
   return { version: readArtifactHeader(bytes).modelVersion, bytes };
 }
 
-/** A catalog entry for each of the model's items, with generated metadata and a long-tailed popularity. */
+/**
+ * A catalog entry for each id from 1 to `size` (the model's items are 1 to
+ * its item count, so a larger catalog holds them and more), with generated
+ * metadata and a long-tailed popularity.
+ */
 export function benchCatalog(size: number, random: () => number): CatalogItem[] {
   return Array.from({ length: size }, (_, i) => ({
     id: String(i + 1),

@@ -210,9 +210,9 @@ describe('POST /v1/decide', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'unusable_published_data', message: expect.stringContaining('no-such-version is missing') } });
   });
 
-  it('reports load and scoring time in Server-Timing', async () => {
+  it('reports load, scoring and detail-reading time in Server-Timing, and what the catalog holds in memory', async () => {
     const res = await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] });
-    expect(res.headers.get('server-timing')).toMatch(/^load;dur=[\d.]+, score;dur=[\d.]+, total;dur=[\d.]+$/);
+    expect(res.headers.get('server-timing')).toMatch(/^load;dur=[\d.]+, score;dur=[\d.]+, details;dur=[\d.]+, catalog;desc="core=\d+ shards=\d+", total;dur=[\d.]+$/);
   });
 
   it('shows a first-time visitor the welcome variant', async () => {

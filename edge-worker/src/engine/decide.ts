@@ -3,14 +3,18 @@
  * model (session-kNN, rules and co-visits re-ranked by TF.js), then business
  * rules — in stock, not in the cart, not bought, diverse, no repeats across
  * the page — then items with a reason a shopper can read. Pure: everything it
- * needs is loaded by the caller.
+ * needs is loaded by the caller. It decides on the catalog's core (ids,
+ * categories, stock, popularity); the display fields of the items it picks,
+ * and of the items their reasons name, are read after (`detailsNeeded`, then
+ * `present` builds the answer).
  */
-import type { Catalog } from '../catalog/catalog';
-import type { DecidedItem, DecidedVariant, SlotDecision } from '../../../sdk/src/wire';
+import { inStock, type Catalog } from '../catalog/catalog';
+import type { ItemDetails } from '../catalog/shards';
+import type { DecidedVariant, SlotDecision } from '../../../sdk/src/wire';
 import type { DecideRequest } from '../contract/schemas';
 import { boughtTogether, modelQuery, recommendMany, type LoadedModel, type Query } from '../model/recommend';
 import { interestsAt, type Profile } from '../profile/profile';
-import { catalogIndex, idJoin } from './id-join';
+import { catalogIndex } from './id-join';
 import { categoryLabel, type Explained, reasonFor } from './reasons';
 import type { ItemSlotConfig, SlotConfigs, SlotStrategy, VariantSlotConfig } from '../slots/config';
 
@@ -74,37 +78,16 @@ export function chooseVariant(slot: VariantSlotConfig, profile: Profile | null, 
   };
 }
 
-interface PopularityIndex {
-  all: number[];
-  byCategory: Map<string, number[]>;
-}
-
-const popularity = new WeakMap<Catalog, PopularityIndex>();
-
-/** Catalog indices by popularity, overall and per category: sorted once per catalog snapshot, not per request. */
-function popularityIndex(catalog: Catalog): PopularityIndex {
-  let index = popularity.get(catalog);
-  if (!index) {
-    const all = catalog.items.map((_, i) => i).sort((a, b) => catalog.items[b]!.popularity - catalog.items[a]!.popularity);
-    const byCategory = new Map<string, number[]>();
-    for (const i of all) {
-      const category = catalog.items[i]!.category;
-      let list = byCategory.get(category);
-      if (!list) byCategory.set(category, (list = []));
-      list.push(i);
-    }
-    index = { all, byCategory };
-    popularity.set(catalog, index);
-  }
-  return index;
-}
-
-/** What is popular where the shopper is: the category's items first, then the whole shop. Lazy: rules stop it early. */
+/**
+ * What is popular where the shopper is: the category's most popular items
+ * first, then the shop's (the core's precomputed, bounded orders). Lazy:
+ * rules stop it early.
+ */
 function* popularIn(catalog: Catalog, category: string | undefined): Generator<number> {
-  const { all, byCategory } = popularityIndex(catalog);
-  const first = category ? (byCategory.get(category) ?? []) : [];
-  yield* first;
-  for (const i of all) if (!category || catalog.items[i]!.category !== category) yield i;
+  const { core } = catalog;
+  const k = category === undefined ? -1 : core.categoryIndex(category);
+  if (k >= 0) yield* core.popular(k);
+  for (const i of core.popular()) if (core.categoryAt(i) !== k) yield i;
 }
 
 interface Candidate {
@@ -115,12 +98,31 @@ interface Candidate {
   fill: boolean;
 }
 
+/** An item a slot shows, before its display fields are read. */
+export interface Pick {
+  id: string;
+  /** Core index. */
+  index: number;
+  category: string;
+  rec: Explained;
+  /** The category its reason names when it is popular there. */
+  popularIn: string | undefined;
+}
+
+/** A slot as decided: its items (or content variant), before their display fields are read. */
+export interface DecidedSlot {
+  title: string;
+  items: Pick[];
+  variant?: DecidedVariant;
+}
+
 /** Decides every requested slot. Items never repeat across the slots of one page. */
-export function decide(input: DecisionInput): Record<string, SlotDecision> {
+export function decide(input: DecisionInput): Record<string, DecidedSlot> {
   const { request, catalog, model, profile, slots, now } = input;
+  const { core } = catalog;
   const contextItem = request.context.item;
-  const contextIndex = contextItem === undefined ? undefined : catalog.byId.get(contextItem);
-  const contextCategory = contextIndex === undefined ? request.context.category : catalog.items[contextIndex]!.category;
+  const contextIndex = contextItem === undefined ? -1 : core.indexOf(contextItem);
+  const contextCategory = contextIndex < 0 ? request.context.category : core.categories[core.categoryAt(contextIndex)];
   const favourite = profile ? interestsAt(profile, now)[0]?.[0] : undefined;
 
   const excluded = new Set<string>([...(profile?.cart ?? []), ...(profile?.bought ?? [])]);
@@ -146,25 +148,24 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
   const answers = model ? recommendMany(model, [...questions.values()]) : [];
   const asked = new Map([...questions.keys()].map((q, i) => [q, answers[i] ?? []]));
 
-  const join = model ? idJoin(catalog, model) : undefined;
   const explained = (reason: Explained['reason'], because: number | null): Explained => ({
     reason,
-    because: because === null || !join ? null : (catalogIndex(join, because) ?? null),
+    because: because === null || !model ? null : (catalogIndex(core, model, because) ?? null),
   });
 
   function* candidatesFor(config: ItemSlotConfig): Generator<Candidate> {
     const query = queryOf(config.strategy);
-    if (model && join) {
+    if (model) {
       // "Bought together" leads with what the orders say, when the model was trained with orders.
       if (config.strategy === 'together' && query.length) {
         const anchor = query[query.length - 1]!;
         for (const { item } of boughtTogether(model, anchor, poolSize(config))) {
-          const index = catalogIndex(join, item);
+          const index = catalogIndex(core, model, item);
           if (index !== undefined) yield { index, rec: explained('bought-together', anchor), fill: false };
         }
       }
       for (const { item, reason, because, fill } of asked.get(key(query, poolSize(config))) ?? []) {
-        const index = catalogIndex(join, item);
+        const index = catalogIndex(core, model, item);
         // The model's own padding is skipped: the catalog's popularity order below knows stock and categories.
         if (index !== undefined && !fill) yield { index, rec: explained(reason, because), fill: false };
       }
@@ -173,7 +174,7 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
     for (const index of popularIn(catalog, contextCategory ?? favourite)) yield { index, rec: { reason: 'popular', because: null }, fill: true };
   }
 
-  const result: Record<string, SlotDecision> = {};
+  const result: Record<string, DecidedSlot> = {};
   for (const slot of request.slots) {
     const config = slots[slot.id]!;
     if (config.kind === 'variants') {
@@ -184,27 +185,45 @@ export function decide(input: DecisionInput): Record<string, SlotDecision> {
     const size = Math.min(slot.max ?? config.size, config.size);
     const perCategory = config.maxPerCategory ?? Math.max(2, Math.ceil(size / 2));
     const counts = new Map<string, number>();
-    const items: DecidedItem[] = [];
+    const items: Pick[] = [];
     let personal = false;
     for (const { index, rec, fill } of candidatesFor(config)) {
       if (items.length >= size) break;
-      const item = catalog.items[index]!;
-      if (used.has(index) || item.stock <= 0 || excluded.has(item.id)) continue;
-      if ((counts.get(item.category) ?? 0) >= perCategory) continue;
-      counts.set(item.category, (counts.get(item.category) ?? 0) + 1);
+      if (used.has(index) || !inStock(catalog, index)) continue;
+      const id = core.idAt(index);
+      const category = core.categories[core.categoryAt(index)]!;
+      if (excluded.has(id) || (counts.get(category) ?? 0) >= perCategory) continue;
+      counts.set(category, (counts.get(category) ?? 0) + 1);
       used.add(index);
       personal ||= !fill;
-      items.push({
-        id: item.id,
-        title: item.title,
-        price: item.price,
-        url: item.url,
-        image: item.image,
-        category: item.category,
-        reason: reasonFor(rec, catalog, item.category === (contextCategory ?? favourite) ? item.category : undefined),
-      });
+      items.push({ id, index, category, rec, popularIn: category === (contextCategory ?? favourite) ? category : undefined });
     }
     result[slot.id] = { title: personal ? config.title : (config.coldTitle ?? config.title), items };
   }
   return result;
+}
+
+/** The core indices whose display fields an answer shows: the items picked and the viewed items their reasons name. */
+export function detailsNeeded(decided: Record<string, DecidedSlot>): number[] {
+  return Object.values(decided).flatMap(({ items }) => items.flatMap(({ index, rec }) => (rec.because === null ? [index] : [index, rec.because])));
+}
+
+/**
+ * The answer's slots: each pick with its display fields (`details`, from its
+ * shard) and its price as last changed (`catalog.delta`), and a reason
+ * naming the viewed item by its title.
+ */
+export function present(decided: Record<string, DecidedSlot>, catalog: Catalog, details: ReadonlyMap<number, ItemDetails>): Record<string, SlotDecision> {
+  const out: Record<string, SlotDecision> = {};
+  for (const [slot, { items, ...rest }] of Object.entries(decided)) {
+    out[slot] = {
+      ...rest,
+      items: items.map(({ id, index, category, rec, popularIn }) => {
+        const { title, price, url, image } = details.get(index)!;
+        const anchor = rec.because === null ? undefined : details.get(rec.because)?.title;
+        return { id, title, price: catalog.delta.get(index)?.price ?? price, url, image, category, reason: reasonFor(rec, anchor, popularIn) };
+      }),
+    };
+  }
+  return out;
 }

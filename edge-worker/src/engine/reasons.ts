@@ -3,7 +3,6 @@
  * the model names the feature group that mattered most and the viewed item it
  * relates to; popularity fill-ins say so.
  */
-import type { Catalog } from '../catalog/catalog';
 import type { Recommendation } from '../model/recommend';
 
 /** Turns a category slug like `mens-shirts` into `mens shirts`. */
@@ -17,9 +16,12 @@ export interface Explained {
   because: number | null;
 }
 
-/** Why `rec` is shown, naming the viewed product it relates to when there is one. */
-export function reasonFor(rec: Explained, catalog: Catalog, popularIn?: string): string {
-  const anchor = rec.because === null ? undefined : catalog.items[rec.because]?.title;
+/**
+ * Why an item is shown, naming the viewed product it relates to (`anchor`,
+ * its title) when there is one.
+ * @example reasonFor({ reason: 'viewed-after', because: 7 }, 'Red shoes') // 'Often viewed after Red shoes'
+ */
+export function reasonFor(rec: Explained, anchor: string | undefined, popularIn?: string): string {
   switch (rec.reason) {
     case 'viewed-before':
       return 'You looked at this recently';

@@ -38,7 +38,7 @@ export async function measurementReport(env: Env, days: number, now: number): Pr
     allocations: allocations.history,
     models,
     startedAt: started ?? windowStart,
-    catalogSize: catalog.state === 'ok' ? catalog.value.items.length : 0,
+    catalogSize: catalog.state === 'ok' ? catalog.value.core.size : 0,
     activeModel: status.model.active ?? 'popularity',
     now,
     days,

@@ -6,8 +6,7 @@
  * the slot is decided again with that change, so the business rules (stock,
  * cart, diversity, frequency caps) apply identically in every arm. Pure.
  */
-import type { SlotDecision } from '../../../sdk/src/wire';
-import { decide, type DecisionInput } from '../engine/decide';
+import { decide, type DecidedSlot, type DecisionInput } from '../engine/decide';
 import type { LoadedModel } from '../model/recommend';
 import type { SlotConfig, SlotConfigs, VariantSlotConfig } from '../slots/config';
 import { HOLDOUT, INTERLEAVED, type Assignment } from './assign';
@@ -34,7 +33,7 @@ function withVariant(config: SlotConfig, variant: string): SlotConfig {
  * the page's slots up to it are decided with it: they are the ones whose
  * items it must not repeat, and the slots after it cannot change it.
  */
-function redecide(input: DecisionInput, slot: string, config: SlotConfig, model: LoadedModel | undefined): SlotDecision {
+function redecide(input: DecisionInput, slot: string, config: SlotConfig, model: LoadedModel | undefined): DecidedSlot {
   const slots: SlotConfigs = { ...input.slots, [slot]: config };
   const upTo = input.request.slots.findIndex((s) => s.id === slot);
   const request = { ...input.request, slots: input.request.slots.slice(0, upTo + 1) };
@@ -53,7 +52,7 @@ export function decideAssigned(
   config: ExperimentsConfig,
   models: ReadonlyMap<string, LoadedModel>,
   random: () => number,
-): { slots: Record<string, SlotDecision>; record: Omit<DecisionRecord, 'id' | 'at'> } {
+): { slots: Record<string, DecidedSlot>; record: Omit<DecisionRecord, 'id' | 'at'> } {
   const record: Omit<DecisionRecord, 'id' | 'at'> = { s: {}, ...(assignment.holdout ? { h: assignment.holdout.arm, hp: assignment.holdout.probability, he: assignment.holdout.experiment } : {}) };
   // Frequency caps first, so that every arm (the holdout's too) decides among what the visitor may still be shown.
   const { slots: allowed, empty } = withoutCapped(input.slots, inForce(input.profile?.capped, input.now));
@@ -73,7 +72,7 @@ function decideArms(
   models: ReadonlyMap<string, LoadedModel>,
   random: () => number,
   record: Omit<DecisionRecord, 'id' | 'at'>,
-): Record<string, SlotDecision> {
+): Record<string, DecidedSlot> {
   if (assignment.holdout?.arm === HOLDOUT) {
     const slots = Object.fromEntries(Object.entries(input.slots).map(([id, slot]) => [id, slot.kind === 'variants' ? defaultContent(slot) : slot]));
     const decided = decide({ ...input, slots, model: undefined, profile: null });
@@ -111,7 +110,7 @@ function decideArms(
   return decided;
 }
 
-function recordOf(slot: SlotDecision): SlotRecord {
+function recordOf(slot: DecidedSlot): SlotRecord {
   return slot.variant ? { v: slot.variant.id } : { i: slot.items.map((item) => item.id) };
 }
 

@@ -16,6 +16,8 @@ export interface PublishedStore {
   get(key: string, type: 'text'): Promise<string | null>;
   get(key: string, type: 'json'): Promise<unknown>;
   get(key: string, type: 'arrayBuffer'): Promise<ArrayBuffer | null>;
+  /** KV's bulk read (up to 100 keys): catalog shards. */
+  get(keys: string[], type: 'text'): Promise<Map<string, string | null>>;
 }
 
 interface Entry<T> {

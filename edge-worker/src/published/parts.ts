@@ -25,7 +25,7 @@ export function splitParts<B extends ArrayBufferLike>(bytes: Uint8Array<B>, part
  * (every part as long as the first, the last shorter) read in parallel by `keyOf(part)`, from 1,
  * and joined in one 8-byte-aligned buffer. Throws naming a part that is missing or of the wrong size.
  */
-export async function readParts(kv: PublishedStore, first: Uint8Array<ArrayBuffer>, total: number, keyOf: (part: number) => string): Promise<Uint8Array<ArrayBuffer>> {
+export async function readParts(kv: PublishedStore, first: Uint8Array, total: number, keyOf: (part: number) => string): Promise<Uint8Array> {
   if (first.byteLength >= total) {
     if (first.byteLength > total) throw new Error(`its first part holds ${first.byteLength} bytes, more than the ${total} it declares`);
     return first;

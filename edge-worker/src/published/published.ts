@@ -15,14 +15,20 @@
  * same checks: it stores a version, moves the pointer, and keeps each kind's
  * activation history (`<kind>:history`) so that a rollback knows where to go.
  */
-import { buildCatalog, type Catalog, type CatalogItem } from '../catalog/catalog';
+import { checkShard, encodeCatalog, memoryCatalog, type Catalog, type EncodedCatalog } from '../catalog/catalog';
+import { CORE_FORMAT, CORE_PART_BYTES, coreParts, isCore, openCore, type CatalogCore } from '../catalog/core';
+import { COMPACT_AT, deltaByIndex, EMPTY_DELTA, foldDelta, mergeDelta, type Delta, type StockPriceChange, type StoredDelta } from '../catalog/delta';
+import { forgetShards, itemDetails, keyOfText, readShards, rowsText, type ItemDetails } from '../catalog/shards';
 import { ApiError } from '../http/errors';
 import { artifactLength, verifyArtifact } from '../model/artifact';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
+import { contentVersion } from './content-version';
 import { cachedKv, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
 import { PART_BYTES, readParts, splitParts } from './parts';
+
+export { contentVersion };
 
 /** The kinds of published data, each an immutable version behind a pointer. */
 export type Kind = 'catalog' | 'model' | 'slots' | 'experiments';
@@ -69,30 +75,36 @@ function publication(kind: Kind, version: string, value: string | Uint8Array): E
   ];
 }
 
-/** A content version: 64-bit FNV-1a of the text, so republishing the same value changes nothing. */
-export function contentVersion(text: string): string {
-  let lo = 0x84222325;
-  let hi = 0xcbf29ce4;
-  for (let i = 0; i < text.length; i++) {
-    lo = (lo ^ text.charCodeAt(i)) >>> 0;
-    // Multiply the 64-bit state by the FNV prime 2^40 + 0x1b3, in 32-bit halves.
-    const loMul = lo * 0x1b3;
-    const carry = Math.floor(loMul / 0x100000000);
-    hi = (Math.imul(hi, 0x1b3) + Math.imul(lo, 0x100) + carry) >>> 0;
-    lo = loMul >>> 0;
-  }
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
-}
-
 /**
  * The entries that publish a catalog, versioned by its content. Throws a
  * `TypeError` for a catalog the Worker could not use, before anything is written.
  * @example for (const { key, value } of publishCatalog(items)) await env.MODELS.put(key, value);
  */
-export function publishCatalog(items: readonly CatalogItem[]): Entry[] {
-  // Only the fields the Worker uses are published (a shop's feed may carry more).
-  const text = JSON.stringify(buildCatalog(items).items);
-  return publication('catalog', contentVersion(text), text);
+export function publishCatalog(items: unknown): Entry[] {
+  return catalogPublication(encodeCatalog(items));
+}
+
+/** KV key of part `part` (from 1) of a catalog core too large for one value; part 0 is the version's own key. */
+export function corePartKey(version: string, part: number): string {
+  return `catalog-part:${version}:${part}`;
+}
+
+/** KV key of the stock and price changes laid over a catalog version (see `catalog/delta.ts`). */
+export function deltaKey(version: string): string {
+  return `catalog-delta:${version}`;
+}
+
+/**
+ * The entries of an encoded catalog, versioned by its core's bytes (which
+ * hold every shard's content hash): the shards, the core's later parts, the
+ * core's first part under the version's key, then the pointer.
+ */
+function catalogPublication({ core, shards }: EncodedCatalog): Entry[] {
+  const version = contentVersion(core);
+  const at = (key: string, value: string | Uint8Array): Entry => ({ key, value, pointer: false, kind: 'catalog', version });
+  const [first, ...rest] = splitParts(core, CORE_PART_BYTES);
+  const [value, pointer] = publication('catalog', version, first!);
+  return [...shards.map((text) => at(keyOfText(text), text)), ...rest.map((part, i) => at(corePartKey(version, i + 1), part)), value!, pointer!];
 }
 
 /** KV key of part `part` (from 1) of a model artifact; part 0 is the version's own value (see `parts.ts`). */
@@ -116,7 +128,7 @@ export function publishModel(bytes: Uint8Array, partBytes = PART_BYTES): Entry[]
 }
 
 /** A stored model version's whole artifact (its parts read in parallel), or null when none is stored under that version. */
-export async function readStoredModel(kv: PublishedStore, version: string): Promise<Uint8Array<ArrayBuffer> | null> {
+export async function readStoredModel(kv: PublishedStore, version: string): Promise<Uint8Array | null> {
   const first = await kv.get(versionKey('model', version), 'arrayBuffer');
   if (first === null) return null;
   const bytes = new Uint8Array(first);
@@ -186,11 +198,68 @@ function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string) => 
   };
 }
 
-/** The active catalog. */
-export const loadCatalog = loader<Catalog>('catalog', async (kv, key) => {
-  const snapshot = await kv.get(key, 'json');
-  return snapshot === null ? null : buildCatalog(snapshot);
-});
+/** A stored catalog version: its core, and for one stored in the old JSON format, its shards converted in memory. */
+type StoredCatalog = Omit<Catalog, 'delta'>;
+
+/**
+ * Reads a stored catalog version: a binary core (its parts fetched in
+ * parallel, opened in place) or, from before the core existed, the JSON
+ * array of items (format 1), checked and converted in memory, which is
+ * slower and logged. Anything else is refused, naming what it is not.
+ */
+async function readStoredCatalog(kv: PublishedStore, version: string): Promise<StoredCatalog | null> {
+  const stored = await kv.get(versionKey('catalog', version), 'arrayBuffer');
+  if (stored === null) return null;
+  const first = new Uint8Array(stored);
+  if (isCore(first)) return assembleCore(kv, version, first);
+  const text = new TextDecoder().decode(first);
+  if (!text.trimStart().startsWith('[')) {
+    throw new Error(`not a Rapport catalog: neither a binary core (format ${CORE_FORMAT}, "RPCT") nor a JSON array of items (format 1)`);
+  }
+  const { core, shards } = memoryCatalog(JSON.parse(text));
+  console.warn(`rapport: the catalog ${version} is stored in the old JSON format (1), converted at load; activate it through the admin API to store it in format ${CORE_FORMAT}`);
+  return { core, shards };
+}
+
+/** A core from its first part and the later ones, fetched in parallel (`parts.ts`). */
+async function assembleCore(kv: PublishedStore, version: string, first: Uint8Array): Promise<StoredCatalog> {
+  const bytes = await readParts(kv, first, coreParts(first).totalBytes, (part) => corePartKey(version, part)).catch((err: Error) => {
+    throw new Error(`catalog core: ${err.message}`);
+  });
+  return { core: openCore(bytes) };
+}
+
+const loadStoredCatalog = loader<StoredCatalog>('catalog', (kv, key) => readStoredCatalog(kv, key.slice(versionKey('catalog', '').length)));
+
+/**
+ * The active catalog, with the stock and price changes published since laid
+ * over it (their pointer re-read like the others, within {@link FRESH_MS}).
+ */
+export async function loadCatalog(kv: PublishedStore): Promise<Loaded<Catalog>> {
+  // The changes are read alongside the core (a fresh isolate waits for one KV round trip, not two),
+  // and turned into core indices once per (core, changes).
+  const version = await cachedKv(kv, pointerKey('catalog'), (text) => text.trim());
+  const changes = (of: string) => cachedKv(kv, deltaKey(of), (text) => JSON.parse(text) as StoredDelta);
+  const [loaded, early] = await Promise.all([loadStoredCatalog(kv), version ? changes(version).catch((err: unknown) => err as Error) : null]);
+  if (loaded.state !== 'ok') return loaded;
+  try {
+    // The pointer moved between the two reads: the changes of the version that loaded.
+    const stored = loaded.version === version ? early : await changes(loaded.version);
+    if (stored instanceof Error) throw stored;
+    return { ...loaded, value: { ...loaded.value, delta: stored ? deltaOf(loaded.value.core, stored) : EMPTY_DELTA } };
+  } catch (err) {
+    // Serving without them could show what is out of stock: unusable, like the catalog itself.
+    return { state: 'unusable', version: loaded.version, problem: `its stock and price changes are unreadable (${(err as Error).message})` };
+  }
+}
+
+const deltas = new WeakMap<StoredDelta, { core: CatalogCore; delta: Delta }>();
+
+function deltaOf(core: CatalogCore, stored: StoredDelta): Delta {
+  let hit = deltas.get(stored);
+  if (hit?.core !== core) deltas.set(stored, (hit = { core, delta: deltaByIndex(stored, core) }));
+  return hit.delta;
+}
 
 /** The active model, decoded and prepared for requests. */
 export const loadActiveModel = loader<LoadedModel>('model', async (kv, key) => {
@@ -267,6 +336,7 @@ export function optionalModel(loaded: Loaded<LoadedModel>): { model: LoadedModel
 /** Forgets every cached pointer and decoded version (tests publish new values and want them seen at once). */
 export function forgetPublished(): void {
   clearIsolateCache();
+  forgetShards();
   for (const clear of decodedCaches) clear();
   versions.clear();
 }
@@ -350,9 +420,8 @@ export type PublishedStatus = Record<Kind, KindStatus>;
 
 const decoder = new TextDecoder();
 
-/** Each kind's publish step, run again on a stored value to check that it can still serve. */
-const REPUBLISH: Record<Kind, (bytes: Uint8Array) => Entry[]> = {
-  catalog: (bytes) => publishCatalog(JSON.parse(decoder.decode(bytes))),
+/** Each kind's publish step, run again on a stored value to check that it can still serve (a catalog is read as it loads). */
+const REPUBLISH: Record<Exclude<Kind, 'catalog'>, (bytes: Uint8Array) => Entry[]> = {
   model: (bytes) => publishModel(bytes),
   slots: (bytes) => publishSlots(JSON.parse(decoder.decode(bytes))),
   experiments: (bytes) => publishExperiments(JSON.parse(decoder.decode(bytes))),
@@ -389,6 +458,10 @@ async function commit(kv: PublishingStore, kind: Kind, version: string, history:
 async function checkStored(kv: PublishingStore, kind: Kind, version: string, missing: () => ApiError): Promise<void> {
   if (!VERSION.test(version)) throw missing();
   try {
+    if (kind === 'catalog') {
+      if ((await readStoredCatalog(kv, version)) === null) throw missing();
+      return;
+    }
     const bytes = kind === 'model' ? await readStoredModel(kv, version) : await kv.get(versionKey(kind, version), 'arrayBuffer');
     if (bytes === null) throw missing();
     const [stored] = REPUBLISH[kind](bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
@@ -420,6 +493,7 @@ export async function publishVersion(kv: PublishingStore, entries: readonly Entr
     throw new ApiError(409, 'version_conflict', `A different ${NAMES[kind]} is already published as ${version}; published versions never change, so publish this one under a new version`);
   }
   if (!existing) {
+    // A catalog's shards and a value's later parts first: the version's own key is what says it is stored.
     for (const entry of entries) if (!entry.pointer && entry !== value) await kv.put(entry.key, entry.value);
     await kv.put(value.key, value.value, { metadata: { publishedAt: new Date(now).toISOString() } });
   }
@@ -438,9 +512,19 @@ async function activateStored(kv: PublishingStore, kind: Kind, version: string, 
   return { kind, version, stored: false, active: version, previous: active, changed: active !== version, servedWithinSeconds: SERVED_WITHIN_SECONDS };
 }
 
-/** Makes a stored version the active one: 404 for a version never stored, 409 for one that could not serve. */
+/**
+ * Makes a stored version the active one: 404 for a version never stored, 409
+ * for one that could not serve. A catalog stored in the old JSON format is
+ * migrated: stored again in the current format, and that version activated.
+ */
 export async function activateVersion(kv: PublishingStore, kind: Kind, version: string, now = Date.now()): Promise<Change> {
   await checkStored(kv, kind, version, () => new ApiError(404, 'unknown_version', `No ${NAMES[kind]} ${JSON.stringify(version)} is stored; GET /v1/admin/published lists the versions`));
+  if (kind === 'catalog') {
+    // The migration path: a catalog stored in the old JSON format is stored again as a core and
+    // shards (a new content version), and that one becomes active.
+    const stored = new Uint8Array((await kv.get(versionKey(kind, version), 'arrayBuffer'))!);
+    if (!isCore(stored)) return publishVersion(kv, publishCatalog(JSON.parse(decoder.decode(stored))), true, now);
+  }
   return activateStored(kv, kind, version, 'activate', now);
 }
 
@@ -482,4 +566,141 @@ export async function publishedStatus(kv: PublishingStore): Promise<PublishedSta
     }),
   );
   return Object.fromEntries(statuses) as PublishedStatus;
+}
+
+// The catalog's own admin operations: uploads in parts, stock and price changes, compaction.
+
+/** A stored catalog version as `npm run retrain` reads it: the whole core (every part joined), or the JSON of format 1. */
+export async function storedCatalogValue(kv: PublishingStore, version: string): Promise<Uint8Array | null> {
+  const stored = VERSION.test(version) ? await readStoredCatalog(kv, version).catch(() => null) : null;
+  if (!stored) return null;
+  return stored.shards ? new Uint8Array((await kv.get(versionKey('catalog', version), 'arrayBuffer'))!) : stored.core.bytes;
+}
+
+const SHARD_KEY = /^catalog-shard:[0-9a-f]{16}$/;
+const PART_KEY = /^catalog-part:([A-Za-z0-9._:-]{1,64}):([1-9][0-9]{0,3})$/;
+
+/** One value of a catalog uploaded in parts: a shard's text, or a later part of the core (base64). */
+export interface CatalogUploadValue {
+  key: string;
+  value: string;
+  base64?: boolean;
+}
+
+/**
+ * Stores the shards and later core parts of a catalog published in parts
+ * (`npm run publish-data -- --remote`): each shard's key must be its content's
+ * hash and its rows valid items; a part's key names its version. Nothing is
+ * active until the core's first part is published (`PUT /v1/admin/catalog`
+ * with the core's bytes), which checks the whole core.
+ */
+export async function storeCatalogValues(kv: PublishingStore, values: readonly CatalogUploadValue[]): Promise<number> {
+  const writes = values.map(({ key, value, base64 }, i): [string, string | Uint8Array] => {
+    const where = `${i}.key`;
+    if (SHARD_KEY.test(key) && !base64) {
+      if (keyOfText(value) !== key) throw new ApiError(400, 'invalid_catalog', `${where}: the shard's content does not hash to ${key}`);
+      try {
+        checkShard(value);
+      } catch (err) {
+        throw new ApiError(400, 'invalid_catalog', `${where}: ${(err as Error).message}`);
+      }
+      return [key, value];
+    }
+    if (PART_KEY.test(key) && base64) return [key, Uint8Array.from(atob(value), (ch) => ch.charCodeAt(0))];
+    throw new ApiError(400, 'invalid_catalog', `${where}: ${JSON.stringify(key)} is neither a shard (catalog-shard:<16 hex>, text) nor a core part (catalog-part:<version>:<n>, base64)`);
+  });
+  for (const [key, value] of writes) await kv.put(key, value);
+  return writes.length;
+}
+
+/**
+ * One page of the catalog shards KV holds (any version's): an upload in parts
+ * skips them, since a shard's key is its content.
+ */
+export async function storedShards(kv: PublishingStore, cursor?: string): Promise<{ keys: string[]; cursor: string | null }> {
+  const page = await kv.list({ prefix: 'catalog-shard:', cursor });
+  return { keys: page.keys.map(({ name }) => name), cursor: page.list_complete ? null : (page.cursor ?? null) };
+}
+
+/**
+ * The publication of a core whose shards and later parts were uploaded
+ * before: `first` is its first part, `version` the content version the CLI
+ * computed, checked here against the joined bytes, which must open.
+ */
+export async function uploadedCatalog(kv: PublishingStore, version: string, first: Uint8Array): Promise<Entry[]> {
+  if (!VERSION.test(version)) throw new TypeError(`version ${JSON.stringify(version)} is not a catalog version`);
+  const { core } = await assembleCore(kv, version, first);
+  if (contentVersion(core.bytes) !== version) throw new TypeError(`the core's bytes are not version ${version} (a part is missing or from another upload)`);
+  return publication('catalog', version, first);
+}
+
+/** What a stock and price change did. */
+export interface CatalogPatch {
+  /** The active catalog version the changes are laid over (after a compaction, the new one). */
+  version: string;
+  /** How many of the named items this request changed (0: all were already so). */
+  changed: number;
+  /** How many items the overlay holds now (0 after a compaction). */
+  pending: number;
+  /** The version folded into a new one, when this request compacted. */
+  compactedFrom: string | null;
+  servedWithinSeconds: typeof SERVED_WITHIN_SECONDS;
+}
+
+/** The active catalog read afresh (an admin change must not apply to a version this isolate still caches). */
+async function activeCatalog(kv: PublishingStore): Promise<{ version: string; catalog: StoredCatalog; delta: StoredDelta }> {
+  const version = (await kv.get(pointerKey('catalog'), 'text'))?.trim();
+  const catalog = version ? await readStoredCatalog(kv, version).catch(() => null) : null;
+  if (!version || !catalog) throw new ApiError(409, 'no_catalog', 'No usable catalog is active; publish one first (PUT /v1/admin/catalog)');
+  return { version, catalog, delta: ((await kv.get(deltaKey(version), 'json')) ?? {}) as StoredDelta };
+}
+
+/**
+ * Applies stock and price changes to the active catalog: 400 naming every id
+ * it does not hold (nothing changed); the same changes again change nothing.
+ * Past {@link COMPACT_AT} items the overlay is folded into a new version.
+ */
+export async function patchCatalog(kv: PublishingStore, changes: readonly StockPriceChange[], now = Date.now()): Promise<CatalogPatch> {
+  const active = await activeCatalog(kv);
+  const { merged, unknown } = mergeDelta(active.delta, changes, active.catalog.core);
+  if (unknown.length) {
+    const ids = unknown.map(({ path }) => JSON.stringify(changes[Number.parseInt(path, 10)]!.id)).join(', ');
+    throw new ApiError(400, 'unknown_item', `The active catalog ${active.version} does not hold ${ids}; publish them with the catalog first (nothing was changed)`, unknown);
+  }
+  const changed = Object.keys(merged).filter((id) => JSON.stringify(merged[id]) !== JSON.stringify(active.delta[id])).length;
+  if (Object.keys(merged).length > COMPACT_AT) return compact(kv, { ...active, delta: merged }, changed, now);
+  if (changed) {
+    await kv.put(deltaKey(active.version), JSON.stringify(merged));
+    forgetKv(deltaKey(active.version));
+  }
+  return { version: active.version, changed, pending: Object.keys(merged).length, compactedFrom: null, servedWithinSeconds: SERVED_WITHIN_SECONDS };
+}
+
+/** Folds the active catalog's overlay into a new version now (also done by {@link patchCatalog} past its bound). */
+export async function compactCatalog(kv: PublishingStore, now = Date.now()): Promise<CatalogPatch> {
+  return compact(kv, await activeCatalog(kv), 0, now);
+}
+
+async function compact(kv: PublishingStore, active: Awaited<ReturnType<typeof activeCatalog>>, changed: number, now: number): Promise<CatalogPatch> {
+  if (!Object.keys(active.delta).length) return { version: active.version, changed, pending: 0, compactedFrom: null, servedWithinSeconds: SERVED_WITHIN_SECONDS };
+  const { core, shards } = active.catalog;
+  const folded = await foldDelta(core, deltaByIndex(active.delta, core), (keys) => (shards ? Promise.resolve(shards) : readShards(kv, keys)));
+  // A catalog converted from the old format has no shards in KV yet: all of them go with it (a migration).
+  const unchanged = shards ? [...shards.values()].map((rows) => rowsText(Object.entries(rows))) : [];
+  const change = await publishVersion(kv, catalogPublication({ core: folded.core, shards: [...unchanged, ...folded.shards] }), true, now);
+  return { version: change.version, changed, pending: 0, compactedFrom: active.version, servedWithinSeconds: SERVED_WITHIN_SECONDS };
+}
+
+/**
+ * The display fields of catalog items (core indices), from their shards (one
+ * KV bulk read for those this isolate has not cached); a shard that cannot
+ * be read is a 503 naming it, as for any unusable published data.
+ */
+export async function catalogDetails(kv: PublishedStore, catalog: Catalog, version: string, indices: Iterable<number>): Promise<Map<number, ItemDetails>> {
+  try {
+    return await itemDetails(kv, catalog.core, indices, catalog.shards);
+  } catch (err) {
+    console.error(`rapport: the published catalog ${version} is unusable:`, err);
+    throw new ApiError(503, 'unusable_published_data', `The published catalog ${version} is unusable: ${(err as Error).message}`, undefined, { 'Retry-After': String(FRESH_MS / 1000) });
+  }
 }

@@ -11,7 +11,8 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
-import type { CatalogItem } from '../catalog/catalog';
+import { CORE_PART_BYTES, isCore } from '../catalog/core';
+import { stockPriceChanges } from '../catalog/delta';
 import type { Report } from '../contract/report';
 import { measurementReport } from '../experiments/read-report';
 import { requireAdminToken } from '../http/admin-token';
@@ -19,6 +20,8 @@ import { readJson } from '../http/body';
 import { ApiError } from '../http/errors';
 import {
   activateVersion,
+  compactCatalog,
+  patchCatalog,
   publishCatalog,
   publishExperiments,
   publishedStatus,
@@ -27,6 +30,10 @@ import {
   publishVersion,
   readStoredModel,
   rollBack,
+  storeCatalogValues,
+  storedCatalogValue,
+  storedShards,
+  uploadedCatalog,
   versionKey,
   type Entry,
   type Kind,
@@ -41,8 +48,8 @@ export const KIND_PARAM = ':kind{catalog|model|slots|experiments}';
 
 const activateRequest = z.object({ version: z.string().min(1).max(64) });
 
-function tooLarge(kind: Kind): ApiError {
-  return new ApiError(413, 'body_too_large', `Request body exceeds ${ADMIN_BODY_LIMITS[kind]} bytes, the largest ${kind} this API accepts`);
+function tooLarge(kind: Kind, limit = ADMIN_BODY_LIMITS[kind]): ApiError {
+  return new ApiError(413, 'body_too_large', `Request body exceeds ${limit} bytes, the largest ${kind} this API accepts`);
 }
 
 /** Whether an upload should become active: `?activate=true|false`, else the kind's default. */
@@ -62,6 +69,34 @@ function checked(kind: Kind, publish: () => Entry[]): Entry[] {
   }
 }
 
+/** A publication that reads what was uploaded before, or a 400 naming what the publish step refused. */
+async function checkedAsync(kind: Kind, publish: () => Promise<Entry[]>): Promise<Entry[]> {
+  try {
+    return await publish();
+  } catch (err) {
+    throw new ApiError(400, `invalid_${kind}`, `The ${kind} cannot be published: ${(err as Error).message}`);
+  }
+}
+
+/** A binary upload of at most `limit` bytes, or a 413. */
+async function bytesBody(c: Context, limit: number, kind: Kind): Promise<Uint8Array> {
+  let bytes: Uint8Array | undefined;
+  await bodyLimit({ maxSize: limit, onError: () => Promise.reject(tooLarge(kind, limit)) })(c, async () => {
+    bytes = new Uint8Array(await c.req.arrayBuffer());
+  });
+  return bytes!;
+}
+
+/**
+ * KV writes one request may make for a catalog sent as items: a Worker
+ * invocation may make 1,000 KV operations, and a catalog of ~50 k items
+ * takes 512 shards. Larger ones are published in parts.
+ */
+const MAX_SHARDS_PER_REQUEST = 900;
+
+/** What `PUT /catalog/parts` takes: shards (text) and core parts (base64), each checked by `storeCatalogValues`. */
+const catalogParts = z.array(z.strictObject({ key: z.string().max(512), value: z.string(), base64: z.boolean().optional() })).min(1).max(MAX_SHARDS_PER_REQUEST);
+
 /** A JSON upload, read within the kind's limit; what it holds is checked by the kind's publish function. */
 function jsonBody(c: Context, kind: Kind): Promise<unknown> {
   return readJson(c, z.unknown(), ADMIN_BODY_LIMITS[kind]);
@@ -80,11 +115,34 @@ export const admin = new Hono<{ Bindings: Env }>()
     return c.json<Report>(await measurementReport(c.env, parsed.data.days, Date.now()));
   })
   // Catalog and slots become active at once unless `?activate=false`; a model only with `?activate=true`.
+  // A catalog is a JSON array of items (encoded here; its shards are written by this request, so up to
+  // MAX_SHARDS_PER_REQUEST of them), or, published in parts by the CLI, its core's first part
+  // (application/octet-stream, `?version=`) once its shards and later parts are stored (`PUT /catalog/parts`).
   .put('/catalog', async (c) => {
     const activate = activateParam(c, true);
-    const items = (await jsonBody(c, 'catalog')) as CatalogItem[]; // checked by publishCatalog
-    return c.json(await publishVersion(c.env.MODELS, checked('catalog', () => publishCatalog(items)), activate));
+    if (c.req.header('content-type')?.startsWith('application/octet-stream')) {
+      const first = await bytesBody(c, CORE_PART_BYTES, 'catalog');
+      const version = c.req.query('version') ?? '';
+      const entries = await checkedAsync('catalog', () => uploadedCatalog(c.env.MODELS, version, first));
+      return c.json(await publishVersion(c.env.MODELS, entries, activate));
+    }
+    const items = await jsonBody(c, 'catalog'); // checked by publishCatalog
+    const entries = checked('catalog', () => publishCatalog(items));
+    if (entries.length > MAX_SHARDS_PER_REQUEST) {
+      throw new ApiError(413, 'catalog_too_large', `This catalog takes ${entries.length} KV writes, more than one request may make (${MAX_SHARDS_PER_REQUEST}); publish it in parts with npm run publish-data -- --remote`);
+    }
+    return c.json(await publishVersion(c.env.MODELS, entries, activate));
   })
+  // The shards already stored, which an upload in parts need not send again.
+  .get('/catalog/shards', async (c) => c.json(await storedShards(c.env.MODELS, c.req.query('cursor') || undefined)))
+  // A catalog's shards and later core parts, before its core is published (`npm run publish-data -- --remote`).
+  .put('/catalog/parts', async (c) => {
+    const values = await readJson(c, catalogParts, ADMIN_BODY_LIMITS.catalog);
+    return c.json({ stored: await storeCatalogValues(c.env.MODELS, values) });
+  })
+  // Stock and price changes, laid over the active catalog within 10 s; folded into a new version past a bound.
+  .patch('/catalog', async (c) => c.json(await patchCatalog(c.env.MODELS, await readJson(c, stockPriceChanges, 1 * MIB))))
+  .post('/catalog/compact', async (c) => c.json(await compactCatalog(c.env.MODELS)))
   .put('/slots', async (c) => {
     const activate = activateParam(c, true);
     const config = await jsonBody(c, 'slots');
@@ -96,9 +154,9 @@ export const admin = new Hono<{ Bindings: Env }>()
     return c.json(await publishVersion(c.env.MODELS, checked('experiments', () => publishExperiments(config)), activate));
   })
   // The artifact's bytes are the body (application/octet-stream); its version is the one in its header.
-  .put('/model', bodyLimit({ maxSize: ADMIN_BODY_LIMITS.model, onError: () => Promise.reject(tooLarge('model')) }), async (c) => {
+  .put('/model', async (c) => {
     const activate = activateParam(c, false);
-    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    const bytes = await bytesBody(c, ADMIN_BODY_LIMITS.model, 'model');
     return c.json(await publishVersion(c.env.MODELS, checked('model', () => publishModel(bytes)), activate));
   })
   .post(`/${KIND_PARAM}/activate`, async (c) => {
@@ -110,9 +168,12 @@ export const admin = new Hono<{ Bindings: Env }>()
   .get(`/${KIND_PARAM}/versions/:version{[A-Za-z0-9._:-]{1,64}}`, async (c) => {
     const kind = c.req.param('kind') as Kind;
     const version = c.req.param('version');
-    const stored = (v: string) => (kind === 'model' ? readStoredModel(c.env.MODELS, v) : c.env.MODELS.get(versionKey(kind, v), 'arrayBuffer'));
-    const bytes = ['active', 'history'].includes(version) ? null : await stored(version);
-    if (!bytes) throw new ApiError(404, 'not_found', `No ${kind} version ${JSON.stringify(version)} is stored`);
+    const read = { catalog: storedCatalogValue, model: readStoredModel }[kind as 'catalog' | 'model'];
+    const stored = ['active', 'history'].includes(version) ? null : read ? await read(c.env.MODELS, version) : await c.env.MODELS.get(versionKey(kind, version), 'arrayBuffer');
+    if (!stored) throw new ApiError(404, 'not_found', `No ${kind} version ${JSON.stringify(version)} is stored`);
+    const bytes = new Uint8Array(stored);
     c.header('Cache-Control', 'no-store');
-    return c.body(bytes, 200, { 'content-type': kind === 'model' ? 'application/octet-stream' : 'application/json' });
+    // A catalog is its whole binary core (see catalog/core.ts), or the JSON array of an old-format one.
+    const binary = kind === 'model' || (kind === 'catalog' && isCore(bytes));
+    return c.body(bytes, 200, { 'content-type': binary ? 'application/octet-stream' : 'application/json' });
   });

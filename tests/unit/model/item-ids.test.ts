@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSessions, readTestCases } from '../../../edge-worker/cli/sessions-io';
 import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../../../edge-worker/cli/training';
-import { buildCatalog } from '../../../edge-worker/src/catalog/catalog';
+import { memoryCatalog } from '../../../edge-worker/src/catalog/catalog';
 import { decide } from '../../../edge-worker/src/engine/decide';
 import { DEFAULT_SLOTS } from '../../../edge-worker/src/slots/config';
 import { encodeArtifact } from '../../../edge-worker/src/model/artifact';
@@ -48,7 +48,7 @@ describe('shops whose item ids are not integers', () => {
   });
 
   it('fills slots with the catalog items those SKUs name', () => {
-    const catalog = buildCatalog(
+    const catalog = memoryCatalog(
       Array.from({ length: 60 }, (_, i) => ({
         id: sku(i + 1),
         title: `Item ${i + 1}`,
@@ -68,6 +68,6 @@ describe('shops whose item ids are not integers', () => {
     const items = decision.recommended!.items;
     expect(items).toHaveLength(4);
     expect(items.map((i) => i.id)).toContain(sku(7));
-    expect(items.some((i) => i.reason !== 'Popular in the shop right now')).toBe(true);
+    expect(items.some((i) => i.rec.reason !== 'popular')).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ function store(parts: Uint8Array[]): PublishedStore & { reads: string[] } {
     const part = parts[Number(key.slice('part-'.length))];
     return part ? part.slice().buffer : null;
   };
-  return { reads, get: get as PublishedStore['get'] };
+  return { reads, get: get as unknown as PublishedStore["get"] };
 }
 
 const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 251);

@@ -1,0 +1,313 @@
+/**
+ * The catalog's binary core: what a decision needs about every item (its id,
+ * category, whether it is in stock) and the precomputed popularity orders,
+ * in one byte layout the Worker uses in place. Opening a core makes typed-array
+ * views over the fetched bytes and checks the header; there is no per-item
+ * decode pass, no JSON.parse of items and no zod at load (items are checked
+ * at publish). Display fields live apart, in shards (`shards.ts`).
+ *
+ * Layout (little-endian, every section 4-byte aligned so it can be viewed in place):
+ *
+ *   header     12 × u32: magic "RPCT", format, total bytes, KV parts, items n,
+ *              categories C, shard bits (2^bits shards), popular-overall length,
+ *              popular-per-category total, id bytes, category-name bytes, 0
+ *   offsets    u32[n+1]   where each id starts in `ids` (ids sorted by UTF-8 bytes)
+ *   shardHash  u32[2·S]   each shard's content hash (hi, lo): its KV key
+ *   popular    u32[]      the most popular items overall, most popular first
+ *   catStart   u32[C+1]   where each category's list starts in `catPopular`
+ *   catPopular u32[]      the most popular items of each category
+ *   category   u16[n]     each item's category (index into the names)
+ *   stock      u8[n]      1 when the item is in stock
+ *   ids        u8[]       the ids' UTF-8 bytes, back to back
+ *   names      u8[]       the category names as a JSON array of strings
+ *
+ * Why sorted ids and a binary search: `indexOf` costs ~20 byte comparisons on
+ * 1 M items and needs no hash table built at load (a Map of 1 M strings would
+ * take ~100 ms and ~80 MB per isolate). A 1 M-item core of short ids is about
+ * 14 MB, within one KV value; a larger one is cut into several values (`parts`)
+ * fetched in parallel.
+ */
+
+import { PART_BYTES } from '../published/parts';
+
+/** "RPCT" read as a little-endian u32. */
+const MAGIC = 0x54435052;
+/** Version 1 was the JSON array of items (still served, converted at load); 2 is this layout. */
+export const CORE_FORMAT = 2;
+const HEADER_WORDS = 12;
+/** Shards hold this many items on average at most (`shardBits` picks a power of two). */
+const ITEMS_PER_SHARD = 128;
+/** Bounds of the popularity orders: what the popularity fallback walks. */
+export const POPULAR_OVERALL = 1024;
+const POPULAR_PER_CATEGORY_BUDGET = 1 << 20;
+const POPULAR_PER_CATEGORY_MAX = 256;
+/**
+ * A core larger than this goes in several KV values, fetched in parallel: the
+ * parts every large published value is cut into (`published/parts.ts`), so a
+ * part, base64-encoded, also fits one admin upload (16 MiB bodies).
+ */
+export const CORE_PART_BYTES = PART_BYTES;
+
+/** What the encoder needs of an item (the checked `CatalogItem` has more). */
+export interface CoreItem {
+  id: string;
+  category: string;
+  stock: number;
+  popularity: number;
+}
+
+/** An opened core: lookups over the bytes, nothing copied. */
+export interface CatalogCore {
+  /** The core's bytes (all parts joined). */
+  bytes: Uint8Array;
+  size: number;
+  categories: readonly string[];
+  shardCount: number;
+  /** The index of the item with this id, or -1. */
+  indexOf(id: string): number;
+  idAt(index: number): string;
+  /** The item's category, as an index into `categories`. */
+  categoryAt(index: number): number;
+  /** A category's index in `categories`, or -1. */
+  categoryIndex(name: string): number;
+  inStock(index: number): boolean;
+  /** The most popular items, overall or of one category (an index into `categories`), most popular first. */
+  popular(category?: number): Uint32Array;
+  /** The shard holding an item's display fields. */
+  shardOf(index: number): number;
+  /** A shard's KV key. */
+  shardKey(shard: number): string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** 32-bit FNV-1a of the bytes: which shard an id belongs to, the same in every version of the catalog. */
+export function hashBytes(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/** Compares two byte strings as UTF-8 ids sort. */
+function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const n = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < n; i++) {
+    const d = a[aStart + i]! - b[bStart + i]!;
+    if (d) return d;
+  }
+  return aEnd - aStart - (bEnd - bStart);
+}
+
+/** Orders two ids as the core does: by their UTF-8 bytes. */
+export function compareIds(a: string, b: string): number {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  return compareBytes(x, 0, x.length, y, 0, y.length);
+}
+
+const align4 = (n: number) => (n + 3) & ~3;
+
+/** The shard count for `n` items: a power of two, so that it changes (and every shard with it) only when the catalog doubles. */
+function shardBitsFor(n: number): number {
+  return Math.max(0, Math.ceil(Math.log2(Math.max(1, n / ITEMS_PER_SHARD))));
+}
+
+/** The KV key of a shard whose content hash is (hi, lo). */
+export function shardKeyOf(hi: number, lo: number): string {
+  return `catalog-shard:${hi.toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')}`;
+}
+
+/** Sections' word/byte positions, from the header's counts. */
+function sections(h: Uint32Array) {
+  const [, , , , n, c, bits, popLen, catLen, idLen, namesLen] = h as unknown as number[];
+  const s = 2 ** bits!;
+  let at = HEADER_WORDS * 4;
+  const take = (bytes: number) => {
+    const start = at;
+    at = align4(at + bytes);
+    return start;
+  };
+  return {
+    n: n!, c: c!, s, popLen: popLen!, catLen: catLen!, idLen: idLen!, namesLen: namesLen!,
+    offsets: take(4 * (n! + 1)),
+    shardHash: take(8 * s),
+    popular: take(4 * popLen!),
+    catStart: take(4 * (c! + 1)),
+    catPopular: take(4 * catLen!),
+    category: take(2 * n!),
+    stock: take(n!),
+    ids: take(idLen!),
+    names: take(namesLen!),
+    end: at,
+  };
+}
+
+/** The placement of items in shards, as the encoder settled it. */
+export interface CoreLayout {
+  /** Item order: `order[i]` is the input position of the item at core index i. */
+  order: Uint32Array;
+  /** Each core index's shard. */
+  shardOfIndex: Uint32Array;
+  shardCount: number;
+}
+
+/**
+ * Encodes checked items into a core, given each shard's content hash from
+ * `hashShards` (called with the layout once items are sorted and placed).
+ * Ids must be unique. Throws a `TypeError` for more than 65,535 categories.
+ */
+export function encodeCore(items: readonly CoreItem[], hashShards: (layout: CoreLayout) => Uint32Array): { bytes: Uint8Array; layout: CoreLayout } {
+  const n = items.length;
+  const idBytes = items.map((item) => encoder.encode(item.id));
+  const order = Uint32Array.from(items.keys()).sort((a, b) => {
+    const x = idBytes[a]!;
+    const y = idBytes[b]!;
+    return compareBytes(x, 0, x.length, y, 0, y.length);
+  });
+  const names = [...new Set(items.map((item) => item.category))].sort();
+  if (names.length > 0xffff) throw new TypeError(`catalog: ${names.length} categories; at most 65,535`);
+  const nameIndex = new Map(names.map((name, i) => [name, i]));
+  const bits = shardBitsFor(n);
+  const shardOfIndex = new Uint32Array(n);
+  for (let i = 0; i < n; i++) shardOfIndex[i] = hashBytes(idBytes[order[i]!]!) & ((1 << bits) - 1);
+  const layout: CoreLayout = { order, shardOfIndex, shardCount: 2 ** bits };
+  const hashes = hashShards(layout);
+
+  // Popularity orders over core indices (out-of-stock items included: a restock through the delta brings them back).
+  const byPopularity = Uint32Array.from(order.keys()).sort((a, b) => items[order[b]!]!.popularity - items[order[a]!]!.popularity || a - b);
+  const perCategory = Math.max(16, Math.min(POPULAR_PER_CATEGORY_MAX, Math.floor(POPULAR_PER_CATEGORY_BUDGET / Math.max(1, names.length))));
+  const lists: number[][] = names.map(() => []);
+  for (const i of byPopularity) {
+    const list = lists[nameIndex.get(items[order[i]!]!.category)!]!;
+    if (list.length < perCategory) list.push(i);
+  }
+  const popular = byPopularity.subarray(0, POPULAR_OVERALL);
+  const catLen = lists.reduce((sum, list) => sum + list.length, 0);
+  const idLen = idBytes.reduce((sum, b) => sum + b.length, 0);
+  const nameBytes = encoder.encode(JSON.stringify(names));
+
+  const header = new Uint32Array([MAGIC, CORE_FORMAT, 0, 0, n, names.length, bits, popular.length, catLen, idLen, nameBytes.length, 0]);
+  const at = sections(header);
+  const bytes = new Uint8Array(at.end);
+  header[2] = at.end;
+  header[3] = Math.max(1, Math.ceil(at.end / CORE_PART_BYTES));
+  const buffer = bytes.buffer;
+  new Uint32Array(buffer, 0, HEADER_WORDS).set(header);
+  const offsets = new Uint32Array(buffer, at.offsets, n + 1);
+  const category = new Uint16Array(buffer, at.category, n);
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const item = items[order[i]!]!;
+    const id = idBytes[order[i]!]!;
+    offsets[i] = pos;
+    bytes.set(id, at.ids + pos);
+    pos += id.length;
+    category[i] = nameIndex.get(item.category)!;
+    bytes[at.stock + i] = item.stock > 0 ? 1 : 0;
+  }
+  offsets[n] = pos;
+  new Uint32Array(buffer, at.shardHash, 2 * layout.shardCount).set(hashes);
+  new Uint32Array(buffer, at.popular, popular.length).set(popular);
+  const catStart = new Uint32Array(buffer, at.catStart, names.length + 1);
+  const catPopular = new Uint32Array(buffer, at.catPopular, catLen);
+  let c = 0;
+  lists.forEach((list, k) => {
+    catStart[k] = c;
+    catPopular.set(list, c);
+    c += list.length;
+  });
+  catStart[names.length] = c;
+  bytes.set(nameBytes, at.names);
+  return { bytes, layout };
+}
+
+/** Whether `bytes` begin like a binary core (of any format version). */
+export function isCore(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= 4 && bytes[0] === 0x52 && bytes[1] === 0x50 && bytes[2] === 0x43 && bytes[3] === 0x54;
+}
+
+/** The core's header fields a loader needs before it has every part: its total size and how many KV values hold it. */
+export function coreParts(first: Uint8Array): { totalBytes: number; parts: number } {
+  if (first.byteLength < HEADER_WORDS * 4) throw new Error(`catalog core: ${first.byteLength} bytes, shorter than its header`);
+  const h = new DataView(first.buffer, first.byteOffset, HEADER_WORDS * 4);
+  const format = h.getUint32(4, true);
+  if (!isCore(first)) throw new Error('not a Rapport catalog core (no "RPCT" magic)');
+  if (format !== CORE_FORMAT) throw new Error(`catalog core format ${format}; this Worker reads format ${CORE_FORMAT}`);
+  return { totalBytes: h.getUint32(8, true), parts: h.getUint32(12, true) };
+}
+
+/**
+ * Opens a core in place. Checks what a mis-read would hide (magic, format,
+ * the sizes the header declares against the bytes, the last id offset, the
+ * popularity lists' bounds) and throws an `Error` naming the first problem.
+ * @example const core = openCore(new Uint8Array(await kv.get(key, 'arrayBuffer'))); core.indexOf('sku-42')
+ */
+export function openCore(bytes: Uint8Array): CatalogCore {
+  const { totalBytes } = coreParts(bytes);
+  if (bytes.byteOffset % 4) bytes = bytes.slice();
+  const buffer = bytes.buffer;
+  const header = new Uint32Array(buffer, bytes.byteOffset, HEADER_WORDS);
+  const at = sections(header);
+  if (totalBytes !== bytes.byteLength || at.end !== bytes.byteLength) {
+    throw new Error(`catalog core: ${bytes.byteLength} bytes, its header declares ${totalBytes} (truncated or corrupt)`);
+  }
+  const view32 = (start: number, length: number) => new Uint32Array(buffer, bytes.byteOffset + start, length);
+  const { n, c } = at;
+  const offsets = view32(at.offsets, n + 1);
+  const shardHash = view32(at.shardHash, 2 * at.s);
+  const popularAll = view32(at.popular, at.popLen);
+  const catStart = view32(at.catStart, c + 1);
+  const catPopular = view32(at.catPopular, at.catLen);
+  const category = new Uint16Array(buffer, bytes.byteOffset + at.category, n);
+  const stock = bytes.subarray(at.stock, at.stock + n);
+  const ids = bytes.subarray(at.ids, at.ids + at.idLen);
+  if (offsets[n] !== at.idLen || catStart[c] !== at.catLen) throw new Error('catalog core: its id table or category lists do not add up (corrupt)');
+  for (const list of [popularAll, catPopular]) for (const i of list) if (i >= n) throw new Error(`catalog core: a popularity list names item ${i} of ${n} (corrupt)`);
+  let categories: string[];
+  try {
+    categories = JSON.parse(decoder.decode(bytes.subarray(at.names, at.names + at.namesLen))) as string[];
+  } catch {
+    throw new Error('catalog core: its category names are not readable (corrupt)');
+  }
+  if (!Array.isArray(categories) || categories.length !== c) throw new Error(`catalog core: ${c} categories declared, names for ${Array.isArray(categories) ? categories.length : 0}`);
+
+  const shardMask = at.s - 1;
+  let categoryIndex: Map<string, number> | undefined;
+  return {
+    bytes,
+    size: n,
+    categories,
+    shardCount: at.s,
+    indexOf(id) {
+      const key = encoder.encode(id);
+      let lo = 0;
+      let hi = n - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const d = compareBytes(ids, offsets[mid]!, offsets[mid + 1]!, key, 0, key.length);
+        if (d === 0) return mid;
+        if (d < 0) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      return -1;
+    },
+    idAt: (i) => decoder.decode(ids.subarray(offsets[i]!, offsets[i + 1]!)),
+    categoryAt: (i) => category[i]!,
+    categoryIndex: (name) => (categoryIndex ??= new Map(categories.map((c, k) => [c, k]))).get(name) ?? -1,
+    inStock: (i) => stock[i] === 1,
+    popular: (k) => (k === undefined ? popularAll : catPopular.subarray(catStart[k]!, catStart[k + 1]!)),
+    shardOf: (i) => hashBytes(ids, offsets[i]!, offsets[i + 1]!) & shardMask,
+    shardKey: (s) => shardKeyOf(shardHash[2 * s]!, shardHash[2 * s + 1]!),
+  };
+}
+
+/** A core with some items' stock flags changed (compaction): a new byte array, the rest as it was. */
+export function withStock(core: CatalogCore, stock: ReadonlyMap<number, boolean>, shardHashes: ReadonlyMap<number, [number, number]>): Uint8Array {
+  const bytes = core.bytes.slice();
+  const at = sections(new Uint32Array(bytes.buffer, 0, HEADER_WORDS));
+  for (const [i, inStock] of stock) bytes[at.stock + i] = inStock ? 1 : 0;
+  const hashes = new Uint32Array(bytes.buffer, at.shardHash, 2 * at.s);
+  for (const [s, [hi, lo]] of shardHashes) hashes.set([hi, lo], 2 * s);
+  return bytes;
+}
