@@ -91,6 +91,16 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
   throw new Error(`wrangler dev did not answer on ${url} within ${timeoutMs / 1000}s:\n${log()}`);
 }
 
+/** Whether any process of group `pid` is still there (signal 0 only asks). */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function portInUse(port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -142,8 +152,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const timer = setTimeout(() => signalGroup('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
-    // workerd may outlive wrangler's node process by a moment; make sure the group is gone.
+    // workerd may outlive wrangler's node process by a moment; make sure the group is gone, and
+    // wait until it is (its port free again), so a server restarted at once can bind it.
     signalGroup('SIGKILL');
+    for (let waited = 0; waited < 5000 && groupAlive(child.pid); waited += 50) await new Promise((r) => setTimeout(r, 50));
   };
 
   try {
