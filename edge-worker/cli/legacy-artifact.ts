@@ -4,11 +4,10 @@
  * delta-varint encoded. Only `npm run migrate-model` reads it, to write the same model in the
  * current format ({@link migrateArtifact}); the Worker refuses it.
  */
-import { ARTIFACT_MAGIC, type ModelArtifact, encodeArtifact, verifyArtifact } from '../src/model/artifact';
+import { ARTIFACT_MAGIC, type ModelArtifact, type ModelHeader, encodeArtifact, verifyArtifact } from '../src/model/artifact';
 import { FEATURES } from '../src/model/features';
 import { buildItemIdTable } from '../src/model/item-ids';
 import { DEFAULT_INDEX_OPTIONS, keepRecentSessions, quantizeScores } from '../src/model/model-index';
-import type { CandidateOptions } from '../src/model/candidates';
 import type { NeighbourTable } from '../src/model/types';
 
 /** The format this module reads. */
@@ -22,13 +21,7 @@ interface LegacySection {
   byteLength: number;
 }
 
-interface LegacyHeader {
-  modelVersion: string;
-  dataset: string;
-  numItems: number;
-  features: string[];
-  candidateOptions: CandidateOptions;
-  layers: Array<{ inputs: number; outputs: number }>;
+interface LegacyHeader extends ModelHeader {
   sections: LegacySection[];
   itemIds?: string[];
 }

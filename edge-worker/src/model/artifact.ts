@@ -55,13 +55,17 @@ interface SectionEntry {
   byteOffset: number;
 }
 
-interface Header {
+/** What every format's JSON header says of the model (format 3 had the same, with other sections). */
+export interface ModelHeader {
   modelVersion: string;
   dataset: string;
   numItems: number;
   features: string[];
   candidateOptions: CandidateOptions;
   layers: Array<{ inputs: number; outputs: number }>;
+}
+
+interface Header extends ModelHeader {
   sections: SectionEntry[];
 }
 
