@@ -44,6 +44,17 @@ async function impressionsSent(): Promise<Array<Record<string, unknown>>> {
   return impressions();
 }
 
+/** Lets more than a second pass, then checks that nothing was counted. */
+async function expectNoneAfterASecond(): Promise<void> {
+  await page.waitForTimeout(PAST_A_SECOND_MS);
+  expect(await impressionsSent()).toEqual([]);
+}
+
+/** Waits for the one impression of the slot, for `decision`. */
+async function expectCountedOnce(decision: string): Promise<void> {
+  await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+}
+
 /** Waits for the slot to be filled and returns the decision it shows. */
 async function filled(): Promise<string> {
   expect((await settledSlot(page, 'recommended')).state).toBe('filled');
@@ -67,7 +78,7 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
   it('counts a slot on screen for a second once, with the decision it shows', async () => {
     await openConsented(page, build, ON_SCREEN);
     const decision = await filled();
-    await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+    await expectCountedOnce(decision);
     // Scrolled away and back, and on screen a while: still once for this decision.
     await page.evaluate(() => scrollTo(0, 3000));
     await page.waitForTimeout(300);
@@ -87,8 +98,7 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
     const showPx = (px: number) => page.evaluate((px) => (window as unknown as { showPx: (px: number) => void }).showPx(px), px);
     // A quarter of it, for more than a second.
     await showPx(100);
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
     // Three quarters for half a second, then a quarter again.
     await page.evaluate(async () => {
       const { showPx } = window as unknown as { showPx: (px: number) => void };
@@ -96,21 +106,19 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       showPx(100);
     });
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
 
     await showPx(300);
-    await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+    await expectCountedOnce(decision);
   });
 
   it('counts a slot below the fold only once scrolled into view, a second later', async () => {
     await openConsented(page, build, BELOW_THE_FOLD);
     const decision = await filled();
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
 
     await scrollToSlot();
-    await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+    await expectCountedOnce(decision);
   });
 
   it('does not count a slot on screen for half a second, and counts it when it stays a second', async () => {
@@ -122,11 +130,10 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       scrollTo(0, 0);
     });
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
 
     await scrollToSlot();
-    await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+    await expectCountedOnce(decision);
   });
 
   it('does not count a slot removed from the page before its second', async () => {
@@ -138,8 +145,7 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       slot.remove();
     });
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
   });
 
   it('does not count a slot in a hidden tab, filled there or scrolled to, until the tab is shown', async () => {
@@ -147,11 +153,10 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
     await page.addInitScript(() => Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' }));
     await openConsented(page, build, ON_SCREEN);
     const decision = await filled();
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
 
     await showTab();
-    await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+    await expectCountedOnce(decision);
   });
 
   it('does not count a slot whose tab is hidden before its second is up, and counts it once shown again', async () => {
@@ -163,11 +168,10 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
       Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
       document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     });
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
 
     await showTab();
-    await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+    await expectCountedOnce(decision);
   });
 
   it('does not count a slot while the window has lost focus, and counts it once focus is back', async () => {
@@ -183,11 +187,10 @@ describe.each(BUILDS)('viewable impressions, the %s build', (build: Build) => {
     await other.bringToFront();
     await expect.poll(() => page.evaluate(() => document.hasFocus())).toBe(false);
     await scrollToSlot();
-    await page.waitForTimeout(PAST_A_SECOND_MS);
-    expect(await impressionsSent()).toEqual([]);
+    await expectNoneAfterASecond();
 
     await page.bringToFront();
-    await expect.poll(impressions, { timeout: 10_000 }).toEqual([expect.objectContaining({ decision, slot: 'recommended' })]);
+    await expectCountedOnce(decision);
   });
 
   it("counts a slot filled anew for a single-page app's next route again, with its new decision", async () => {
