@@ -462,9 +462,9 @@ async function checkStored(kv: PublishingStore, kind: Kind, version: string, mis
       if ((await readStoredCatalog(kv, version)) === null) throw missing();
       return;
     }
-    const bytes = kind === 'model' ? await readStoredModel(kv, version) : await kv.get(versionKey(kind, version), 'arrayBuffer');
+    const bytes = await storedValue(kv, kind, version);
     if (bytes === null) throw missing();
-    const [stored] = REPUBLISH[kind](bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+    const [stored] = REPUBLISH[kind](bytes);
     if (kind === 'model' && stored!.version !== version) throw new Error(`its artifact says it is version ${stored!.version}`);
   } catch (err) {
     if (err instanceof ApiError) throw err;
@@ -575,6 +575,18 @@ export async function storedCatalogValue(kv: PublishingStore, version: string): 
   const stored = VERSION.test(version) ? await readStoredCatalog(kv, version).catch(() => null) : null;
   if (!stored) return null;
   return stored.shards ? new Uint8Array((await kv.get(versionKey('catalog', version), 'arrayBuffer'))!) : stored.core.bytes;
+}
+
+/**
+ * A stored version's whole value as it was published, or null when none is
+ * stored: a model's parts joined, a catalog's whole core (or the JSON of an
+ * old-format one), any other kind's one value.
+ */
+export async function storedValue(kv: PublishingStore, kind: Kind, version: string): Promise<Uint8Array | null> {
+  if (kind === 'catalog') return storedCatalogValue(kv, version);
+  if (kind === 'model') return readStoredModel(kv, version);
+  const bytes = await kv.get(versionKey(kind, version), 'arrayBuffer');
+  return bytes && new Uint8Array(bytes);
 }
 
 const SHARD_KEY = /^catalog-shard:[0-9a-f]{16}$/;

@@ -28,13 +28,11 @@ import {
   publishModel,
   publishSlots,
   publishVersion,
-  readStoredModel,
   rollBack,
   storeCatalogValues,
-  storedCatalogValue,
+  storedValue,
   storedShards,
   uploadedCatalog,
-  versionKey,
   type Entry,
   type Kind,
 } from '../published/published';
@@ -168,8 +166,7 @@ export const admin = new Hono<{ Bindings: Env }>()
   .get(`/${KIND_PARAM}/versions/:version{[A-Za-z0-9._:-]{1,64}}`, async (c) => {
     const kind = c.req.param('kind') as Kind;
     const version = c.req.param('version');
-    const read = { catalog: storedCatalogValue, model: readStoredModel }[kind as 'catalog' | 'model'];
-    const stored = ['active', 'history'].includes(version) ? null : read ? await read(c.env.MODELS, version) : await c.env.MODELS.get(versionKey(kind, version), 'arrayBuffer');
+    const stored = ['active', 'history'].includes(version) ? null : await storedValue(c.env.MODELS, kind, version);
     if (!stored) throw new ApiError(404, 'not_found', `No ${kind} version ${JSON.stringify(version)} is stored`);
     const bytes = new Uint8Array(stored);
     c.header('Cache-Control', 'no-store');
