@@ -3,10 +3,11 @@
  * read back in parallel. The first part sits under the version's own key and says, in its
  * header, how long the whole value is; the others follow under their own keys.
  *
- * Why parts of 2 MiB: read from local KV (wrangler dev), a 13.5 MB artifact as one value took
- * 390–770 ms, as 4 parallel values 15–48 ms, as 8 10–32 ms, as 16 16–60 ms
- * (`docs/SCALE.md`); on Cloudflare, parallel reads of several values are likewise faster than one
- * large one, and each part stays far below the 25 MiB value limit.
+ * Why parts: a KV value holds at most 25 MiB, and the bound on a model artifact or a catalog core
+ * grows with the catalog (18 MB for Diginetica's 43 k items at the worst, ~17 MB for a core of
+ * 1 M ten-byte ids). They do not make reads faster: `npm run bench:parts` found a fresh
+ * isolate's first decision about as fast with the 13.8 MB model as one value as in parts of 8, 4
+ * or 2 MiB, and slower in parts of 1 MiB (docs/SCALE.md).
  */
 import type { PublishedStore } from './isolate-cache';
 

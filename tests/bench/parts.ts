@@ -1,0 +1,72 @@
+/**
+ * `npm run bench:parts [-- --json] [--runs 3]`: a fresh isolate's first decision with the model
+ * stored as one KV value against the same bytes in parts of 8, 4, 2 and 1 MiB (docs/SCALE.md,
+ * "Parts of 2 MiB"). Each run restarts `wrangler dev` on the same local state, sends a no-op
+ * request so the isolate's code is loaded, then one decision, and reads the Worker's own
+ * `Server-Timing` (`load`: published data, the model's parts among it; `total`).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { putEntries, ROOT, startDevServer } from '../../edge-worker/cli/wrangler';
+import { ARTIFACT_FORMAT_VERSION, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { seededRandom } from '../../edge-worker/src/model/random';
+import { publishCatalog, publishModel } from '../../edge-worker/src/published/published';
+import { BENCH_SLOTS, benchArtifact, benchCatalog } from './fixture';
+import { quantile } from './stats';
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    artifact: { type: 'string', default: `.seed/bench-diginetica-f${ARTIFACT_FORMAT_VERSION}.bin` },
+    runs: { type: 'string', default: '3' },
+    port: { type: 'string', default: '8799' },
+  },
+});
+const log = (message: string) => console.error(`bench:parts: ${message}`);
+const MIB = 1024 * 1024;
+
+const model = benchArtifact(resolve(ROOT, args.artifact!), log);
+const catalog = benchCatalog(readArtifactHeader(model.bytes).numItems - 1, seededRandom(42));
+
+/** Server-Timing's `name;dur=…` entries. */
+function timing(header: string | null): Record<string, number> {
+  return Object.fromEntries((header ?? '').split(',').flatMap((part) => {
+    const [name, dur] = part.trim().split(';dur=');
+    return name && dur ? [[name, Number(dur)]] : [];
+  }));
+}
+
+mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
+const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'bench-parts-'));
+const rows: Array<{ part_bytes: number; parts: number; load_ms: number[]; total_ms: number[] }> = [];
+try {
+  putEntries('MODELS', publishCatalog(catalog), { persistTo });
+  for (const partBytes of [model.bytes.byteLength, 8 * MIB, 4 * MIB, 2 * MIB, 1 * MIB]) {
+    const entries = publishModel(model.bytes, partBytes);
+    putEntries('MODELS', entries, { persistTo });
+    const row = { part_bytes: partBytes, parts: entries.filter((e) => !e.pointer).length, load_ms: [] as number[], total_ms: [] as number[] };
+    for (let run = 0; run < Number(args.runs); run++) {
+      const server = await startDevServer({ port: Number(args.port), persistTo });
+      try {
+        await (await fetch(`${server.url}/v1/health`)).arrayBuffer();
+        const res = await fetch(`${server.url}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, slots: BENCH_SLOTS, context: {} }) });
+        const body = (await res.json()) as { model: string };
+        if (!body.model.startsWith('rapport-rerank@')) throw new Error(`the decision did not use the model: ${JSON.stringify(body)}`);
+        const t = timing(res.headers.get('server-timing'));
+        row.load_ms.push(t.load ?? NaN);
+        row.total_ms.push(t.total ?? NaN);
+      } finally {
+        await server.stop();
+      }
+    }
+    log(`${row.parts} part(s) of ${(partBytes / MIB).toFixed(1)} MiB: load ${row.load_ms.join(', ')} ms; total ${row.total_ms.join(', ')} ms`);
+    rows.push(row);
+  }
+} finally {
+  rmSync(persistTo, { recursive: true, force: true });
+}
+if (!args.json) {
+  for (const r of rows) console.log(`${String(r.parts).padStart(2)} part(s) of ${(r.part_bytes / MIB).toFixed(1).padStart(4)} MiB   first decision: load median ${quantile(r.load_ms, 0.5)} ms, total median ${quantile(r.total_ms, 0.5)} ms`);
+}
+console.log(JSON.stringify({ artifact_bytes: model.bytes.byteLength, runs: rows }));
