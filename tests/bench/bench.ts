@@ -27,6 +27,7 @@ import { workerdRss } from './memory';
 import { seededRandom } from '../../edge-worker/src/model/random';
 import { BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed } from './fixture';
 import { runLoad } from './load';
+import { serverTiming } from './server-timing';
 import { mean, quantile, round } from './stats';
 
 const { values: args } = parseArgs({
@@ -55,17 +56,6 @@ const ITEMS = readArtifactHeader(model.bytes).numItems - 1;
 const CATALOG_ITEMS = Math.max(ITEMS, Number(args['catalog-items'] ?? ITEMS));
 const catalog = benchCatalog(CATALOG_ITEMS, random);
 
-function serverTiming(header: string | null): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const part of (header ?? '').split(',')) {
-    const [name, dur] = part.trim().split(';dur=');
-    if (name && dur) out[name] = Number(dur);
-  }
-  // What the catalog holds in the isolate's memory: `catalog;desc="core=<bytes> shards=<bytes>"`.
-  const memory = /catalog;desc="core=(\d+) shards=(\d+)"/.exec(header ?? '');
-  if (memory) Object.assign(out, { catalog_core_bytes: Number(memory[1]), catalog_shard_bytes: Number(memory[2]) });
-  return out;
-}
 
 
 /**

@@ -13,6 +13,7 @@ import { ARTIFACT_FORMAT_VERSION, readArtifactHeader } from '../../edge-worker/s
 import { seededRandom } from '../../edge-worker/src/model/random';
 import { publishCatalog, publishModel } from '../../edge-worker/src/published/published';
 import { BENCH_SLOTS, benchArtifact, benchCatalog } from './fixture';
+import { serverTiming } from './server-timing';
 import { quantile } from './stats';
 
 const { values: args } = parseArgs({
@@ -28,14 +29,6 @@ const MIB = 1024 * 1024;
 
 const model = benchArtifact(resolve(ROOT, args.artifact!), log);
 const catalog = benchCatalog(readArtifactHeader(model.bytes).numItems - 1, seededRandom(42));
-
-/** Server-Timing's `name;dur=…` entries. */
-function timing(header: string | null): Record<string, number> {
-  return Object.fromEntries((header ?? '').split(',').flatMap((part) => {
-    const [name, dur] = part.trim().split(';dur=');
-    return name && dur ? [[name, Number(dur)]] : [];
-  }));
-}
 
 mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
 const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'bench-parts-'));
@@ -53,7 +46,7 @@ try {
         const res = await fetch(`${server.url}/v1/decide`, { method: 'POST', body: JSON.stringify({ v: 1, slots: BENCH_SLOTS, context: {} }) });
         const body = (await res.json()) as { model: string };
         if (!body.model.startsWith('rapport-rerank@')) throw new Error(`the decision did not use the model: ${JSON.stringify(body)}`);
-        const t = timing(res.headers.get('server-timing'));
+        const t = serverTiming(res.headers.get('server-timing'));
         row.load_ms.push(t.load ?? NaN);
         row.total_ms.push(t.total ?? NaN);
       } finally {
