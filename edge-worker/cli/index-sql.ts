@@ -12,7 +12,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IndexOptions } from '../src/model/model-index';
-import { quantizeScores, roundToBfloat16, ruleWeightScale } from '../src/model/model-index';
+import { roundToBfloat16, ruleWeightScale, scoreTable } from '../src/model/model-index';
 import type { ModelIndex, NeighbourTable, RowTable } from '../src/model/types';
 import { firstRow, forEachRow } from './duckdb';
 import { growable } from './item-rows';
@@ -45,8 +45,7 @@ function csrReader(numRows: number, scored: boolean) {
     },
     neighbours(): NeighbourTable {
       close(numRows);
-      const { codes, levels } = quantizeScores(scores.done());
-      return { offsets, items: values.done(), scoreCodes: codes, scoreLevels: levels };
+      return scoreTable(offsets, values.done(), scores.done());
     },
   };
 }

@@ -67,27 +67,43 @@ export function keyOfText(text: string): string {
 
 /** KV's bulk read takes at most 100 keys. */
 const BULK_KEYS = 100;
-/** How many bytes of shard text an isolate keeps (least recently used out first). */
+/** About how many bytes of shard rows an isolate keeps (least recently used out first). */
 const CACHE_BYTES = 8 * 1024 * 1024;
 
-/** Shards read from KV by this isolate, most recently used last, with their text's length. */
-const cache = new Map<string, { rows: ShardRows; bytes: number }>();
+/**
+ * Rows this isolate read, by shard key and item id, most recently used last, with about what each
+ * takes. Rows, not whole shards: a decision shows a handful of items from as many shards, so with a
+ * million items a cache of shards would hold few of the shown items (8 MiB is ~1,000 of 8,192
+ * shards) while a cache of rows holds every item a model recommends. A shard key is its content
+ * hash, so a cached row never goes stale.
+ */
+const cache = new Map<string, { row: ShardRow; bytes: number }>();
 let cachedBytes = 0;
 
-/** How many bytes of shard text this isolate holds (the bench reports it beside the core's size). */
+/** How many bytes of shard rows this isolate holds, about (the bench reports it beside the core's size). */
 export function cachedShardBytes(): number {
   return cachedBytes;
 }
 
-/** Forgets every cached shard (tests). */
+/** Forgets every cached row (tests). */
 export function forgetShards(): void {
   cache.clear();
   cachedBytes = 0;
 }
 
-function remember(key: string, rows: ShardRows, bytes: number): void {
-  cache.delete(key);
-  cache.set(key, { rows, bytes });
+const cacheKey = (shardKey: string, id: string): string => `${shardKey} ${id}`;
+
+/** About what a row takes in memory: its strings and an array's overhead. */
+const rowBytes = (key: string, row: ShardRow): number => 2 * (key.length + row[0].length + row[4].length + row[5].length) + 96;
+
+function remember(key: string, row: ShardRow): void {
+  const had = cache.get(key);
+  if (had) {
+    cache.delete(key);
+    cachedBytes -= had.bytes;
+  }
+  const bytes = rowBytes(key, row);
+  cache.set(key, { row, bytes });
   cachedBytes += bytes;
   for (const [old, entry] of cache) {
     if (cachedBytes <= CACHE_BYTES || old === key) break;
@@ -102,43 +118,41 @@ export interface ShardStore {
 }
 
 /**
- * Reads shards by key: the cache first, then KV in bulk reads of up to 100
- * keys, all at once. Throws an `Error` naming a shard KV does not hold.
+ * Reads shards by key from KV, in bulk reads of up to 100 keys, all at once. Throws an `Error`
+ * naming a shard KV does not hold.
  */
 export async function readShards(kv: ShardStore, keys: readonly string[]): Promise<Map<string, ShardRows>> {
-  const found = new Map<string, ShardRows>();
-  const missing: string[] = [];
-  for (const key of new Set(keys)) {
-    const hit = cache.get(key);
-    if (hit) {
-      remember(key, hit.rows, 0);
-      found.set(key, hit.rows);
-    } else missing.push(key);
-  }
+  const unique = [...new Set(keys)];
   const reads = [];
-  for (let i = 0; i < missing.length; i += BULK_KEYS) reads.push(kv.get(missing.slice(i, i + BULK_KEYS), 'text'));
+  for (let i = 0; i < unique.length; i += BULK_KEYS) reads.push(kv.get(unique.slice(i, i + BULK_KEYS), 'text'));
+  const found = new Map<string, ShardRows>();
   for (const texts of await Promise.all(reads)) {
     for (const [key, text] of texts) {
       if (text === null) throw new Error(`its shard ${key} is missing`);
-      const rows = JSON.parse(text) as ShardRows;
-      remember(key, rows, text.length);
-      found.set(key, rows);
+      found.set(key, JSON.parse(text) as ShardRows);
     }
   }
   return found;
 }
 
 /**
- * The display fields of items by core index: their shards from `shards` (an
- * old-format catalog's, converted in memory) or else read through the cache.
+ * The display fields of items by core index: their shards from `shards` (an old-format catalog's,
+ * converted in memory), or else the rows this isolate cached and, for the others, their shards
+ * read from KV in one bulk read.
  */
 export async function itemDetails(kv: ShardStore, core: CatalogCore, indices: Iterable<number>, shards?: ReadonlyMap<string, ShardRows>): Promise<Map<number, ItemDetails>> {
-  const wanted = [...new Set(indices)].map((index) => ({ index, key: core.shardKey(core.shardOf(index)) }));
-  const rows = shards ?? (await readShards(kv, wanted.map(({ key }) => key)));
+  const wanted = [...new Set(indices)].map((index) => {
+    const key = core.shardKey(core.shardOf(index));
+    const id = core.idAt(index);
+    return { index, key, id, cached: shards ? undefined : cache.get(cacheKey(key, id))?.row };
+  });
+  const missing = wanted.filter(({ cached }) => cached === undefined).map(({ key }) => key);
+  const rows = shards ?? (missing.length ? await readShards(kv, missing) : new Map<string, ShardRows>());
   const out = new Map<number, ItemDetails>();
-  for (const { index, key } of wanted) {
-    const row = rows.get(key)?.[core.idAt(index)];
-    if (!row) throw new Error(`its shard ${key} does not hold item ${JSON.stringify(core.idAt(index))}`);
+  for (const { index, key, id, cached } of wanted) {
+    const row = cached ?? rows.get(key)?.[id];
+    if (!row) throw new Error(`its shard ${key} does not hold item ${JSON.stringify(id)}`);
+    if (!shards) remember(cacheKey(key, id), row);
     out.set(index, detailsOf(row));
   }
   return out;

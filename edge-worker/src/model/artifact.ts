@@ -1,15 +1,19 @@
 /**
  * The binary model artifact: one KV value holding the index, the re-ranker and the id table as
  * typed-array sections behind a small JSON header. The Worker uses it in place: every section is
- * a fixed-width array at an aligned offset, so loading makes views over the fetched bytes and
- * decodes nothing (format 4; format 3's varints and widening took ~250 ms per fresh isolate).
+ * a fixed-width array at an aligned offset, so loading makes views over the fetched bytes (format
+ * 3's varints and widening took ~250 ms per fresh isolate). What can be derived is not stored
+ * (format 5): session-kNN's postings are the sessions inverted, and every table's offsets are its
+ * row lengths summed, so loading rebuilds those (postings.ts) instead of reading 4 MB more; click
+ * counts take 16 bits, neighbour scores 4 (SCORE_BITS).
  */
 import type { Ids, IdRows, ModelIndex, NeighbourTable } from './types';
 import type { CandidateOptions } from './candidates';
 import { FEATURES } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
 import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
-import { SCORE_LEVELS, rowCount } from './rows';
+import { SCORE_LEVELS, packedCodeBytes, positionInRow, rowCount, rowEnd, rowLength, rowStart, scoreCode } from './rows';
+import { buildPostings, lengthsFromOffsets, offsetsFromLengths } from './postings';
 import { FILL_DEPTH, popularOrder } from './popularity';
 
 /** Everything the edge needs to recommend, as stored in one KV value. */
@@ -36,7 +40,7 @@ export interface ModelArtifact {
 export const ARTIFACT_MAGIC = 0x54525052;
 
 /** Version of the binary layout; bump when the layout (not the model) changes. */
-export const ARTIFACT_FORMAT_VERSION = 4;
+export const ARTIFACT_FORMAT_VERSION = 5;
 
 /** What an older format needs to serve again. */
 const OLDER_FORMAT_ADVICE = 'convert it with `npm run migrate-model -- <old.bin> <new.bin>` or retrain it with `npm run train`';
@@ -67,6 +71,62 @@ export interface ModelHeader {
 
 interface Header extends ModelHeader {
   sections: SectionEntry[];
+  /** The postings' cap: each item's most recent sessions that loading keeps when it inverts the sessions. */
+  postingsCap: number;
+  /** Tables stored relative to another (see {@link RELATIVE_TABLES}): table name → its base's name. */
+  bases: Record<string, string>;
+}
+
+/**
+ * Tables whose items mostly recur in another table's row for the same item, so they are stored as
+ * positions in that row (one byte instead of an id): on Diginetica 71 % of the sequential rules
+ * are among the co-visits and 99 % of the next clicks among the rules. Each is stored so only when
+ * that is smaller; the base is read first.
+ */
+const RELATIVE_TABLES: ReadonlyArray<readonly [table: 'rules' | 'next', base: 'covisit' | 'rules']> = [
+  ['rules', 'covisit'],
+  ['next', 'rules'],
+];
+
+/** A position that says "not in the base row": the item is the table's next `extra` id. */
+const ESCAPE = 0xff;
+
+/** A table's items as positions in its base's row of the same item, ESCAPE for those not there (listed in order in `extra`). */
+function relativeItems(table: NeighbourTable, base: NeighbourTable, numItems: number): { positions: Uint8Array; extra: Ids } {
+  const positions = new Uint8Array(table.items.length);
+  const extra: number[] = [];
+  for (let item = 0; item < numItems; item++) {
+    const baseStart = rowStart(base, item);
+    for (let q = rowStart(table, item), end = rowEnd(table, item); q < end; q++) {
+      const at = positionInRow(base, item, table.items[q] ?? 0);
+      const position = at < 0 ? ESCAPE : at - baseStart;
+      if (position >= ESCAPE) extra.push(table.items[q] ?? 0);
+      positions[q] = Math.min(position, ESCAPE);
+    }
+  }
+  return { positions, extra: narrowed(Uint32Array.from(extra)) };
+}
+
+/**
+ * A relative table's items again, from its positions, its extra ids and its base (loading does
+ * this once, in one pass). Throws for a position outside its base row or extra ids that do not
+ * match the escapes, so a damaged artifact is not read as other items.
+ */
+function absoluteItems(name: string, offsets: Uint32Array, positions: Uint8Array, extra: Ids, base: NeighbourTable): Ids {
+  const items = base.items instanceof Uint16Array && extra instanceof Uint16Array ? new Uint16Array(positions.length) : new Uint32Array(positions.length);
+  let e = 0;
+  for (let item = 0; item + 1 < offsets.length; item++) {
+    const baseStart = base.offsets[item] ?? 0;
+    const baseLength = (base.offsets[item + 1] ?? 0) - baseStart;
+    for (let q = offsets[item] ?? 0, end = offsets[item + 1] ?? 0; q < end; q++) {
+      const position = positions[q] ?? 0;
+      if (position === ESCAPE) items[q] = extra[e++] ?? 0;
+      else if (position < baseLength) items[q] = base.items[baseStart + position] ?? 0;
+      else throw new Error(`artifact section ${name}.positions points past its base row at ${q}`);
+    }
+  }
+  if (e !== extra.length) throw new Error(`artifact section ${name}.extra holds ${extra.length} ids for ${e} escapes`);
+  return items;
 }
 
 /**
@@ -79,7 +139,10 @@ const PREAMBLE_BYTES = 16;
 const BYTES: Record<ArrayKind, number> = { u8: 1, u16: 2, u32: 4, f32: 4 };
 
 /** Id sections: stored in 16 bits when every value fits. */
-const ID_SECTIONS = /^(sessions\.values|postings\.values|\w+\.items|ids\.sorted|popular)$/;
+const ID_SECTIONS = /^(sessions\.values|\w+\.items|\w+\.extra|ids\.sorted|popular)$/;
+
+/** Click counts: stored in 16 bits when every value is a whole number that fits. */
+const COUNT_SECTIONS = /^(popularity|recentPopularity)$/;
 
 function kindOf(values: Section): ArrayKind {
   if (values instanceof Float32Array) return 'f32';
@@ -94,31 +157,85 @@ function narrowed(values: Ids): Ids {
   return Uint16Array.from(values);
 }
 
-/** A neighbour table's four sections, named `<name>.offsets|items|scores|levels`. */
-function tableArrays(name: string, table: NeighbourTable): Array<[string, Section]> {
-  return [
-    [`${name}.offsets`, table.offsets],
-    [`${name}.items`, table.items],
-    [`${name}.scores`, table.scoreCodes],
-    [`${name}.levels`, table.scoreLevels],
-  ];
+/** Counts as 16-bit integers when they all are such, else as they are. */
+function narrowedCounts(values: Float32Array): Section {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] ?? 0;
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) return values;
+  }
+  return Uint16Array.from(values);
 }
 
-function namedArrays(artifact: ModelArtifact): Array<[string, Section]> {
+/** An item's repeat rate from its clicks and the sessions it was clicked in, as training computes it. */
+const repeatRateOf = (clicks: number, sessions: number): number => Math.fround(clicks > 0 ? (clicks - sessions) / clicks : 0);
+
+/**
+ * Per item, how many training sessions it was clicked in, recovered from its clicks and repeat
+ * rate, when that gives back every repeat rate exactly in 16 bits (it does for counts below
+ * 65,536): stored instead of the repeat rates, half their size, it also bounds each item's
+ * postings so loading builds them in one pass. Undefined when any item does not come back exactly.
+ */
+function sessionCounts(index: ModelIndex): Uint16Array | undefined {
+  const counts = new Uint16Array(index.numItems);
+  for (let i = 0; i < index.numItems; i++) {
+    const clicks = index.popularity[i] ?? 0;
+    const rate = index.repeatRate[i] ?? 0;
+    const sessions = Math.round(clicks - rate * clicks);
+    if (!Number.isInteger(clicks) || sessions < 0 || sessions > 0xffff || repeatRateOf(clicks, sessions) !== rate) return undefined;
+    counts[i] = sessions;
+  }
+  return counts;
+}
+
+/** The longest row of an index's postings: the cap they were built with, as far as it shows (a cap no row reached changes nothing). */
+function postingsCap(index: ModelIndex): number {
+  let longest = 0;
+  for (let item = 0; item < index.numItems; item++) longest = Math.max(longest, rowLength(index.postings, item));
+  return longest;
+}
+
+type Relative = Map<string, { positions: Uint8Array; extra: Ids }>;
+
+const idBytes = (ids: Ids): number => narrowed(ids).byteLength;
+
+/** The tables of RELATIVE_TABLES stored relative to their base, each only where that takes fewer bytes than its ids. */
+function relativeTables(index: ModelIndex): Relative {
+  const relative: Relative = new Map();
+  for (const [name, base] of RELATIVE_TABLES) {
+    const stored = relativeItems(index[name], index[base], index.numItems);
+    if (stored.positions.byteLength + idBytes(stored.extra) < idBytes(index[name].items)) relative.set(name, stored);
+  }
+  return relative;
+}
+
+/** A neighbour table's sections: `<name>.lengths|items|scores|levels`, or `.positions|extra` for the items of one stored relative to its base. */
+function tableArrays(name: string, table: NeighbourTable, relative?: Relative): Array<[string, Section]> {
+  const stored = relative?.get(name);
+  const items: Array<[string, Section]> = stored
+    ? [
+        [`${name}.positions`, stored.positions],
+        [`${name}.extra`, stored.extra],
+      ]
+    : [[`${name}.items`, table.items]];
+  return [[`${name}.lengths`, lengthsFromOffsets(table.offsets)], ...items, [`${name}.scores`, table.scoreCodes], [`${name}.levels`, table.scoreLevels]];
+}
+
+function namedArrays(artifact: ModelArtifact, relative: Relative): Array<[string, Section]> {
   const { index, reranker, itemIds } = artifact;
   return [
-    ['sessions.offsets', index.sessions.offsets],
+    ['sessions.lengths', lengthsFromOffsets(index.sessions.offsets)],
+    ...((): Array<[string, Section]> => {
+      const counts = sessionCounts(index);
+      return counts ? [['sessionCounts', counts]] : [['repeatRate', index.repeatRate]];
+    })(),
     ['sessions.values', index.sessions.values],
-    ['postings.offsets', index.postings.offsets],
-    ['postings.values', index.postings.values],
-    ['popularity', index.popularity],
-    ['recentPopularity', index.recentPopularity],
-    ['repeatRate', index.repeatRate],
+    ['popularity', narrowedCounts(index.popularity)],
+    ['recentPopularity', narrowedCounts(index.recentPopularity)],
     ['age', index.age],
     ['popular', artifact.popular ?? popularOrder(index.recentPopularity, FILL_DEPTH)],
-    ...tableArrays('rules', index.rules),
-    ...tableArrays('next', index.next),
     ...tableArrays('covisit', index.covisit),
+    ...tableArrays('rules', index.rules, relative),
+    ...tableArrays('next', index.next, relative),
     ['reranker.mean', reranker.mean],
     ['reranker.std', reranker.std],
     ...reranker.layers.flatMap((layer, i): Array<[string, Float32Array]> => [
@@ -134,7 +251,8 @@ const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
 /** Serialises an artifact: magic, format version, header length, a small JSON header, then 8-byte-aligned typed arrays. */
 export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
-  const arrays = namedArrays(artifact).map(([name, values]): [string, Section] => [name, ID_SECTIONS.test(name) ? narrowed(values as Ids) : values]);
+  const relative = relativeTables(artifact.index);
+  const arrays = namedArrays(artifact, relative).map(([name, values]): [string, Section] => [name, ID_SECTIONS.test(name) ? narrowed(values as Ids) : values]);
   const sections: SectionEntry[] = [];
   let offset = 0;
   for (const [name, values] of arrays) {
@@ -149,6 +267,8 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
     candidateOptions: artifact.candidateOptions,
     layers: artifact.reranker.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs })),
     sections,
+    postingsCap: postingsCap(artifact.index),
+    bases: Object.fromEntries(RELATIVE_TABLES.filter(([name]) => relative.has(name))),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const payloadStart = align(PREAMBLE_BYTES + headerBytes.length, 8);
@@ -212,9 +332,11 @@ function aligned(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Reads an artifact in place: every array is a view on `data`, nothing is decoded or copied, so
- * loading costs O(sections), not O(size). Only the structure is checked here (sections present,
- * in bounds, of consistent lengths); {@link verifyArtifact} checks every value, once, at publishing.
+ * Reads an artifact in place: every stored array is a view on `data`, nothing is decoded or
+ * copied. What loading builds is derived: offsets from row lengths (one pass over ~270k numbers
+ * for Diginetica) and the postings from the sessions (two passes over ~0.9 M clicks). Only the
+ * structure is checked here (sections present, in bounds, of consistent lengths);
+ * {@link verifyArtifact} checks every value, once, at publishing.
  */
 export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   const bytes = aligned(toBytes(data));
@@ -239,19 +361,41 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   };
   const f32 = (name: string, length?: number) => read(name, ['f32'], length) as Float32Array;
   const offsets = (name: string, rows: number) => read(name, ['u32'], rows + 1) as Uint32Array;
+  const lengths = (name: string, rows: number) => offsetsFromLengths(read(`${name}.lengths`, ['u8', 'u16', 'u32'], rows));
   const last = (o: Uint32Array) => o[o.length - 1] ?? 0;
   const ids = (name: string, length: number) => read(name, ['u16', 'u32'], length) as Ids;
+  const counts = (name: string): Float32Array => {
+    const values = read(name, ['f32', 'u16'], numItems);
+    return values instanceof Float32Array ? values : new Float32Array(values);
+  };
+  const tables = new Map<string, NeighbourTable>();
+  const bases = header.bases ?? {};
   const table = (name: string): NeighbourTable => {
-    const o = offsets(`${name}.offsets`, numItems);
+    const o = lengths(name, numItems);
     const levels = f32(`${name}.levels`);
     if (levels.length === 0 || levels.length > SCORE_LEVELS) throw new Error(`artifact section ${name}.levels holds ${levels.length} levels, expected 1 to ${SCORE_LEVELS}`);
-    return { offsets: o, items: ids(`${name}.items`, last(o)), scoreCodes: read(`${name}.scores`, ['u8'], last(o)) as Uint8Array, scoreLevels: levels };
+    const baseName = bases[name];
+    let items: Ids;
+    if (baseName === undefined) items = ids(`${name}.items`, last(o));
+    else {
+      const base = tables.get(baseName);
+      if (base === undefined) throw new Error(`artifact table ${name} is stored relative to ${baseName}, which is not read before it`);
+      items = absoluteItems(name, o, read(`${name}.positions`, ['u8'], last(o)) as Uint8Array, ids(`${name}.extra`, sections.get(`${name}.extra`)?.length ?? 0), base);
+    }
+    const decoded: NeighbourTable = { offsets: o, items, scoreCodes: read(`${name}.scores`, ['u8'], packedCodeBytes(last(o))) as Uint8Array, scoreLevels: levels };
+    tables.set(name, decoded);
+    return decoded;
   };
-  const rows = (name: string, count: number): IdRows => {
-    const o = offsets(`${name}.offsets`, count);
-    return { offsets: o, values: ids(`${name}.values`, last(o)) };
-  };
-  const sessionCount = (sections.get('sessions.offsets')?.length ?? 1) - 1;
+  if (!(Number.isInteger(header.postingsCap) && header.postingsCap >= 0)) throw new Error('artifact header has no postings cap');
+  const sessionOffsets = lengths('sessions', sections.get('sessions.lengths')?.length ?? 0);
+  const sessions: IdRows = { offsets: sessionOffsets, values: ids('sessions.values', last(sessionOffsets)) };
+  const popularity = counts('popularity');
+  const sessionCount = sections.has('sessionCounts') ? (read('sessionCounts', ['u16'], numItems) as Uint16Array) : undefined;
+  let repeatRate: Float32Array;
+  if (sessionCount) {
+    repeatRate = new Float32Array(numItems);
+    for (let i = 0; i < numItems; i++) repeatRate[i] = repeatRateOf(popularity[i] ?? 0, sessionCount[i] ?? 0);
+  } else repeatRate = f32('repeatRate', numItems);
   const layers: DenseWeights[] = header.layers.map((l, i) => ({
     inputs: l.inputs,
     outputs: l.outputs,
@@ -269,18 +413,19 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
     candidateOptions: header.candidateOptions,
     index: {
       numItems,
-      sessions: rows('sessions', sessionCount),
-      postings: rows('postings', numItems),
-      popularity: f32('popularity', numItems),
-      recentPopularity: f32('recentPopularity', numItems),
-      repeatRate: f32('repeatRate', numItems),
+      sessions,
+      postings: buildPostings(sessions, numItems, header.postingsCap, sessionCount),
+      popularity,
+      recentPopularity: counts('recentPopularity'),
+      repeatRate,
       age: f32('age', numItems),
+      // Bases before the tables stored relative to them.
+      covisit: table('covisit'),
       rules: table('rules'),
       next: table('next'),
-      covisit: table('covisit'),
     },
     reranker: { mean: f32('reranker.mean', FEATURES.length), std: f32('reranker.std', FEATURES.length), layers },
-    ...(sections.has('copurchase.offsets') ? { copurchase: table('copurchase') } : {}),
+    ...(sections.has('copurchase.lengths') ? { copurchase: table('copurchase') } : {}),
     ...(itemIds ? { itemIds } : {}),
     popular: ids('popular', sections.get('popular')?.length ?? 0),
   };
@@ -312,11 +457,20 @@ export function verifyArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
   const { numItems } = index;
   checkRows('sessions', index.sessions, numItems);
   checkRows('postings', index.postings, rowCount(index.sessions));
+  // Postings sized by the stored session counts must be those a counting pass finds: a count too low would drop sessions.
+  const counted = buildPostings(index.sessions, numItems, parsePreamble(aligned(toBytes(data))).header.postingsCap);
+  for (let item = 0; item < numItems; item++) {
+    if (rowLength(counted, item) !== rowLength(index.postings, item)) throw new Error(`artifact section sessionCounts is below the sessions that hold item ${item}`);
+  }
   checkIds('popular', artifact.popular ?? new Uint16Array(0), numItems);
   for (const [name, table] of [['rules', index.rules], ['next', index.next], ['covisit', index.covisit], ['copurchase', copurchase]] as const) {
     if (!table) continue;
     checkRows(name, table, numItems);
-    checkIds(`${name}.scores`, table.scoreCodes, table.scoreLevels.length);
+    const entries = rowEnd(table, numItems - 1);
+    for (let q = 0; q < entries; q++) {
+      const code = scoreCode(table.scoreCodes, q);
+      if (code >= table.scoreLevels.length) throw new Error(`artifact section ${name}.scores holds code ${code} at ${q}, beyond its ${table.scoreLevels.length} levels`);
+    }
   }
   if (itemIds) {
     checkOffsets('ids', itemIds.offsets);

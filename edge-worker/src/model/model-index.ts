@@ -2,10 +2,11 @@
  * Builds the model index from sessions in time order: postings, popularity, item age and repeat
  * rate, and the neighbour tables (sequential rules, next clicks, co-visits, co-purchases).
  */
-import type { IdRows, ModelIndex, NeighbourTable, RowTable } from './types';
-import { SCORE_LEVELS, rowCount, rowEnd, rowLength, rowStart, rowValues, sliceRows } from './rows';
+import type { IdRows, Ids, ModelIndex, NeighbourTable, RowTable } from './types';
+import { SCORE_LEVELS, packCodes, rowCount, rowEnd, rowLength, rowStart, rowValues, sliceRows } from './rows';
 import { type StampSet, addOnce, addToSum, clearSum, createSparseSum, createStampSet, newRound } from './scratch';
 import { sortIdsByScore } from './sort';
+import { buildPostings } from './postings';
 
 /** Knobs of the index builder; they bound artifact size and per-request work. */
 export interface IndexOptions {
@@ -33,8 +34,9 @@ export interface IndexOptions {
  * Diginetica: keeping fewer cost more than the noise between seeds (65,535: 52.01 / 19.54, seed 8
  * 52.20 / 19.58; 100,000: 51.98 / 19.54), and so did shorter rows (rules, next, co-visits 20 / 15
  * / 20: 51.80 / 19.52 at 65,535 sessions, 51.73 / 19.46 at 100,000, 52.00 / 19.54 at 131,072).
- * One-byte scores cost nothing measurable (20 / 20 / 20 at 65,535: 51.84 / 19.50; the test set
- * with every session: 54.62 / 20.61 against bfloat16's 54.60 / 20.65). Tried to win back what a
+ * Scores quantized to few levels cost nothing measurable down to 8 (every session: 256 levels
+ * 52.31 / 19.54, 16 levels 52.27 / 19.57, 8 levels 52.24 / 19.59) and MRR at 4 (52.21 / 19.46), so
+ * they take 4 bits (SCORE_BITS). Tried to win back what a
  * shorter sample loses, without success: boosting rare items' votes by their idf (× 1 + w·ln(S/n),
  * w 0.3 and 1: 52.06 / 19.54 and 52.02 / 19.51 at 65,535) and a feature for the share of votes
  * cast from after the matched click (52.32 / 19.53 with every session). docs/SCALE.md has the sizes.
@@ -68,30 +70,6 @@ function forEachDistinctItem(sessions: IdRows, s: number, distinct: StampSet, vi
   }
 }
 
-/** Sessions containing each item (deduplicated), most recent first; all of them when cap is Infinity. */
-function buildPostings(sessions: IdRows, numItems: number, cap: number): RowTable {
-  const nSessions = rowCount(sessions);
-  const distinct = createStampSet(numItems);
-  const counts = new Uint32Array(numItems);
-  const count = (item: number): void => {
-    counts[item] = (counts[item] ?? 0) + 1;
-  };
-  for (let s = 0; s < nSessions; s++) forEachDistinctItem(sessions, s, distinct, count);
-  const offsets = new Uint32Array(numItems + 1);
-  for (let i = 0; i < numItems; i++) offsets[i + 1] = (offsets[i] ?? 0) + Math.min(counts[i] ?? 0, cap);
-  const postings: RowTable = { offsets, values: new Uint32Array(offsets[numItems] ?? 0) };
-  const filled = new Uint32Array(numItems);
-  const post = (item: number, s: number): void => {
-    const used = filled[item] ?? 0;
-    if (used >= rowLength(postings, item)) return;
-    postings.values[rowStart(postings, item) + used] = s;
-    filled[item] = used + 1;
-  };
-  // Walk sessions newest first so each row comes out most-recent-first and the cap keeps the newest.
-  for (let s = nSessions - 1; s >= 0; s--) forEachDistinctItem(sessions, s, distinct, post);
-  return postings;
-}
-
 /** Rounds float32 values to the nearest bfloat16 (ties to even), in place, so they store in 16 bits exactly. */
 export function roundToBfloat16(values: Float32Array): Float32Array {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
@@ -103,10 +81,11 @@ export function roundToBfloat16(values: Float32Array): Float32Array {
 }
 
 /**
- * A neighbour table's scores in one byte each: up to 256 distinct values are kept exactly (small
- * counts, for instance); more are snapped to 256 levels spaced evenly in log scale between the
- * smallest and largest, each score to its nearest level (at most ±1.5 % off for a range of 1e3).
- * Order is kept: a higher score never gets a lower level.
+ * A neighbour table's scores as codes into at most SCORE_LEVELS (16) levels: that many distinct
+ * values are kept exactly (small counts, for instance); more are snapped to levels spaced evenly
+ * in log scale between the smallest and largest, each score to its nearest level (within a factor
+ * of e^(ln(range) / 30) either way: ±26 % for a range of 1e3). Order is kept: a higher score never
+ * gets a lower level. Codes come unpacked, one per byte; {@link scoreTable} packs them.
  */
 export function quantizeScores(values: Float32Array): { codes: Uint8Array; levels: Float32Array } {
   const distinct = [...new Set(values)].filter((v) => v > 0).sort((a, b) => a - b);
@@ -133,6 +112,12 @@ export function quantizeScores(values: Float32Array): { codes: Uint8Array; level
     codes[i] = lo;
   }
   return { codes, levels };
+}
+
+/** A neighbour table from its rows (offsets, items) and their exact scores, which it keeps quantized and packed, as stored. */
+export function scoreTable(offsets: Uint32Array, items: Ids, scores: Float32Array): NeighbourTable {
+  const { codes, levels } = quantizeScores(scores);
+  return { offsets, items, scoreCodes: packCodes(codes), scoreLevels: levels };
 }
 
 /** Collects per-item neighbour rows, keeping the `perItem` best by score (ties: lower id first). */
@@ -173,9 +158,8 @@ export function buildNeighbours(
     scores.set(rowScores[item] ?? new Float32Array(0), start);
     offsets[item + 1] = start + row.length;
   }
-  // Scores are kept in one byte, as stored, so training and serving see the same values.
-  const { codes, levels } = quantizeScores(scores);
-  return { offsets, items, scoreCodes: codes, scoreLevels: levels };
+  // Scores are kept quantized, as stored, so training and serving see the same values.
+  return scoreTable(offsets, items, scores);
 }
 
 function gcd(a: number, b: number): number {

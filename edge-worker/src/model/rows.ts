@@ -34,12 +34,40 @@ export function rowValues(table: IdRows, r: number): Ids {
   return table.values.subarray(rowStart(table, r), rowEnd(table, r));
 }
 
-/** How many distinct score values a neighbour table stores: one byte per entry. */
-export const SCORE_LEVELS = 256;
+/**
+ * Bits per neighbour score: each score is a code into its table's levels, packed 8 / SCORE_BITS to
+ * a byte. Validation chose 4 (model-index.ts, DEFAULT_INDEX_OPTIONS).
+ */
+export const SCORE_BITS = 4;
+
+/** How many distinct score values a neighbour table can hold. */
+export const SCORE_LEVELS = 1 << SCORE_BITS;
+
+const CODES_PER_BYTE = 8 / SCORE_BITS;
+
+/** The code of entry q in packed codes. */
+export function scoreCode(codes: Uint8Array, q: number): number {
+  return ((codes[(q / CODES_PER_BYTE) | 0] ?? 0) >>> ((q % CODES_PER_BYTE) * SCORE_BITS)) & (SCORE_LEVELS - 1);
+}
+
+/** Bytes that hold n packed codes. */
+export function packedCodeBytes(n: number): number {
+  return Math.ceil(n / CODES_PER_BYTE);
+}
+
+/** Codes (each below SCORE_LEVELS), packed as stored. */
+export function packCodes(codes: ArrayLike<number>): Uint8Array {
+  const packed = new Uint8Array(packedCodeBytes(codes.length));
+  for (let q = 0; q < codes.length; q++) {
+    const at = (q / CODES_PER_BYTE) | 0;
+    packed[at] = (packed[at] ?? 0) | ((codes[q] ?? 0) << ((q % CODES_PER_BYTE) * SCORE_BITS));
+  }
+  return packed;
+}
 
 /** The score at position q of a neighbour table's arrays. */
 export function scoreAt(table: NeighbourTable, q: number): number {
-  return table.scoreLevels[table.scoreCodes[q] ?? 0] ?? 0;
+  return table.scoreLevels[scoreCode(table.scoreCodes, q)] ?? 0;
 }
 
 /** Row `r` of a neighbour table, best first: its items as a view, its scores as values (a row is short). */

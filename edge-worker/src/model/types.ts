@@ -23,14 +23,15 @@ export interface IdRows {
 
 /**
  * Top-N neighbour lists per item in CSR form; each row is ordered by score, highest first.
- * Scores take one byte each, as the artifact stores them: a code into the table's levels
+ * Scores take SCORE_BITS (4) each, as the artifact stores them: a code into the table's levels
  * (`quantizeScores`); `scoreAt` (rows.ts) reads one.
  */
 export interface NeighbourTable {
   offsets: Uint32Array;
   items: Ids;
+  /** Per entry, a code into scoreLevels, packed (`scoreCode` in rows.ts reads one). */
   scoreCodes: Uint8Array;
-  /** The score each code stands for, ascending (at most 256). */
+  /** The score each code stands for, ascending (at most SCORE_LEVELS). */
   scoreLevels: Float32Array;
 }
 

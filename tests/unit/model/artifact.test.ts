@@ -9,15 +9,22 @@ import {
   verifyArtifact,
 } from '../../../edge-worker/src/model/artifact';
 import { buildItemIdTable, findItemId, itemIdAt } from '../../../edge-worker/src/model/item-ids';
-import { scoreAt } from '../../../edge-worker/src/model/rows';
-import { syntheticArtifact } from './fixtures';
+import { DEFAULT_INDEX_OPTIONS, buildModelIndex } from '../../../edge-worker/src/model/model-index';
+import { rowLength, rowTableFromArrays, scoreAt } from '../../../edge-worker/src/model/rows';
+import { syntheticArtifact, syntheticSessions } from './fixtures';
+
+function header(bytes: Uint8Array): { headerLength: number; sections: Array<{ name: string; byteOffset: number }>; bases: Record<string, string> } {
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  return { headerLength, ...JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) };
+}
 
 /** The artifact's byte offset of a section, from its header (to corrupt exactly one value). */
 function sectionOffset(bytes: Uint8Array, name: string): number {
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as { sections: Array<{ name: string; byteOffset: number }> };
-  return Math.ceil((16 + headerLength) / 8) * 8 + header.sections.find((s) => s.name === name)!.byteOffset;
+  const { headerLength, sections } = header(bytes);
+  return Math.ceil((16 + headerLength) / 8) * 8 + sections.find((s) => s.name === name)!.byteOffset;
 }
+
+const sectionNames = (bytes: Uint8Array) => header(bytes).sections.map((s) => s.name);
 
 describe('model artifact', () => {
   it('round-trips every table and the re-ranker weights exactly', () => {
@@ -45,11 +52,65 @@ describe('model artifact', () => {
     expect(decoded.reranker.layers.map((l) => Array.from(l.kernel))).toEqual(artifact.reranker.layers.map((l) => Array.from(l.kernel)));
   });
 
-  it('is read in place: every array is a view on the fetched bytes, none a copy', () => {
+  it('is read in place: every stored array is a view on the fetched bytes, none a copy', () => {
     const bytes = encodeArtifact(syntheticArtifact());
     const { index, reranker } = decodeArtifact(bytes.buffer as ArrayBuffer);
-    const arrays = [index.sessions.values, index.postings.values, index.popularity, index.rules.items, index.rules.scoreCodes, index.covisit.offsets, reranker.mean];
+    const arrays = [index.sessions.values, index.age, index.covisit.items, index.rules.scoreCodes, index.next.scoreLevels, reranker.mean];
     for (const array of arrays) expect(array.buffer).toBe(bytes.buffer);
+  });
+
+  it('stores neither postings nor offsets, and loading derives them exactly, capped as trained', () => {
+    const sessions = rowTableFromArrays(syntheticSessions(3000, 120));
+    for (const maxPostings of [DEFAULT_INDEX_OPTIONS.maxPostings, 7]) {
+      const index = buildModelIndex(sessions, { ...DEFAULT_INDEX_OPTIONS, maxPostings });
+      const bytes = encodeArtifact({ ...syntheticArtifact(), index });
+      const names = sectionNames(bytes);
+      expect(names.filter((n) => n.startsWith('postings') || (n.endsWith('.offsets') && n !== 'ids.offsets'))).toEqual([]);
+      expect(names).toEqual(expect.arrayContaining(['sessions.lengths', 'rules.lengths', 'next.lengths', 'covisit.lengths']));
+      const decoded = decodeArtifact(bytes).index;
+      const longest = Math.max(...Array.from({ length: index.numItems }, (_, i) => rowLength(decoded.postings, i)));
+      if (maxPostings === 7) expect(longest).toBe(7);
+      else expect(longest).toBeGreaterThan(7);
+      expect(Array.from(decoded.postings.offsets)).toEqual(Array.from(index.postings.offsets));
+      expect(Array.from(decoded.postings.values)).toEqual(Array.from(index.postings.values));
+      expect(Array.from(decoded.sessions.offsets)).toEqual(Array.from(index.sessions.offsets));
+    }
+  });
+
+  it('stores session counts instead of repeat rates when they give the rates back exactly, and checks them at publishing', () => {
+    const artifact = syntheticArtifact(300, 3000);
+    const bytes = encodeArtifact(artifact);
+    expect(sectionNames(bytes)).toContain('sessionCounts');
+    expect(sectionNames(bytes)).not.toContain('repeatRate');
+    expect(Array.from(decodeArtifact(bytes).index.repeatRate)).toEqual(Array.from(artifact.index.repeatRate));
+    // A rate no whole count gives back is stored as it is.
+    const odd = syntheticArtifact(300, 3000);
+    odd.index.repeatRate[5] = 0.123;
+    const oddBytes = encodeArtifact(odd);
+    expect(sectionNames(oddBytes)).toContain('repeatRate');
+    expect(Array.from(decodeArtifact(oddBytes).index.repeatRate)).toEqual(Array.from(odd.index.repeatRate));
+    expect(Array.from(decodeArtifact(oddBytes).index.postings.values)).toEqual(Array.from(odd.index.postings.values));
+    // Counts bound each item's postings: one too low would drop a session, so publishing refuses it.
+    const low = bytes.slice();
+    const at = sectionOffset(low, 'sessionCounts');
+    const view = new DataView(low.buffer);
+    const item = Array.from({ length: 300 }, (_, i) => i).find((i) => view.getUint16(at + 2 * i, true) > 1)!;
+    view.setUint16(at + 2 * item, view.getUint16(at + 2 * item, true) - 1, true);
+    expect(() => verifyArtifact(low)).toThrow(/sessionCounts is below the sessions that hold item/);
+  });
+
+  it('stores the rules and next clicks as positions in their base rows when that is smaller, and reads back the same items', () => {
+    const artifact = syntheticArtifact(300, 3000);
+    const bytes = encodeArtifact(artifact);
+    expect(header(bytes)).toMatchObject({ bases: { rules: 'covisit', next: 'rules' } });
+    expect(sectionNames(bytes)).toEqual(expect.arrayContaining(['rules.positions', 'rules.extra', 'next.positions', 'next.extra']));
+    expect(sectionNames(bytes)).not.toContain('rules.items');
+    const decoded = decodeArtifact(bytes).index;
+    for (const key of ['rules', 'next'] as const) expect(Array.from(decoded[key].items)).toEqual(Array.from(artifact.index[key].items));
+    // A position past the end of its base row would read another item's neighbours: refused.
+    const damaged = bytes.slice();
+    damaged[sectionOffset(damaged, 'next.positions')] = 200;
+    expect(() => decodeArtifact(damaged)).toThrow('artifact section next.positions points past its base row at 0');
   });
 
   it('stores ids in 16 bits when they fit and in 32 bits when one does not', () => {
@@ -64,7 +125,7 @@ describe('model artifact', () => {
     expect(smallDecoded.index.rules.items).toBeInstanceOf(Uint16Array);
   });
 
-  it('keeps neighbour scores in one byte, read back as the values training saw', () => {
+  it('keeps neighbour scores as packed codes, read back as the values training saw', () => {
     const { index } = syntheticArtifact(300, 500);
     const decoded = decodeArtifact(encodeArtifact({ ...syntheticArtifact(300, 500), index }));
     for (let q = 0; q < 50; q++) expect(scoreAt(decoded.index.covisit, q)).toBe(scoreAt(index.covisit, q));
@@ -115,11 +176,11 @@ describe('model artifact', () => {
     const bytes = encodeArtifact(syntheticArtifact(100, 300));
     expect(() => verifyArtifact(bytes)).not.toThrow();
     const badItem = bytes.slice();
-    new DataView(badItem.buffer).setUint16(sectionOffset(badItem, 'rules.items'), 5000, true);
+    new DataView(badItem.buffer).setUint16(sectionOffset(badItem, 'covisit.items'), 5000, true);
     expect(() => decodeArtifact(badItem)).not.toThrow();
-    expect(() => verifyArtifact(badItem)).toThrow(/rules.* holds 5000, beyond 100/);
-    const badOffsets = bytes.slice();
-    new DataView(badOffsets.buffer).setUint32(sectionOffset(badOffsets, 'covisit.offsets') + 8, 0xffff, true);
-    expect(() => verifyArtifact(badOffsets)).toThrow(/covisit.offsets decreases/);
+    expect(() => verifyArtifact(badItem)).toThrow(/covisit.* holds 5000, beyond 100/);
+    const badLengths = bytes.slice();
+    badLengths[sectionOffset(badLengths, 'covisit.lengths') + 2]! += 1;
+    expect(() => decodeArtifact(badLengths)).toThrow(/covisit.items holds \d+ values, expected \d+/);
   });
 });

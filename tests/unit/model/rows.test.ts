@@ -1,6 +1,6 @@
 /** CSR row helpers: reading, building and slicing rows. */
 import { describe, expect, it } from 'vitest';
-import { neighbourRow, positionInRow, rowCount, rowLength, rowTableFromArrays, rowValues, sliceRows } from '../../../edge-worker/src/model/rows';
+import { neighbourRow, packCodes, positionInRow, rowCount, rowLength, rowTableFromArrays, rowValues, sliceRows } from '../../../edge-worker/src/model/rows';
 import type { NeighbourTable } from '../../../edge-worker/src/model/types';
 
 describe('CSR rows', () => {
@@ -20,7 +20,7 @@ describe('CSR rows', () => {
   });
 
   it('finds an item in a neighbour row, and only in its own row', () => {
-    const neighbours: NeighbourTable = { offsets: Uint32Array.of(0, 2, 3), items: Uint32Array.of(7, 8, 9), scoreCodes: Uint8Array.of(1, 0, 2), scoreLevels: Float32Array.of(0.25, 0.5, 1) };
+    const neighbours: NeighbourTable = { offsets: Uint32Array.of(0, 2, 3), items: Uint32Array.of(7, 8, 9), scoreCodes: packCodes([1, 0, 2]), scoreLevels: Float32Array.of(0.25, 0.5, 1) };
     expect(positionInRow(neighbours, 0, 8)).toBe(1);
     expect(positionInRow(neighbours, 0, 9)).toBe(-1);
     expect(positionInRow(neighbours, 1, 9)).toBe(2);
