@@ -3,9 +3,11 @@
  * typed-array sections behind a small JSON header. The Worker uses it in place: every section is
  * a fixed-width array at an aligned offset, so loading makes views over the fetched bytes (format
  * 3's varints and widening took ~250 ms per fresh isolate). What can be derived is not stored
- * (format 5): session-kNN's postings are the sessions inverted, and every table's offsets are its
- * row lengths summed, so loading rebuilds those (postings.ts) instead of reading 4 MB more; click
- * counts take 16 bits, neighbour scores 4 (SCORE_BITS).
+ * (format 5): session-kNN's postings are the sessions inverted, every table's offsets are its
+ * row lengths summed, repeat rates follow from clicks and session counts, and the rules and next
+ * clicks are positions in another table's rows, so loading rebuilds those (postings.ts,
+ * absoluteItems) instead of reading 6 MB more; click counts take 16 bits, neighbour scores 4
+ * (SCORE_BITS).
  */
 import type { Ids, IdRows, ModelIndex, NeighbourTable } from './types';
 import type { CandidateOptions } from './candidates';
@@ -140,9 +142,6 @@ const BYTES: Record<ArrayKind, number> = { u8: 1, u16: 2, u32: 4, f32: 4 };
 
 /** Id sections: stored in 16 bits when every value fits. */
 const ID_SECTIONS = /^(sessions\.values|\w+\.items|\w+\.extra|ids\.sorted|popular)$/;
-
-/** Click counts: stored in 16 bits when every value is a whole number that fits. */
-const COUNT_SECTIONS = /^(popularity|recentPopularity)$/;
 
 function kindOf(values: Section): ArrayKind {
   if (values instanceof Float32Array) return 'f32';
@@ -333,8 +332,9 @@ function aligned(bytes: Uint8Array): Uint8Array {
 
 /**
  * Reads an artifact in place: every stored array is a view on `data`, nothing is decoded or
- * copied. What loading builds is derived: offsets from row lengths (one pass over ~270k numbers
- * for Diginetica) and the postings from the sessions (two passes over ~0.9 M clicks). Only the
+ * copied. What loading builds is derived: offsets from row lengths (~320k numbers for
+ * Diginetica), the postings from the sessions (one pass over ~0.9 M clicks, two without session
+ * counts), the relative tables' items from their positions (~1.2 M). Only the
  * structure is checked here (sections present, in bounds, of consistent lengths);
  * {@link verifyArtifact} checks every value, once, at publishing.
  */
