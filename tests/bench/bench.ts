@@ -20,12 +20,12 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { putEntries, ROOT, startDevServer, wranglerEnv, type DevServer } from '../../edge-worker/cli/wrangler';
 import { issueVisitorId } from '../../edge-worker/src/identity/visitor-id';
-import { ARTIFACT_FORMAT_VERSION, decodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { decodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { rowCount } from '../../edge-worker/src/model/rows';
 import { workerdRss } from './memory';
 
 import { seededRandom } from '../../edge-worker/src/model/random';
-import { BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed } from './fixture';
+import { BENCH_ARTIFACT, BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed } from './fixture';
 import { runLoad } from './load';
 import { serverTiming } from './server-timing';
 import { mean, quantile, round } from './stats';
@@ -33,7 +33,7 @@ import { mean, quantile, round } from './stats';
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    artifact: { type: 'string', default: `.seed/bench-diginetica-f${ARTIFACT_FORMAT_VERSION}.bin` },
+    artifact: { type: 'string', default: BENCH_ARTIFACT },
     visitors: { type: 'string', default: '300' },
     requests: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '8' },

@@ -10,12 +10,15 @@ import { readSessions, readTestCases } from '../../edge-worker/cli/sessions-io';
 import { trainModel, DEFAULT_TRAIN_OPTIONS } from '../../edge-worker/cli/training';
 import type { CatalogItem } from '../../edge-worker/src/catalog/catalog';
 import { publishCatalog, publishModel, type Entry } from '../../edge-worker/src/published/published';
-import { decodeArtifact, encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { ARTIFACT_FORMAT_VERSION, decodeArtifact, encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { ROOT } from '../../edge-worker/cli/wrangler';
 import { rowValues } from '../../edge-worker/src/model/rows';
 
 /** The Diginetica benchmark files beside the checkout. */
 export const DIGINETICA = resolve(ROOT, '../shared/data/sessions/diginetica');
+
+/** Where the benchmarks keep their Diginetica-trained artifact (trained there once per format, when absent). */
+export const BENCH_ARTIFACT = `.seed/bench-diginetica-f${ARTIFACT_FORMAT_VERSION}.bin`;
 
 /** Whether this build can serve the artifact at `path` (an older build's artifact cannot). */
 function servable(path: string, log: (message: string) => void): boolean {

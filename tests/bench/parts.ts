@@ -9,17 +9,17 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { putEntries, ROOT, startDevServer } from '../../edge-worker/cli/wrangler';
-import { ARTIFACT_FORMAT_VERSION, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { seededRandom } from '../../edge-worker/src/model/random';
 import { publishCatalog, publishModel } from '../../edge-worker/src/published/published';
-import { BENCH_SLOTS, benchArtifact, benchCatalog } from './fixture';
+import { BENCH_ARTIFACT, BENCH_SLOTS, benchArtifact, benchCatalog } from './fixture';
 import { serverTiming } from './server-timing';
 import { quantile } from './stats';
 
 const { values: args } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
-    artifact: { type: 'string', default: `.seed/bench-diginetica-f${ARTIFACT_FORMAT_VERSION}.bin` },
+    artifact: { type: 'string', default: BENCH_ARTIFACT },
     runs: { type: 'string', default: '3' },
     port: { type: 'string', default: '8799' },
   },
