@@ -187,9 +187,11 @@ export function putEntries(binding: string, entries: readonly Entry[], target: K
     const batch = entries.filter((entry) => entry.pointer === pointers);
     if (!batch.length) continue;
     const file = join(dir, `${binding.toLowerCase()}-${pointers ? 'pointers' : 'values'}.json`);
-    const bulk = batch.map(({ key, value }) =>
-      typeof value === 'string' ? { key, value } : { key, value: Buffer.from(value).toString('base64'), base64: true },
-    );
+    const bulk = batch.map(({ key, value, metadata }) => ({
+      key,
+      ...(typeof value === 'string' ? { value } : { value: Buffer.from(value).toString('base64'), base64: true }),
+      ...(metadata ? { metadata } : {}),
+    }));
     writeFileSync(file, JSON.stringify(bulk));
     wrangler(['kv', 'bulk', 'put', file, '--binding', binding, ...where, ...config]);
   }

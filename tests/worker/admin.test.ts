@@ -12,7 +12,7 @@ import { DEMO_SLOTS } from '../../demo-shop/src/seed';
 import { openCore } from '../../edge-worker/src/catalog/core';
 import worker from '../../edge-worker/src/index';
 import { decodeArtifact, encodeArtifact } from '../../edge-worker/src/model/artifact';
-import { publishCatalog, publishSlots, type Change, type PublishedStatus } from '../../edge-worker/src/published/published';
+import { pointerKey, publishCatalog, publishModel, publishSlots, publishVersion, type Change, type PublishedStatus } from '../../edge-worker/src/published/published';
 import type { DecideResponse } from '../../sdk/src/wire';
 import { call, demoModel, post, seedModels } from './helpers';
 
@@ -200,6 +200,21 @@ describe('admin API: publishing', () => {
     const none = await admin('POST', '/v1/admin/model/rollback');
     expect(none.status).toBe(409);
     expect(await none.json()).toMatchObject({ error: { code: 'no_previous_version' } });
+  });
+
+  it('tells readers how many parts the version it activates takes, so a fresh isolate reads them at once', async () => {
+    const seeded = demoModel().version;
+    const entries = publishModel(modelVariant('in-parts'), 16 * 1024);
+    const parts = entries.filter((e) => !e.pointer).length;
+    expect(parts).toBeGreaterThan(2);
+    await publishVersion(env.MODELS, entries, false);
+    const pointer = async () => (await env.MODELS.getWithMetadata(pointerKey('model'), 'text')).metadata;
+    expect(await pointer()).toBeNull();
+    await change(await admin('POST', '/v1/admin/model/activate', json({ version: 'in-parts' })));
+    expect(await pointer()).toEqual({ parts });
+    expect((await decide()).model).toBe('rapport-rerank@in-parts');
+    expect(await change(await admin('POST', '/v1/admin/model/rollback'))).toMatchObject({ active: seeded });
+    expect(await pointer()).toBeNull();
   });
 
   it('gives back a stored version exactly as it was published, and 404 for one that is not stored', async () => {

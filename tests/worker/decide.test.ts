@@ -186,6 +186,19 @@ describe('POST /v1/decide', () => {
     expect(decision.fallback).toBe(`model ${version} is unusable: part 4 of ${parts.length} is missing`);
   });
 
+  it('reads a model in parts however its pointer counts them: the count is a hint, the first part says how long it is', async () => {
+    const { version, bytes } = demoModel();
+    const entries = publishModel(bytes, 16 * 1024);
+    const parts = entries.filter((e) => !e.pointer).length;
+    expect(entries.find((e) => e.pointer)!.metadata).toEqual({ parts });
+    await publish(entries);
+    for (const metadata of [{ parts }, { parts: 2 }, { parts: 16 }, { parts: 1e9 }, { parts: 'all' }, null]) {
+      await env.MODELS.put(pointerKey('model'), version, metadata ? { metadata } : {});
+      forgetPublished();
+      expect((await decide({ slots: [{ id: 'recommended' }] })).model, JSON.stringify(metadata)).toBe(`rapport-rerank@${version}`);
+    }
+  });
+
   it('switches to a newly published model version without a redeploy', async () => {
     const { bytes } = demoModel();
     await env.MODELS.put(versionKey('model', 'v2'), bytes);

@@ -13,10 +13,10 @@ export function demoModel(): PublishedModel {
   return { version, bytes: Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0)) };
 }
 
-/** Writes published entries into this test file's KV (values, then pointers) and makes the Worker see them at once. */
+/** Writes published entries into this test file's KV (values, then pointers with their metadata) and makes the Worker see them at once. */
 export async function publish(entries: readonly Entry[]): Promise<void> {
   for (const pointers of [false, true]) {
-    for (const { key, value, pointer } of entries) if (pointer === pointers) await env.MODELS.put(key, value);
+    for (const { key, value, pointer, metadata } of entries) if (pointer === pointers) await env.MODELS.put(key, value, metadata ? { metadata } : {});
   }
   forgetPublished();
 }

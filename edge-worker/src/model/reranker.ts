@@ -1,9 +1,11 @@
 /**
  * The re-ranker: a small MLP over candidate features (TF.js CPU backend), its forward pass shared
  * by training and serving, the softmax over a list's logits, and exact input gradients for reasons.
+ * `#tf-backend` (package.json `imports`) is the whole backend in Node and, in the Worker, only the
+ * kernels serving runs (`tf-serving.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import '#tf-backend';
 
 /** One dense layer: row-major kernel (inputs × outputs) and bias. */
 export interface DenseWeights {

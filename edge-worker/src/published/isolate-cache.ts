@@ -18,6 +18,8 @@ export interface PublishedStore {
   get(key: string, type: 'arrayBuffer'): Promise<ArrayBuffer | null>;
   /** KV's bulk read (up to 100 keys): catalog shards. */
   get(keys: string[], type: 'text'): Promise<Map<string, string | null>>;
+  /** A value with the metadata written beside it: a pointer's hints (see `published.ts`). */
+  getWithMetadata(key: string, type: 'text'): Promise<{ value: string | null; metadata: unknown }>;
 }
 
 interface Entry<T> {
@@ -33,16 +35,35 @@ const entries = new Map<string, Entry<unknown>>();
  * changes. `null` when the key is absent; a value that fails to build throws,
  * so callers can fall back and say so.
  */
-export async function cachedKv<T>(kv: PublishedStore, key: string, build: (text: string) => T): Promise<T | null> {
+export function cachedKv<T>(kv: PublishedStore, key: string, build: (text: string) => T): Promise<T | null> {
+  return cached(key, build, async () => {
+    const text = await kv.get(key, 'text');
+    return { raw: text, text };
+  });
+}
+
+/** {@link cachedKv} for a value whose metadata counts too: `build(text, metadata)`, rebuilt when either changes. */
+export function cachedKvWithMetadata<T>(kv: PublishedStore, key: string, build: (text: string, metadata: unknown) => T): Promise<T | null> {
+  return cached(key, build, async () => {
+    const { value, metadata } = await kv.getWithMetadata(key, 'text');
+    return { raw: value === null ? null : `${JSON.stringify(metadata ?? null)}\n${value}`, text: value, metadata };
+  });
+}
+
+async function cached<T>(
+  key: string,
+  build: (text: string, metadata: unknown) => T,
+  read: () => Promise<{ raw: string | null; text: string | null; metadata?: unknown }>,
+): Promise<T | null> {
   const now = Date.now();
   const hit = entries.get(key) as Entry<T> | undefined;
   if (hit && now - hit.checkedAt < FRESH_MS) return hit.value;
-  const raw = await kv.get(key, 'text');
+  const { raw, text, metadata } = await read();
   if (hit && raw === hit.raw) {
     hit.checkedAt = now;
     return hit.value;
   }
-  const value = raw === null ? null : build(raw);
+  const value = text === null ? null : build(text, metadata);
   entries.set(key, { raw, value, checkedAt: now });
   return value;
 }

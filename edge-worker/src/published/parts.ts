@@ -24,15 +24,23 @@ export function splitParts<B extends ArrayBufferLike>(bytes: Uint8Array<B>, part
 /**
  * The whole value, given its first part (already read) and its whole length: the other parts
  * (every part as long as the first, the last shorter) read in parallel by `keyOf(part)`, from 1,
- * and joined in one 8-byte-aligned buffer. Throws naming a part that is missing or of the wrong size.
+ * and joined in one 8-byte-aligned buffer; those already read with the first (`early`, from
+ * part 1) are used as they are. Throws naming a part that is missing or of the wrong size.
  */
-export async function readParts(kv: PublishedStore, first: Uint8Array, total: number, keyOf: (part: number) => string): Promise<Uint8Array> {
+export async function readParts(
+  kv: PublishedStore,
+  first: Uint8Array,
+  total: number,
+  keyOf: (part: number) => string,
+  early: ReadonlyArray<ArrayBuffer | null> = [],
+): Promise<Uint8Array> {
   if (first.byteLength >= total) {
     if (first.byteLength > total) throw new Error(`its first part holds ${first.byteLength} bytes, more than the ${total} it declares`);
     return first;
   }
   const count = Math.ceil(total / first.byteLength);
-  const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => kv.get(keyOf(i + 1), 'arrayBuffer')));
+  // Parts read with the first (`early[i]` is part i + 1) are not read again; an early read beyond the count is left unused.
+  const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => (i < early.length ? early[i]! : kv.get(keyOf(i + 1), 'arrayBuffer'))));
   const whole = new Uint8Array(total);
   whole.set(first, 0);
   rest.forEach((part, i) => {
@@ -43,4 +51,14 @@ export async function readParts(kv: PublishedStore, first: Uint8Array, total: nu
     whole.set(new Uint8Array(part), at);
   });
   return whole;
+}
+
+/**
+ * A value's first part (`keyOf(0)`, the version's own key) and, read in the same round trip, the
+ * `parts - 1` after it that its pointer says it has (`parts` is a hint: see `readParts` for those
+ * it missed). Null when the first part is not stored.
+ */
+export async function readFirstParts(kv: PublishedStore, keyOf: (part: number) => string, parts: number): Promise<{ first: Uint8Array; early: Array<ArrayBuffer | null> } | null> {
+  const [first, ...early] = await Promise.all(Array.from({ length: Math.max(1, parts) }, (_, i) => kv.get(keyOf(i), 'arrayBuffer')));
+  return first ? { first: new Uint8Array(first), early } : null;
 }

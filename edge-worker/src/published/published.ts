@@ -25,8 +25,8 @@ import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
 import { contentVersion } from './content-version';
-import { cachedKv, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
-import { PART_BYTES, readParts, splitParts } from './parts';
+import { cachedKv, cachedKvWithMetadata, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
+import { PART_BYTES, readFirstParts, readParts, splitParts } from './parts';
 
 export { contentVersion };
 
@@ -54,11 +54,36 @@ function historyKey(kind: Kind): string {
   return `${kind}:history`;
 }
 
+/**
+ * What KV keeps beside a pointer: how many values (parts) the version it names is stored in, so a
+ * fresh isolate reads them all in one round trip instead of the first part, then the others. A
+ * hint only: the first part's header stays what says how long the value is (`parts.ts`).
+ */
+export interface PointerMetadata {
+  parts: number;
+}
+
+/** Part counts beyond this in a pointer's metadata are not believed (25 MiB values in 2 MiB parts take 13). */
+const MAX_PARTS_HINT = 16;
+
+/** The part count a pointer's metadata gives, or 1 (read the first part, then the rest) when it gives none that is believable. */
+function partsHint(metadata: unknown): number {
+  const parts = (metadata as Partial<PointerMetadata> | null)?.parts;
+  return Number.isInteger(parts) && parts! >= 1 && parts! <= MAX_PARTS_HINT ? parts! : 1;
+}
+
+/** A kind's pointer as decisions read it: the active version and how many parts it is stored in. */
+function readPointer(kv: PublishedStore, kind: Kind): Promise<{ version: string; parts: number } | null> {
+  return cachedKvWithMetadata(kv, pointerKey(kind), (text, metadata) => ({ version: text.trim(), parts: partsHint(metadata) }));
+}
+
 /** One KV write of a publication. Pointers must be written after every value they may name. */
 export interface Entry {
   key: string;
   value: string | Uint8Array;
   pointer: boolean;
+  /** A pointer's, when the version it names is stored in several parts. */
+  metadata?: PointerMetadata;
   /** What the write publishes. */
   kind: Kind;
   version: string;
@@ -67,11 +92,11 @@ export interface Entry {
 /** What a version may be called: short and key-safe, never the name of the pointer or the history. */
 const VERSION = /^(?!(?:active|history)$)[A-Za-z0-9._:-]{1,64}$/;
 
-function publication(kind: Kind, version: string, value: string | Uint8Array): Entry[] {
+function publication(kind: Kind, version: string, value: string | Uint8Array, parts = 1): Entry[] {
   if (!VERSION.test(version)) throw new TypeError(`${NAMES[kind]} version ${JSON.stringify(version)} is not 1-64 characters of A-Z a-z 0-9 . _ : - (nor "active" or "history")`);
   return [
     { key: versionKey(kind, version), value, pointer: false, kind, version },
-    { key: pointerKey(kind), value: version, pointer: true, kind, version },
+    { key: pointerKey(kind), value: version, pointer: true, kind, version, ...(parts > 1 ? { metadata: { parts } } : {}) },
   ];
 }
 
@@ -103,7 +128,7 @@ function catalogPublication({ core, shards }: EncodedCatalog): Entry[] {
   const version = contentVersion(core);
   const at = (key: string, value: string | Uint8Array): Entry => ({ key, value, pointer: false, kind: 'catalog', version });
   const [first, ...rest] = splitParts(core, CORE_PART_BYTES);
-  const [value, pointer] = publication('catalog', version, first!);
+  const [value, pointer] = publication('catalog', version, first!, rest.length + 1);
   return [...shards.map((text) => at(keyOfText(text), text)), ...rest.map((part, i) => at(corePartKey(version, i + 1), part)), value!, pointer!];
 }
 
@@ -124,15 +149,17 @@ export function publishModel(bytes: Uint8Array, partBytes = PART_BYTES): Entry[]
   const version = verifyArtifact(bytes).modelVersion;
   const [first, ...rest] = splitParts(bytes, partBytes);
   const parts = rest.map((value, i): Entry => ({ key: modelPartKey(version, i + 1), value, pointer: false, kind: 'model', version }));
-  return [...parts, ...publication('model', version, first!)];
+  return [...parts, ...publication('model', version, first!, parts.length + 1)];
 }
 
-/** A stored model version's whole artifact (its parts read in parallel), or null when none is stored under that version. */
-export async function readStoredModel(kv: PublishedStore, version: string): Promise<Uint8Array | null> {
-  const first = await kv.get(versionKey('model', version), 'arrayBuffer');
-  if (first === null) return null;
-  const bytes = new Uint8Array(first);
-  return readParts(kv, bytes, artifactLength(bytes), (part) => modelPartKey(version, part));
+/**
+ * A stored model version's whole artifact, or null when none is stored under that version: its
+ * parts read in parallel, the first `parts` of them (the pointer's hint) in one round trip.
+ */
+export async function readStoredModel(kv: PublishedStore, version: string, parts = 1): Promise<Uint8Array | null> {
+  const keyOf = (part: number) => (part ? modelPartKey(version, part) : versionKey('model', version));
+  const read = await readFirstParts(kv, keyOf, parts);
+  return read && readParts(kv, read.first, artifactLength(read.first), keyOf, read.early);
 }
 
 /** The entries that publish a slot configuration, versioned by its content; throws a `TypeError` naming what is invalid. */
@@ -167,16 +194,17 @@ const decodedCaches: Array<() => void> = [];
  * and decodes each version once per isolate, keeping the previous version
  * while requests switch over. A failure is logged once per attempt.
  */
-function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string) => Promise<T | null>): (kv: PublishedStore) => Promise<Loaded<T>> {
+function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, parts: number) => Promise<T | null>): (kv: PublishedStore) => Promise<Loaded<T>> {
   const decoded = new Map<string, Decoding<T>>();
   const KEEP_VERSIONS = 2;
   decodedCaches.push(() => decoded.clear());
   return async (kv) => {
-    const version = await cachedKv(kv, pointerKey(kind), (text) => text.trim());
+    const pointer = await readPointer(kv, kind);
+    const version = pointer?.version;
     if (!version) return { state: 'absent' };
     let entry = decoded.get(version);
     if (!entry || (entry.retryAt && Date.now() >= entry.retryAt)) {
-      const result = fetchValue(kv, versionKey(kind, version)).then((value) => {
+      const result = fetchValue(kv, versionKey(kind, version), pointer.parts).then((value) => {
         if (value === null) throw new Error(`version ${version} is missing`);
         return value;
       });
@@ -207,11 +235,11 @@ type StoredCatalog = Omit<Catalog, 'delta'>;
  * array of items (format 1), checked and converted in memory, which is
  * slower and logged. Anything else is refused, naming what it is not.
  */
-async function readStoredCatalog(kv: PublishedStore, version: string): Promise<StoredCatalog | null> {
-  const stored = await kv.get(versionKey('catalog', version), 'arrayBuffer');
-  if (stored === null) return null;
-  const first = new Uint8Array(stored);
-  if (isCore(first)) return assembleCore(kv, version, first);
+async function readStoredCatalog(kv: PublishedStore, version: string, parts = 1): Promise<StoredCatalog | null> {
+  const read = await readFirstParts(kv, (part) => (part ? corePartKey(version, part) : versionKey('catalog', version)), parts);
+  if (read === null) return null;
+  const { first, early } = read;
+  if (isCore(first)) return assembleCore(kv, version, first, early);
   const text = new TextDecoder().decode(first);
   if (!text.trimStart().startsWith('[')) {
     throw new Error(`not a Rapport catalog: neither a binary core (format ${CORE_FORMAT}, "RPCT") nor a JSON array of items (format 1)`);
@@ -221,15 +249,15 @@ async function readStoredCatalog(kv: PublishedStore, version: string): Promise<S
   return { core, shards };
 }
 
-/** A core from its first part and the later ones, fetched in parallel (`parts.ts`). */
-async function assembleCore(kv: PublishedStore, version: string, first: Uint8Array): Promise<StoredCatalog> {
-  const bytes = await readParts(kv, first, coreParts(first).totalBytes, (part) => corePartKey(version, part)).catch((err: Error) => {
+/** A core from its first part and the later ones (those not read with it), fetched in parallel (`parts.ts`). */
+async function assembleCore(kv: PublishedStore, version: string, first: Uint8Array, early: ReadonlyArray<ArrayBuffer | null> = []): Promise<StoredCatalog> {
+  const bytes = await readParts(kv, first, coreParts(first).totalBytes, (part) => corePartKey(version, part), early).catch((err: Error) => {
     throw new Error(`catalog core: ${err.message}`);
   });
   return { core: openCore(bytes) };
 }
 
-const loadStoredCatalog = loader<StoredCatalog>('catalog', (kv, key) => readStoredCatalog(kv, key.slice(versionKey('catalog', '').length)));
+const loadStoredCatalog = loader<StoredCatalog>('catalog', (kv, key, parts) => readStoredCatalog(kv, key.slice(versionKey('catalog', '').length), parts));
 
 /**
  * The active catalog, with the stock and price changes published since laid
@@ -238,7 +266,7 @@ const loadStoredCatalog = loader<StoredCatalog>('catalog', (kv, key) => readStor
 export async function loadCatalog(kv: PublishedStore): Promise<Loaded<Catalog>> {
   // The changes are read alongside the core (a fresh isolate waits for one KV round trip, not two),
   // and turned into core indices once per (core, changes).
-  const version = await cachedKv(kv, pointerKey('catalog'), (text) => text.trim());
+  const version = (await readPointer(kv, 'catalog'))?.version;
   const changes = (of: string) => cachedKv(kv, deltaKey(of), (text) => JSON.parse(text) as StoredDelta);
   const [loaded, early] = await Promise.all([loadStoredCatalog(kv), version ? changes(version).catch((err: unknown) => err as Error) : null]);
   if (loaded.state !== 'ok') return loaded;
@@ -262,8 +290,8 @@ function deltaOf(core: CatalogCore, stored: StoredDelta): Delta {
 }
 
 /** The active model, decoded and prepared for requests. */
-export const loadActiveModel = loader<LoadedModel>('model', async (kv, key) => {
-  const bytes = await readStoredModel(kv, key.slice(versionKey('model', '').length));
+export const loadActiveModel = loader<LoadedModel>('model', async (kv, key, parts) => {
+  const bytes = await readStoredModel(kv, key.slice(versionKey('model', '').length), parts);
   return bytes === null ? null : loadModel(bytes);
 });
 
@@ -349,7 +377,7 @@ export function forgetPublished(): void {
  * Node side type-checks without the Workers runtime's types).
  */
 export interface PublishingStore extends PublishedStore {
-  put(key: string, value: string | Uint8Array, options?: { metadata?: VersionMetadata }): Promise<void>;
+  put(key: string, value: string | Uint8Array, options?: { metadata?: VersionMetadata | PointerMetadata }): Promise<void>;
   list(options: { prefix: string; cursor?: string | null }): Promise<{ keys: Array<{ name: string; metadata?: unknown }>; list_complete: boolean; cursor?: string }>;
 }
 
@@ -448,10 +476,26 @@ async function activeAndHistory(kv: PublishingStore, kind: Kind): Promise<{ acti
  * {@link activeAndHistory} still counts the pointer as the newest activation.
  */
 async function commit(kv: PublishingStore, kind: Kind, version: string, history: History): Promise<void> {
-  await kv.put(pointerKey(kind), version);
+  const parts = await storedParts(kv, kind, version);
+  await kv.put(pointerKey(kind), version, parts > 1 ? { metadata: { parts } } : undefined);
   await kv.put(historyKey(kind), JSON.stringify({ stack: history.stack.slice(-STACK_DEPTH), log: history.log.slice(-LOG_LENGTH) } satisfies History));
   // This isolate serves the new version from its next request; the others within FRESH_MS.
   forgetKv(pointerKey(kind));
+}
+
+/** How many KV values a stored version takes (its first part's header says how long it is): the pointer's hint. */
+async function storedParts(kv: PublishingStore, kind: Kind, version: string): Promise<number> {
+  if (kind !== 'model' && kind !== 'catalog') return 1;
+  const stored = await kv.get(versionKey(kind, version), 'arrayBuffer');
+  if (stored === null || stored.byteLength === 0) return 1;
+  const first = new Uint8Array(stored);
+  try {
+    const total = kind === 'model' ? artifactLength(first) : isCore(first) ? coreParts(first).totalBytes : first.byteLength;
+    return Math.max(1, Math.ceil(total / first.byteLength));
+  } catch {
+    // Checked before activation; should its header not read, readers take the first part, then the rest.
+    return 1;
+  }
 }
 
 /** Checks that a stored version exists (else `missing()`) and could serve (else a 409 naming the problem). */

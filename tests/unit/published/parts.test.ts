@@ -1,6 +1,6 @@
 /** Large values as several KV values: cut, then read back in parallel and joined, or refused naming the part. */
 import { describe, expect, it } from 'vitest';
-import { readParts, splitParts } from '../../../edge-worker/src/published/parts';
+import { readFirstParts, readParts, splitParts } from '../../../edge-worker/src/published/parts';
 import type { PublishedStore } from '../../../edge-worker/src/published/isolate-cache';
 
 /** An in-memory store holding `parts` under part-<i> keys (from 1), counting reads. */
@@ -11,7 +11,7 @@ function store(parts: Uint8Array[]): PublishedStore & { reads: string[] } {
     const part = parts[Number(key.slice('part-'.length))];
     return part ? part.slice().buffer : null;
   };
-  return { reads, get: get as unknown as PublishedStore["get"] };
+  return { reads, get: get as unknown as PublishedStore['get'], getWithMetadata: async () => ({ value: null, metadata: null }) };
 }
 
 const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) % 251);
@@ -30,6 +30,21 @@ describe('published parts', () => {
     expect(await readParts(kv, bytes, bytes.byteLength, (i) => `part-${i}`)).toBe(bytes);
     expect(kv.reads).toEqual([]);
     expect(splitParts(new Uint8Array(0))).toHaveLength(1);
+  });
+
+  it('read the parts a pointer counts with the first, in one round trip, and only the ones it missed after', async () => {
+    const parts = splitParts(bytes, 300);
+    const keyOf = (i: number) => `part-${i}`;
+    for (const [hint, after] of [[4, []], [2, ['part-2', 'part-3']], [7, []], [1, ['part-1', 'part-2', 'part-3']]] as const) {
+      const kv = store(parts);
+      const reading = readFirstParts(kv, keyOf, hint);
+      // Every read the hint allows is asked for before any answer arrives.
+      expect(kv.reads).toEqual(Array.from({ length: hint }, (_, i) => `part-${i}`));
+      const read = (await reading)!;
+      expect(Array.from(await readParts(kv, read.first, bytes.byteLength, keyOf, read.early)), `hint ${hint}`).toEqual(Array.from(bytes));
+      expect(kv.reads.slice(hint), `hint ${hint}`).toEqual(after);
+    }
+    expect(await readFirstParts(store([]), keyOf, 3)).toBeNull();
   });
 
   it('refuse a missing or cut part by its number', async () => {
