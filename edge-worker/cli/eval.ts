@@ -91,7 +91,7 @@ async function evaluateAll(args: EvalArgs, store: ClickStore, dataset: string, c
   const trainSeconds = (performance.now() - trainStart) / 1000;
   const savePath = args['save-artifact'];
   if (savePath !== undefined) writeFileSync(savePath, bytes);
-  const served = loadModel(decodeArtifact(bytes));
+  const served = loadModel(bytes);
   process.stderr.write(`artifact ${bytes.byteLength} bytes, model ${served.artifact.modelVersion}\n`);
 
   const evalStart = performance.now();

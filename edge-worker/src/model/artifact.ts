@@ -6,8 +6,10 @@
  * (format 5): session-kNN's postings are the sessions inverted, every table's offsets are its
  * row lengths summed, repeat rates follow from clicks and session counts, and the rules and next
  * clicks are positions in another table's rows, so loading rebuilds those (postings.ts,
- * absoluteItems) instead of reading 6 MB more; click counts take 16 bits, neighbour scores 4
- * (SCORE_BITS).
+ * relativeRows) instead of reading 6 MB more; click counts take 16 bits, neighbour scores 4
+ * (SCORE_BITS). A loaded model fills the rule and next-click rows on first use: each row's
+ * escape count is stored (`<name>.escapes`, 1 byte an item) so a row is found without the rows
+ * before it; artifacts without those sections are filled at once.
  */
 import type { Ids, IdRows, ModelIndex, NeighbourTable } from './types';
 import type { CandidateOptions } from './candidates';
@@ -98,6 +100,7 @@ function relativeItems(table: NeighbourTable, base: NeighbourTable, numItems: nu
   const positions = new Uint8Array(table.items.length);
   const extra: number[] = [];
   for (let item = 0; item < numItems; item++) {
+    table.fill?.(item);
     const baseStart = rowStart(base, item);
     for (let q = rowStart(table, item), end = rowEnd(table, item); q < end; q++) {
       const at = positionInRow(base, item, table.items[q] ?? 0);
@@ -109,26 +112,63 @@ function relativeItems(table: NeighbourTable, base: NeighbourTable, numItems: nu
   return { positions, extra: narrowed(Uint32Array.from(extra)) };
 }
 
+/** Where each row's escapes start in `extra`, from the escapes per row (`<name>.escapes`). */
+function escapeOffsets(positions: Uint8Array, offsets: Uint32Array): Uint32Array {
+  const out = new Uint32Array(offsets.length);
+  for (let r = 0; r + 1 < offsets.length; r++) {
+    let n = 0;
+    for (let q = offsets[r] ?? 0, end = offsets[r + 1] ?? 0; q < end; q++) if (positions[q] === ESCAPE) n++;
+    out[r + 1] = (out[r] ?? 0) + n;
+  }
+  return out;
+}
+
 /**
- * A relative table's items again, from its positions, its extra ids and its base (loading does
- * this once, in one pass). Throws for a position outside its base row or extra ids that do not
+ * Fills row `item` of a relative table's items from its positions, its extra ids from `e` on, and
+ * its base's row of the same item. Throws for a position outside the base row; returns where the
+ * row's escapes ended in `extra`.
+ */
+function fillRow(name: string, item: number, offsets: Uint32Array, positions: Uint8Array, extra: Ids, e: number, base: NeighbourTable, items: Ids): number {
+  base.fill?.(item);
+  const baseStart = base.offsets[item] ?? 0;
+  const baseLength = (base.offsets[item + 1] ?? 0) - baseStart;
+  for (let q = offsets[item] ?? 0, end = offsets[item + 1] ?? 0; q < end; q++) {
+    const position = positions[q] ?? 0;
+    if (position === ESCAPE) items[q] = extra[e++] ?? 0;
+    else if (position < baseLength) items[q] = base.items[baseStart + position] ?? 0;
+    else throw new Error(`artifact section ${name}.positions points past its base row at ${q}`);
+  }
+  return e;
+}
+
+/**
+ * A relative table's items again, from its positions, its extra ids and its base: all at once
+ * (`escapes` undefined or checked row by row), or, with `lazy`, each row on first use through the
+ * table's `fill` (`escapes`, each row's first extra id, says where a row's extra ids start without
+ * reading the rows before it). Throws for a position outside its base row or extra ids that do not
  * match the escapes, so a damaged artifact is not read as other items.
  */
-function absoluteItems(name: string, offsets: Uint32Array, positions: Uint8Array, extra: Ids, base: NeighbourTable): Ids {
+function relativeRows(name: string, offsets: Uint32Array, positions: Uint8Array, extra: Ids, base: NeighbourTable, escapes: Uint32Array | undefined, lazy: boolean): Pick<NeighbourTable, 'items' | 'fill'> {
   const items = base.items instanceof Uint16Array && extra instanceof Uint16Array ? new Uint16Array(positions.length) : new Uint32Array(positions.length);
+  const rows = offsets.length - 1;
+  if (escapes && (escapes[rows] ?? 0) !== extra.length) throw new Error(`artifact section ${name}.extra holds ${extra.length} ids for ${escapes[rows]} escapes`);
+  if (lazy && escapes) {
+    const filled = new Uint8Array(rows);
+    const fill = (r: number) => {
+      if (!(r >= 0 && r < rows) || filled[r]) return;
+      filled[r] = 1;
+      const e = fillRow(name, r, offsets, positions, extra, escapes[r] ?? 0, base, items);
+      if (e !== (escapes[r + 1] ?? 0)) throw new Error(`artifact section ${name}.escapes does not match its positions at row ${r}`);
+    };
+    return { items, fill };
+  }
   let e = 0;
-  for (let item = 0; item + 1 < offsets.length; item++) {
-    const baseStart = base.offsets[item] ?? 0;
-    const baseLength = (base.offsets[item + 1] ?? 0) - baseStart;
-    for (let q = offsets[item] ?? 0, end = offsets[item + 1] ?? 0; q < end; q++) {
-      const position = positions[q] ?? 0;
-      if (position === ESCAPE) items[q] = extra[e++] ?? 0;
-      else if (position < baseLength) items[q] = base.items[baseStart + position] ?? 0;
-      else throw new Error(`artifact section ${name}.positions points past its base row at ${q}`);
-    }
+  for (let item = 0; item < rows; item++) {
+    e = fillRow(name, item, offsets, positions, extra, e, base, items);
+    if (escapes && e !== (escapes[item + 1] ?? 0)) throw new Error(`artifact section ${name}.escapes does not match its positions at row ${item}`);
   }
   if (e !== extra.length) throw new Error(`artifact section ${name}.extra holds ${extra.length} ids for ${e} escapes`);
-  return items;
+  return { items };
 }
 
 /**
@@ -214,6 +254,8 @@ function tableArrays(name: string, table: NeighbourTable, relative?: Relative): 
     ? [
         [`${name}.positions`, stored.positions],
         [`${name}.extra`, stored.extra],
+        // Each row's escapes, so a loaded model fills a row on first use without reading the rows before it.
+        [`${name}.escapes`, lengthsFromOffsets(escapeOffsets(stored.positions, table.offsets))],
       ]
     : [[`${name}.items`, table.items]];
   return [[`${name}.lengths`, lengthsFromOffsets(table.offsets)], ...items, [`${name}.scores`, table.scoreCodes], [`${name}.levels`, table.scoreLevels]];
@@ -338,7 +380,7 @@ function aligned(bytes: Uint8Array): Uint8Array {
  * structure is checked here (sections present, in bounds, of consistent lengths);
  * {@link verifyArtifact} checks every value, once, at publishing.
  */
-export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
+export function decodeArtifact(data: ArrayBuffer | Uint8Array, options: { lazyRows?: boolean } = {}): ModelArtifact {
   const bytes = aligned(toBytes(data));
   const { header, payloadStart } = parsePreamble(bytes);
   const expected = FEATURES.map((f) => f.name);
@@ -375,14 +417,18 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array): ModelArtifact {
     const levels = f32(`${name}.levels`);
     if (levels.length === 0 || levels.length > SCORE_LEVELS) throw new Error(`artifact section ${name}.levels holds ${levels.length} levels, expected 1 to ${SCORE_LEVELS}`);
     const baseName = bases[name];
-    let items: Ids;
-    if (baseName === undefined) items = ids(`${name}.items`, last(o));
+    let rows: Pick<NeighbourTable, 'items' | 'fill'>;
+    if (baseName === undefined) rows = { items: ids(`${name}.items`, last(o)) };
     else {
       const base = tables.get(baseName);
       if (base === undefined) throw new Error(`artifact table ${name} is stored relative to ${baseName}, which is not read before it`);
-      items = absoluteItems(name, o, read(`${name}.positions`, ['u8'], last(o)) as Uint8Array, ids(`${name}.extra`, sections.get(`${name}.extra`)?.length ?? 0), base);
+      const positions = read(`${name}.positions`, ['u8'], last(o)) as Uint8Array;
+      const extra = ids(`${name}.extra`, sections.get(`${name}.extra`)?.length ?? 0);
+      // Artifacts written before the escape counts were stored are filled at once.
+      const escapes = sections.has(`${name}.escapes`) ? offsetsFromLengths(read(`${name}.escapes`, ['u8', 'u16', 'u32'], numItems)) : undefined;
+      rows = relativeRows(name, o, positions, extra, base, escapes, options.lazyRows === true);
     }
-    const decoded: NeighbourTable = { offsets: o, items, scoreCodes: read(`${name}.scores`, ['u8'], packedCodeBytes(last(o))) as Uint8Array, scoreLevels: levels };
+    const decoded: NeighbourTable = { offsets: o, ...rows, scoreCodes: read(`${name}.scores`, ['u8'], packedCodeBytes(last(o))) as Uint8Array, scoreLevels: levels };
     tables.set(name, decoded);
     return decoded;
   };

@@ -76,6 +76,7 @@ function sessionNeighbours(table: NeighbourTable, scratch: KnnScratch, query: re
     if (used.has(item)) continue;
     used.add(item);
     const weight = (p + 1) / query.length;
+    table.fill?.(item);
     for (let q = rowStart(table, item), end = rowEnd(table, item); q < end; q++) {
       addToSum(sum, table.items[q] ?? 0, weight * scoreAt(table, q));
     }

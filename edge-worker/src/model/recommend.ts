@@ -75,7 +75,8 @@ function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readon
 
 /** Reads an artifact in place (bytes from KV, or an already decoded one) and prepares it for requests; do this once per isolate. */
 export function loadModel(source: ArrayBuffer | Uint8Array | ModelArtifact): LoadedModel {
-  const artifact = source instanceof ArrayBuffer || source instanceof Uint8Array ? decodeArtifact(source) : source;
+  // Rows of the rule and next-click tables are filled as decisions first read them, not all at loading.
+  const artifact = source instanceof ArrayBuffer || source instanceof Uint8Array ? decodeArtifact(source, { lazyRows: true }) : source;
   const { itemIds } = artifact;
   const { numItems } = artifact.index;
   return {

@@ -72,6 +72,7 @@ export function scoreAt(table: NeighbourTable, q: number): number {
 
 /** Row `r` of a neighbour table, best first: its items as a view, its scores as values (a row is short). */
 export function neighbourRow(table: NeighbourTable, r: number): ScoredItems {
+  table.fill?.(r);
   const start = rowStart(table, r);
   const end = Math.max(start, rowEnd(table, r));
   const scores = new Float32Array(end - start);
@@ -81,6 +82,7 @@ export function neighbourRow(table: NeighbourTable, r: number): ScoredItems {
 
 /** Where `item` stands in row `r` of a neighbour table, as an index into its arrays; -1 when absent. */
 export function positionInRow(table: NeighbourTable, r: number, item: number): number {
+  table.fill?.(r);
   for (let q = rowStart(table, r), end = rowEnd(table, r); q < end; q++) if (table.items[q] === item) return q;
   return -1;
 }

@@ -33,6 +33,11 @@ export interface NeighbourTable {
   scoreCodes: Uint8Array;
   /** The score each code stands for, ascending (at most SCORE_LEVELS). */
   scoreLevels: Float32Array;
+  /**
+   * Set on a table whose rows a loaded model fills on first use (`decodeArtifact` with `lazyRows`):
+   * makes row r readable. Whatever reads a row of a neighbour table calls it first (rows.ts).
+   */
+  fill?: (r: number) => void;
 }
 
 /** Items with scores, best first (one candidate source's answer, or one row of a NeighbourTable). */

@@ -10,10 +10,11 @@ import {
 } from '../../../edge-worker/src/model/artifact';
 import { buildItemIdTable, findItemId, itemIdAt } from '../../../edge-worker/src/model/item-ids';
 import { DEFAULT_INDEX_OPTIONS, buildModelIndex } from '../../../edge-worker/src/model/model-index';
-import { rowLength, rowTableFromArrays, scoreAt } from '../../../edge-worker/src/model/rows';
+import { neighbourRow, rowLength, rowTableFromArrays, scoreAt } from '../../../edge-worker/src/model/rows';
+import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
 import { syntheticArtifact, syntheticSessions } from './fixtures';
 
-function header(bytes: Uint8Array): { headerLength: number; sections: Array<{ name: string; byteOffset: number }>; bases: Record<string, string> } {
+function header(bytes: Uint8Array): { headerLength: number; sections: Array<{ name: string; kind: string; byteOffset: number }>; bases: Record<string, string> } {
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   return { headerLength, ...JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) };
 }
@@ -111,6 +112,49 @@ describe('model artifact', () => {
     const damaged = bytes.slice();
     damaged[sectionOffset(damaged, 'next.positions')] = 200;
     expect(() => decodeArtifact(damaged)).toThrow('artifact section next.positions points past its base row at 0');
+  });
+
+  it('lets a loaded model fill its rule and next-click rows on first use, the items loading them all at once gives', () => {
+    const artifact = syntheticArtifact(300, 3000);
+    const bytes = encodeArtifact(artifact);
+    expect(sectionNames(bytes)).toEqual(expect.arrayContaining(['rules.escapes', 'next.escapes']));
+    const lazy = decodeArtifact(bytes, { lazyRows: true }).index;
+    // Nothing is filled before a row is read.
+    for (const key of ['rules', 'next'] as const) expect(lazy[key].items.every((item) => item === 0)).toBe(true);
+    // Rows read in any order, next clicks before the rules they are stored against, as training made them.
+    for (let item = 299; item >= 0; item -= 7) {
+      for (const key of ['next', 'rules'] as const) expect(Array.from(neighbourRow(lazy[key], item).items), `${key} ${item}`).toEqual(Array.from(neighbourRow(artifact.index[key], item).items));
+    }
+    // The loaded model answers as one whose rows were all filled at loading.
+    const [eager, onFirstUse] = [loadModel(decodeArtifact(bytes)), loadModel(bytes)];
+    for (const recent of [[5], [5, 6, 7], [120, 3, 77, 210], [299, 0]]) expect(recommend(onFirstUse, recent, 20)).toEqual(recommend(eager, recent, 20));
+    // Written before the counts were stored (here: their sections renamed to names no reader knows), rows are filled at loading.
+    const older = bytes.slice();
+    const text = new TextDecoder().decode(older.subarray(16, 16 + header(older).headerLength)).replaceAll('.escapes"', '.ignored"');
+    older.set(new TextEncoder().encode(text), 16);
+    expect(sectionNames(older)).not.toContain('rules.escapes');
+    const filled = decodeArtifact(older, { lazyRows: true }).index;
+    for (const key of ['rules', 'next'] as const) {
+      expect(filled[key].fill).toBeUndefined();
+      expect(Array.from(filled[key].items)).toEqual(Array.from(artifact.index[key].items));
+    }
+  });
+
+  it('refuses escape counts that do not match the positions: at publishing, and when a row is first read', () => {
+    const bytes = encodeArtifact(syntheticArtifact(300, 3000));
+    const at = sectionOffset(bytes, 'rules.escapes');
+    expect(header(bytes).sections.find((s) => s.name === 'rules.escapes')!.kind).toBe('u8');
+    // One escape moved from the first row that has one to the row after it: the total still adds up.
+    const row = Array.from(bytes.subarray(at, at + 300)).findIndex((n) => n > 0);
+    const damaged = bytes.slice();
+    damaged[at + row]! -= 1;
+    damaged[at + row + 1]! += 1;
+    expect(() => verifyArtifact(damaged)).toThrow(`artifact section rules.escapes does not match its positions at row ${row}`);
+    const lazy = decodeArtifact(damaged, { lazyRows: true }).index;
+    expect(() => neighbourRow(lazy.rules, row)).toThrow(`artifact section rules.escapes does not match its positions at row ${row}`);
+    const total = bytes.slice();
+    total[at + row]! += 1;
+    expect(() => decodeArtifact(total, { lazyRows: true })).toThrow(/artifact section rules.extra holds \d+ ids for \d+ escapes/);
   });
 
   it('stores ids in 16 bits when they fit and in 32 bits when one does not', () => {
