@@ -71,7 +71,7 @@ const COLD_ITEM = benchHistories(1, 3)[0]!.at(-1)!;
 
 /**
  * The first decision a fresh isolate answers: a new visitor on a product page, so the model
- * scores (its neighbours of the product) cold. The client's wall time, the Worker's own
+ * scores the product's neighbours with nothing warm yet. The client's wall time, the Worker's own
  * (`Server-Timing` total and load), and how much the workerd processes grew in answering it. A
  * no-op request goes first, so the isolate's code is loaded before the memory is read.
  */
