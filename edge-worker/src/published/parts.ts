@@ -21,6 +21,11 @@ export function splitParts<B extends ArrayBufferLike>(bytes: Uint8Array<B>, part
   return parts;
 }
 
+/** How many parts a value of `total` bytes takes when its first part holds `firstBytes` (every part but the last is as long). */
+export function partCount(firstBytes: number, total: number): number {
+  return firstBytes > 0 ? Math.max(1, Math.ceil(total / firstBytes)) : 1;
+}
+
 /**
  * The whole value, given its first part (already read) and its whole length: the other parts
  * (every part as long as the first, the last shorter) read in parallel by `keyOf(part)`, from 1,
@@ -38,7 +43,7 @@ export async function readParts(
     if (first.byteLength > total) throw new Error(`its first part holds ${first.byteLength} bytes, more than the ${total} it declares`);
     return first;
   }
-  const count = Math.ceil(total / first.byteLength);
+  const count = partCount(first.byteLength, total);
   // Parts read with the first (`early[i]` is part i + 1) are not read again; an early read beyond the count is left unused.
   const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => (i < early.length ? early[i]! : kv.get(keyOf(i + 1), 'arrayBuffer'))));
   const whole = new Uint8Array(total);

@@ -26,7 +26,7 @@ import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
 import { contentVersion } from './content-version';
 import { cachedKv, cachedKvWithMetadata, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
-import { PART_BYTES, readFirstParts, readParts, splitParts } from './parts';
+import { PART_BYTES, partCount, readFirstParts, readParts, splitParts } from './parts';
 
 export { contentVersion };
 
@@ -487,11 +487,10 @@ async function commit(kv: PublishingStore, kind: Kind, version: string, history:
 async function storedParts(kv: PublishingStore, kind: Kind, version: string): Promise<number> {
   if (kind !== 'model' && kind !== 'catalog') return 1;
   const stored = await kv.get(versionKey(kind, version), 'arrayBuffer');
-  if (stored === null || stored.byteLength === 0) return 1;
+  if (stored === null) return 1;
   const first = new Uint8Array(stored);
   try {
-    const total = kind === 'model' ? artifactLength(first) : isCore(first) ? coreParts(first).totalBytes : first.byteLength;
-    return Math.max(1, Math.ceil(total / first.byteLength));
+    return partCount(first.byteLength, kind === 'model' ? artifactLength(first) : isCore(first) ? coreParts(first).totalBytes : first.byteLength);
   } catch {
     // Checked before activation; should its header not read, readers take the first part, then the rest.
     return 1;
