@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--catalog-items 1000000]`: the Worker's speed, measured on loopback.
+ * `npm run bench [-- --json] [--catalog-items 1000000] [--consent analytics,personalization]`: the Worker's speed, measured on loopback.
  *
  * Starts `wrangler dev` (workerd, local KV) on a fresh state folder, publishes
  * a catalog of realistic size and the model, builds visitor profiles through
@@ -24,6 +24,7 @@ import { issueVisitorId } from '../../edge-worker/src/identity/visitor-id';
 import { decodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { rowCount } from '../../edge-worker/src/model/rows';
 import { workerdRss } from './memory';
+import type { Purpose } from '../../sdk/src/wire';
 
 import { seededRandom } from '../../edge-worker/src/model/random';
 import { BENCH_ARTIFACT, BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed } from './fixture';
@@ -42,12 +43,18 @@ const { values: args } = parseArgs({
     'cold-starts': { type: 'string', default: '3' },
     // A larger generated catalog (the model's items among them, so its answers join), e.g. 1000000.
     'catalog-items': { type: 'string' },
+    // What the measured decisions' visitors granted: both purposes (the default), one, or none ("").
+    consent: { type: 'string', default: 'analytics,personalization' },
   },
 });
 const VISITORS = Number(args.visitors);
 const REQUESTS = Number(args.requests);
 const CONCURRENCY = Number(args.concurrency);
 const COLD_STARTS = Number(args['cold-starts']);
+const PURPOSES: readonly Purpose[] = ['analytics', 'personalization'];
+const CONSENT = args.consent!.split(',').filter(Boolean);
+const unknownPurpose = CONSENT.find((purpose) => !PURPOSES.includes(purpose as Purpose));
+if (unknownPurpose !== undefined) throw new TypeError(`--consent: unknown purpose "${unknownPurpose}"; give a comma-separated list of ${PURPOSES.join(', ')}, or "" for none`);
 const log = (message: string) => console.error(`bench: ${message}`);
 
 /** Every typed array an object holds, however deep (a decoded artifact's sections and derived tables). */
@@ -139,7 +146,7 @@ async function main(): Promise<void> {
     const decideBody = (i: number) => {
       const { vid, items } = histories[i % VISITORS]!;
       // As the SDK sends it: the session's views (here, the visitor's history) besides the profile KV holds.
-      return JSON.stringify({ v: 1, vid, consent: ['analytics', 'personalization'], slots: BENCH_SLOTS, context: { item: items[items.length - 1], recent: items.slice(-20) } });
+      return JSON.stringify({ v: 1, vid, consent: CONSENT, slots: BENCH_SLOTS, context: { item: items[items.length - 1], recent: items.slice(-20) } });
     };
     let timings: Array<Record<string, number>> = [];
     const decide = (i: number) =>
@@ -248,7 +255,7 @@ async function main(): Promise<void> {
         catalog_bytes: catalogBytes,
         isolate_growth_bytes: { median: quantile(growth, 0.5), max: Math.max(...growth) },
       },
-      setup: { items: ITEMS, catalog_items: CATALOG_ITEMS, visitors: VISITORS, requests: REQUESTS, concurrency: CONCURRENCY, slots: BENCH_SLOTS.length, clock: 'local workerd (advances during compute)' },
+      setup: { items: ITEMS, catalog_items: CATALOG_ITEMS, visitors: VISITORS, requests: REQUESTS, concurrency: CONCURRENCY, slots: BENCH_SLOTS.length, consent: CONSENT, clock: 'local workerd (advances during compute)' },
     };
     if (!args.json) {
       console.log(`decide   p50 ${result.decide.p50_ms} ms  p99 ${result.decide.p99_ms} ms  ${result.decide.rps} req/s`);
