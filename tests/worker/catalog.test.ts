@@ -9,7 +9,8 @@ import { env } from 'cloudflare:workers';
 import { reset } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
-import { isCore } from '../../edge-worker/src/catalog/core';
+import { checkCatalog } from '../../edge-worker/src/catalog/catalog';
+import { encodeCore, isCore, openCore, type CoreLayout } from '../../edge-worker/src/catalog/core';
 import { deltaKey, forgetPublished, pointerKey, publishCatalog, versionKey, type CatalogPatch, type Change } from '../../edge-worker/src/published/published';
 import type { DecideResponse, DecidedItem } from '../../sdk/src/wire';
 import { call, post, seedModels } from './helpers';
@@ -163,13 +164,28 @@ describe('catalog formats', () => {
     expect(await popular()).toEqual(items);
   });
 
+  it('keeps serving a catalog published in format 2 (ids whole, with their offsets), stock changes included', async () => {
+    const shown = await popular();
+    // The same catalog as format 2 stored it: the shards (content-addressed) are the ones already published.
+    const current = openCore(new Uint8Array((await env.MODELS.get(versionKey('catalog', await activeCatalog()), 'arrayBuffer'))!));
+    const hashes = (layout: CoreLayout) => Uint32Array.from({ length: 2 * layout.shardCount }, (_, k) => parseInt(current.shardKey(k >> 1).slice(-16).slice(8 * (k & 1), 8 * (k & 1) + 8), 16));
+    const older = encodeCore(checkCatalog(catalogFeed()), hashes, 2).bytes;
+    expect(older.byteLength).toBeGreaterThan(current.bytes.byteLength);
+    await env.MODELS.put(versionKey('catalog', 'format-2'), older);
+    await env.MODELS.put(pointerKey('catalog'), 'format-2');
+    forgetPublished();
+    expect(await popular()).toEqual(shown);
+    await ok(await patch([{ id: shown[0]!.id, stock: 0 }]));
+    expect((await popular()).map((item) => item.id)).not.toContain(shown[0]!.id);
+  });
+
   it('refuses a damaged catalog with a 503 that names the problem, never a mis-read', async () => {
     const core = publishCatalog(catalogFeed()).find((entry) => entry.key.startsWith('catalog:') && !entry.pointer)!.value as Uint8Array;
     const cases: Array<[Uint8Array, RegExp]> = [
       // Shorter than its header says: the rest would be a second part, which is not there.
       [core.subarray(0, core.byteLength - 100), /catalog core: part 2 of 2 is missing/],
-      [new TextEncoder().encode('{"items": []}'), /not a Rapport catalog: neither a binary core \(format 2/],
-      [Uint8Array.from([...core.subarray(0, 4), 9, 0, 0, 0, ...core.subarray(8)]), /format 9; this Worker reads format 2/],
+      [new TextEncoder().encode('{"items": []}'), /not a Rapport catalog: neither a binary core \(format 3/],
+      [Uint8Array.from([...core.subarray(0, 4), 9, 0, 0, 0, ...core.subarray(8)]), /format 9; this Worker reads formats 2 and 3/],
     ];
     for (const [i, [bytes, problem]] of cases.entries()) {
       await env.MODELS.put(versionKey('catalog', `damaged-${i}`), bytes);

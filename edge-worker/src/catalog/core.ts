@@ -11,29 +11,41 @@
  *   header     12 × u32: magic "RPCT", format, total bytes, KV parts, items n,
  *              categories C, shard bits (2^bits shards), popular-overall length,
  *              popular-per-category total, id bytes, category-name bytes, 0
- *   offsets    u32[n+1]   where each id starts in `ids` (ids sorted by UTF-8 bytes)
+ *   blocks     u32[B+1]   where each block of 16 ids starts in `ids` (B = ⌈n/16⌉)
  *   shardHash  u32[2·S]   each shard's content hash (hi, lo): its KV key
  *   popular    u32[]      the most popular items overall, most popular first
  *   catStart   u32[C+1]   where each category's list starts in `catPopular`
  *   catPopular u32[]      the most popular items of each category
  *   category   u16[n]     each item's category (index into the names)
  *   stock      u8[n]      1 when the item is in stock
- *   ids        u8[]       the ids' UTF-8 bytes, back to back
+ *   ids        u8[]       the ids' UTF-8 bytes, sorted, front-coded in blocks of 16:
+ *                         a block's first id as (length, bytes), each next one as
+ *                         (bytes shared with the one before, length of the rest, the rest);
+ *                         the numbers as LEB128 varints
  *   names      u8[]       the category names as a JSON array of strings
  *
- * Why sorted ids and a binary search: `indexOf` costs ~20 byte comparisons on
- * 1 M items and needs no hash table built at load (a Map of 1 M strings would
- * take ~100 ms and ~80 MB per isolate). A 1 M-item core of short ids is about
- * 14 MB, within one KV value; a larger one is cut into several values (`parts`)
- * fetched in parallel.
+ * Format 2 stored `offsets` (u32[n+1], where each id starts) and the ids whole
+ * in their place: 4 bytes an item for the offsets alone, 4 MB of a 1 M-item
+ * core. Cores of format 2 are still read (`openCore`).
+ *
+ * Why sorted ids and a binary search: `indexOf` costs ~16 block heads
+ * compared and one block of at most 16 ids walked on 1 M items, and needs no
+ * hash table built at load (a Map of 1 M strings would take ~100 ms and ~80
+ * MB per isolate). A 1 M-item core of short ids is about 7 MB, within one KV
+ * value; a larger one is cut into several values (`parts`) fetched in
+ * parallel.
  */
 
 import { PART_BYTES } from '../published/parts';
 
 /** "RPCT" read as a little-endian u32. */
 const MAGIC = 0x54435052;
-/** Version 1 was the JSON array of items (still served, converted at load); 2 is this layout. */
-export const CORE_FORMAT = 2;
+/** Version 1 was the JSON array of items (still served, converted at load); 2 stored the ids whole (still read); 3 is this layout. */
+export const CORE_FORMAT = 3;
+/** The formats `openCore` reads. */
+const READABLE_FORMATS = [2, 3];
+/** Ids in a front-coded block (format 3). */
+const ID_BLOCK = 16;
 const HEADER_WORDS = 12;
 /** Shards hold this many items on average at most (`shardBits` picks a power of two). */
 const ITEMS_PER_SHARD = 128;
@@ -120,7 +132,9 @@ export function shardKeyOf(hi: number, lo: number): string {
 
 /** Sections' word/byte positions, from the header's counts. */
 function sections(h: Uint32Array) {
-  const [, , , , n, c, bits, popLen, catLen, idLen, namesLen] = h as unknown as number[];
+  const [, format, , , n, c, bits, popLen, catLen, idLen, namesLen] = h as unknown as number[];
+  // Format 2: where each id starts; format 3: where each block of ids starts.
+  const startCount = format === 2 ? n! + 1 : Math.ceil(n! / ID_BLOCK) + 1;
   const s = 2 ** bits!;
   let at = HEADER_WORDS * 4;
   const take = (bytes: number) => {
@@ -129,8 +143,8 @@ function sections(h: Uint32Array) {
     return start;
   };
   return {
-    n: n!, c: c!, s, popLen: popLen!, catLen: catLen!, idLen: idLen!, namesLen: namesLen!,
-    offsets: take(4 * (n! + 1)),
+    format: format!, n: n!, c: c!, s, popLen: popLen!, catLen: catLen!, idLen: idLen!, namesLen: namesLen!, startCount,
+    idStarts: take(4 * startCount),
     shardHash: take(8 * s),
     popular: take(4 * popLen!),
     catStart: take(4 * (c! + 1)),
@@ -140,6 +154,117 @@ function sections(h: Uint32Array) {
     ids: take(idLen!),
     names: take(namesLen!),
     end: at,
+  };
+}
+
+/**
+ * Front-codes sorted ids in blocks of {@link ID_BLOCK}: each block's first id
+ * whole, each next one as the bytes it shares with the one before and the
+ * rest. Returns the bytes and where each block starts in them (one more entry:
+ * their length).
+ */
+function frontCode(sorted: readonly Uint8Array[]): { bytes: Uint8Array; blocks: Uint32Array } {
+  // At most 5 bytes a varint, two an id.
+  const out = new Uint8Array(sorted.reduce((sum, id) => sum + id.length + 10, 0));
+  const blocks = new Uint32Array(Math.ceil(sorted.length / ID_BLOCK) + 1);
+  let pos = 0;
+  const varint = (value: number) => {
+    for (; value >= 0x80; value >>>= 7) out[pos++] = (value & 0x7f) | 0x80;
+    out[pos++] = value;
+  };
+  sorted.forEach((id, i) => {
+    let shared = 0;
+    if (i % ID_BLOCK === 0) {
+      blocks[i / ID_BLOCK] = pos;
+    } else {
+      const before = sorted[i - 1]!;
+      const most = Math.min(before.length, id.length);
+      while (shared < most && before[shared] === id[shared]) shared++;
+      varint(shared);
+    }
+    varint(id.length - shared);
+    out.set(id.subarray(shared), pos);
+    pos += id.length - shared;
+  });
+  blocks[blocks.length - 1] = pos;
+  return { bytes: out.slice(0, pos), blocks };
+}
+
+/**
+ * Lookups over front-coded ids (format 3): a block's head is compared where it
+ * lies; the other ids are rebuilt into one buffer, reused, as a block is walked.
+ */
+function frontCodedIds(ids: Uint8Array, blocks: Uint32Array, n: number) {
+  let id = new Uint8Array(64);
+  let at = 0;
+  const varint = () => {
+    let value = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = ids[at++] ?? 0;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+  };
+  /** Reads the entry at `at` into `id` after the `shared` bytes it keeps; returns the id's length. */
+  const readInto = (shared: number) => {
+    const rest = varint();
+    if (at + rest > ids.length) throw new Error('catalog core: an id runs past the id table (corrupt)');
+    if (shared + rest > id.length) {
+      const larger = new Uint8Array(2 * (shared + rest));
+      larger.set(id.subarray(0, shared));
+      id = larger;
+    }
+    id.set(ids.subarray(at, at + rest), shared);
+    at += rest;
+    return shared + rest;
+  };
+  /** Rebuilds the id at index i in `id`; returns its length. */
+  const rebuild = (i: number) => {
+    const first = i - (i % ID_BLOCK);
+    at = blocks[first / ID_BLOCK]!;
+    let length = readInto(0);
+    for (let k = first + 1; k <= i; k++) length = readInto(varint());
+    return length;
+  };
+  const blockCount = blocks.length - 1;
+  return {
+    indexOf(key: Uint8Array): number {
+      // The last block whose head is at most the key.
+      let lo = 0;
+      let hi = blockCount - 1;
+      let block = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        at = blocks[mid]!;
+        const length = varint();
+        const d = compareBytes(ids, at, at + length, key, 0, key.length);
+        if (d === 0) return mid * ID_BLOCK;
+        if (d < 0) {
+          block = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      if (block < 0) return -1;
+      const first = block * ID_BLOCK;
+      at = blocks[block]!;
+      let length = readInto(0);
+      for (let k = first + 1; k < Math.min(n, first + ID_BLOCK); k++) {
+        length = readInto(varint());
+        const d = compareBytes(id, 0, length, key, 0, key.length);
+        if (d === 0) return k;
+        if (d > 0) return -1;
+      }
+      return -1;
+    },
+    // `rebuild` may replace the buffer: call it before reading `id`.
+    idAt(i: number) {
+      const length = rebuild(i);
+      return decoder.decode(id.subarray(0, length));
+    },
+    hashAt(i: number) {
+      const length = rebuild(i);
+      return hashBytes(id, 0, length);
+    },
   };
 }
 
@@ -156,8 +281,9 @@ export interface CoreLayout {
  * Encodes checked items into a core, given each shard's content hash from
  * `hashShards` (called with the layout once items are sorted and placed).
  * Ids must be unique. Throws a `TypeError` for more than 65,535 categories.
+ * `format` 2 writes the previous layout (tests: what older publications stored).
  */
-export function encodeCore(items: readonly CoreItem[], hashShards: (layout: CoreLayout) => Uint32Array): { bytes: Uint8Array; layout: CoreLayout } {
+export function encodeCore(items: readonly CoreItem[], hashShards: (layout: CoreLayout) => Uint32Array, format: 2 | 3 = CORE_FORMAT): { bytes: Uint8Array; layout: CoreLayout } {
   const n = items.length;
   const idBytes = items.map((item) => encoder.encode(item.id));
   const order = Uint32Array.from(items.keys()).sort((a, b) => {
@@ -184,29 +310,37 @@ export function encodeCore(items: readonly CoreItem[], hashShards: (layout: Core
   }
   const popular = byPopularity.subarray(0, POPULAR_OVERALL);
   const catLen = lists.reduce((sum, list) => sum + list.length, 0);
-  const idLen = idBytes.reduce((sum, b) => sum + b.length, 0);
+  const coded = format === 3 ? frontCode(Array.from(order, (k) => idBytes[k]!)) : undefined;
+  const idLen = coded ? coded.bytes.length : idBytes.reduce((sum, b) => sum + b.length, 0);
   const nameBytes = encoder.encode(JSON.stringify(names));
 
-  const header = new Uint32Array([MAGIC, CORE_FORMAT, 0, 0, n, names.length, bits, popular.length, catLen, idLen, nameBytes.length, 0]);
+  const header = new Uint32Array([MAGIC, format, 0, 0, n, names.length, bits, popular.length, catLen, idLen, nameBytes.length, 0]);
   const at = sections(header);
   const bytes = new Uint8Array(at.end);
   header[2] = at.end;
   header[3] = Math.max(1, Math.ceil(at.end / CORE_PART_BYTES));
   const buffer = bytes.buffer;
   new Uint32Array(buffer, 0, HEADER_WORDS).set(header);
-  const offsets = new Uint32Array(buffer, at.offsets, n + 1);
+  const starts = new Uint32Array(buffer, at.idStarts, at.startCount);
+  if (coded) {
+    starts.set(coded.blocks);
+    bytes.set(coded.bytes, at.ids);
+  } else {
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const id = idBytes[order[i]!]!;
+      starts[i] = pos;
+      bytes.set(id, at.ids + pos);
+      pos += id.length;
+    }
+    starts[n] = pos;
+  }
   const category = new Uint16Array(buffer, at.category, n);
-  let pos = 0;
   for (let i = 0; i < n; i++) {
     const item = items[order[i]!]!;
-    const id = idBytes[order[i]!]!;
-    offsets[i] = pos;
-    bytes.set(id, at.ids + pos);
-    pos += id.length;
     category[i] = nameIndex.get(item.category)!;
     bytes[at.stock + i] = item.stock > 0 ? 1 : 0;
   }
-  offsets[n] = pos;
   new Uint32Array(buffer, at.shardHash, 2 * layout.shardCount).set(hashes);
   new Uint32Array(buffer, at.popular, popular.length).set(popular);
   const catStart = new Uint32Array(buffer, at.catStart, names.length + 1);
@@ -233,7 +367,7 @@ export function coreParts(first: Uint8Array): { totalBytes: number; parts: numbe
   const h = new DataView(first.buffer, first.byteOffset, HEADER_WORDS * 4);
   const format = h.getUint32(4, true);
   if (!isCore(first)) throw new Error('not a Rapport catalog core (no "RPCT" magic)');
-  if (format !== CORE_FORMAT) throw new Error(`catalog core format ${format}; this Worker reads format ${CORE_FORMAT}`);
+  if (!READABLE_FORMATS.includes(format)) throw new Error(`catalog core format ${format}; this Worker reads formats ${READABLE_FORMATS.join(' and ')}`);
   return { totalBytes: h.getUint32(8, true), parts: h.getUint32(12, true) };
 }
 
@@ -254,7 +388,7 @@ export function openCore(bytes: Uint8Array): CatalogCore {
   }
   const view32 = (start: number, length: number) => new Uint32Array(buffer, bytes.byteOffset + start, length);
   const { n, c } = at;
-  const offsets = view32(at.offsets, n + 1);
+  const starts = view32(at.idStarts, at.startCount);
   const shardHash = view32(at.shardHash, 2 * at.s);
   const popularAll = view32(at.popular, at.popLen);
   const catStart = view32(at.catStart, c + 1);
@@ -262,7 +396,7 @@ export function openCore(bytes: Uint8Array): CatalogCore {
   const category = new Uint16Array(buffer, bytes.byteOffset + at.category, n);
   const stock = bytes.subarray(at.stock, at.stock + n);
   const ids = bytes.subarray(at.ids, at.ids + at.idLen);
-  if (offsets[n] !== at.idLen || catStart[c] !== at.catLen) throw new Error('catalog core: its id table or category lists do not add up (corrupt)');
+  if (starts[at.startCount - 1] !== at.idLen || catStart[c] !== at.catLen) throw new Error('catalog core: its id table or category lists do not add up (corrupt)');
   for (const list of [popularAll, catPopular]) for (const i of list) if (i >= n) throw new Error(`catalog core: a popularity list names item ${i} of ${n} (corrupt)`);
   let categories: string[];
   try {
@@ -274,6 +408,9 @@ export function openCore(bytes: Uint8Array): CatalogCore {
 
   const shardMask = at.s - 1;
   let categoryIndex: Map<string, number> | undefined;
+  const coded = at.format === 3 ? frontCodedIds(ids, starts, n) : undefined;
+  // A block's start out of order would send lookups into another block's ids: checked once (n/16 entries).
+  if (coded && starts.some((start, b) => b > 0 && start < starts[b - 1]!)) throw new Error('catalog core: its id blocks are out of order (corrupt)');
   return {
     bytes,
     size: n,
@@ -281,23 +418,24 @@ export function openCore(bytes: Uint8Array): CatalogCore {
     shardCount: at.s,
     indexOf(id) {
       const key = encoder.encode(id);
+      if (coded) return coded.indexOf(key);
       let lo = 0;
       let hi = n - 1;
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
-        const d = compareBytes(ids, offsets[mid]!, offsets[mid + 1]!, key, 0, key.length);
+        const d = compareBytes(ids, starts[mid]!, starts[mid + 1]!, key, 0, key.length);
         if (d === 0) return mid;
         if (d < 0) lo = mid + 1;
         else hi = mid - 1;
       }
       return -1;
     },
-    idAt: (i) => decoder.decode(ids.subarray(offsets[i]!, offsets[i + 1]!)),
+    idAt: coded ? coded.idAt : (i) => decoder.decode(ids.subarray(starts[i]!, starts[i + 1]!)),
     categoryAt: (i) => category[i]!,
     categoryIndex: (name) => (categoryIndex ??= new Map(categories.map((c, k) => [c, k]))).get(name) ?? -1,
     inStock: (i) => stock[i] === 1,
     popular: (k) => (k === undefined ? popularAll : catPopular.subarray(catStart[k]!, catStart[k + 1]!)),
-    shardOf: (i) => hashBytes(ids, offsets[i]!, offsets[i + 1]!) & shardMask,
+    shardOf: coded ? (i) => coded.hashAt(i) & shardMask : (i) => hashBytes(ids, starts[i]!, starts[i + 1]!) & shardMask,
     shardKey: (s) => shardKeyOf(shardHash[2 * s]!, shardHash[2 * s + 1]!),
   };
 }
