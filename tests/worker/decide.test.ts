@@ -1,13 +1,13 @@
 /** POST /v1/decide in workerd: rules, reasons, variants, fallbacks and published versions. */
 import { env } from 'cloudflare:workers';
 import { reset } from 'cloudflare:test';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
 import type { DecideResponse } from '../../sdk/src/wire';
 import { queryFor } from '../../edge-worker/src/engine/decide';
 import { loadModel, modelQuery, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { forgetPublished, modelPartKey, pointerKey, publishCatalog, publishModel, publishSlots, versionKey } from '../../edge-worker/src/published/published';
+import { forgetPublished, loadActiveModel, modelPartKey, optionalModel, pointerKey, publishCatalog, publishModel, publishSlots, versionKey } from '../../edge-worker/src/published/published';
 import { collectNow, demoModel, newId, newVisitor, post, publish, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -66,6 +66,21 @@ describe('POST /v1/decide', () => {
     expect(items.slice(0, 2).map((i) => i.category)).toEqual(['laptops', 'laptops']);
     expect(items[0]!.reason).not.toMatch(/^Popular/);
     expect(after.slots.recommended!.title).toBe('Recommended for you');
+  });
+
+  it("answers a fresh isolate's first decision without waiting for session-kNN's postings, and builds them after it", async () => {
+    const vid = await newVisitor();
+    await collectNow(views(vid, inCategory('laptops').slice(0, 3)));
+    // As a fresh isolate: the model is read from KV and loaded again.
+    forgetPublished();
+    const first = await decide({ vid, slots: [{ id: 'recommended' }] });
+    const loaded = optionalModel(await loadActiveModel(env.MODELS));
+    // Loaded with its postings deferred, and built once a decision answered.
+    expect(loaded.model?.artifact.index.postingsBuilt).toBeTypeOf('function');
+    await vi.waitFor(() => expect(loaded.model!.artifact.index.postingsBuilt!()).toBe(true));
+    const again = await decide({ vid, slots: [{ id: 'recommended' }] });
+    expect(first.slots.recommended!.items[0]!.reason).not.toMatch(/^Popular/);
+    expect(again.slots).toEqual(first.slots);
   });
 
   it('ranks exactly as the model does for the same visitor state (what eval measures)', async () => {

@@ -378,9 +378,11 @@ function aligned(bytes: Uint8Array): Uint8Array {
  * Diginetica), the postings from the sessions (one pass over ~0.9 M clicks, two without session
  * counts), the relative tables' items from their positions (~1.2 M). Only the
  * structure is checked here (sections present, in bounds, of consistent lengths);
- * {@link verifyArtifact} checks every value, once, at publishing.
+ * {@link verifyArtifact} checks every value, once, at publishing. With `lazyRows` the relative
+ * tables' rows are filled as they are read; with `deferPostings` the postings are built when
+ * first read, and session-kNN scans the sessions until then (sknn.ts).
  */
-export function decodeArtifact(data: ArrayBuffer | Uint8Array, options: { lazyRows?: boolean } = {}): ModelArtifact {
+export function decodeArtifact(data: ArrayBuffer | Uint8Array, options: { lazyRows?: boolean; deferPostings?: boolean } = {}): ModelArtifact {
   const bytes = aligned(toBytes(data));
   const { header, payloadStart } = parsePreamble(bytes);
   const expected = FEATURES.map((f) => f.name);
@@ -453,6 +455,9 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array, options: { lazyRo
     const o = offsets('ids.offsets', numItems);
     itemIds = { offsets: o, bytes: read('ids.bytes', ['u8'], last(o)) as Uint8Array, sorted: ids('ids.sorted', numItems) };
   }
+  const cap = header.postingsCap;
+  // Deferred, the postings are built when first read (in the Worker, after a fresh isolate's first answer: `completeModel`).
+  let built: IdRows | undefined = options.deferPostings ? undefined : buildPostings(sessions, numItems, cap, sessionCount);
   return {
     modelVersion: header.modelVersion,
     dataset: header.dataset,
@@ -460,7 +465,10 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array, options: { lazyRo
     index: {
       numItems,
       sessions,
-      postings: buildPostings(sessions, numItems, header.postingsCap, sessionCount),
+      get postings(): IdRows {
+        return (built ??= buildPostings(sessions, numItems, cap, sessionCount));
+      },
+      ...(options.deferPostings ? { postingsBuilt: () => built !== undefined, postingsCap: cap } : {}),
       popularity,
       recentPopularity: counts('recentPopularity'),
       repeatRate,

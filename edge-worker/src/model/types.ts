@@ -57,6 +57,14 @@ export interface ModelIndex {
   sessions: IdRows;
   /** Per item, the ids of the kept sessions containing it, most recent first, capped. */
   postings: IdRows;
+  /**
+   * Set on the index of a model loaded with its postings deferred (`decodeArtifact` with
+   * `deferPostings`): false until they are built, which reading `postings` does. Until then
+   * session-kNN scans the sessions for its sample instead (sknn.ts), with the same answer.
+   */
+  postingsBuilt?: () => boolean;
+  /** With `postingsBuilt`: the most sessions an item's postings keep (what a scan must honour). */
+  postingsCap?: number;
   /** Clicks per item over all indexed sessions. */
   popularity: Float32Array;
   /** Clicks per item over the most recent indexed sessions only (captures trends). */

@@ -292,7 +292,8 @@ function deltaOf(core: CatalogCore, stored: StoredDelta): Delta {
 /** The active model, decoded and prepared for requests. */
 export const loadActiveModel = loader<LoadedModel>('model', async (kv, key, parts) => {
   const bytes = await readStoredModel(kv, key.slice(versionKey('model', '').length), parts);
-  return bytes === null ? null : loadModel(bytes);
+  // Its postings are built after the isolate's first answer (decide.ts), not before it.
+  return bytes === null ? null : loadModel(bytes, { deferPostings: true });
 });
 
 const loadPublishedSlots = loader<SlotConfigs>('slots', async (kv, key) => {
@@ -333,7 +334,7 @@ export function loadModelVersion(kv: PublishedStore, version: string): Promise<L
   let loading = versions.get(version);
   if (!loading) {
     loading = readStoredModel(kv, version)
-      .then((bytes) => (bytes === null ? null : loadModel(bytes)))
+      .then((bytes) => (bytes === null ? null : loadModel(bytes, { deferPostings: true })))
       .catch((err: unknown) => {
         console.error(`rapport: the experiment's model ${version} is unusable:`, err);
         return null;

@@ -1,4 +1,4 @@
-/** The served model on a slice of real Diginetica sessions must beat POP and S-POP. */
+/** The served model on a slice of real Diginetica sessions must beat POP and S-POP, and answer alike with its postings deferred. */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,15 @@ describe.skipIf(!present)('served model on a slice of Diginetica', () => {
     const train = sliceRows(all, 0, 30000);
     const test = expandPrefixes(sliceRows(all, 30000, 32000));
     const artifact = trainModel(train, 'diginetica-slice', { ...DEFAULT_TRAIN_OPTIONS, rerankSessions: 6000, rerankChunks: 4, maxLists: 5000, epochs: 2 });
-    const served = loadModel(decodeArtifact(encodeArtifact(artifact)));
+    const bytes = encodeArtifact(artifact);
+    const served = loadModel(decodeArtifact(bytes));
+    // As the Worker loads it, postings deferred: real sessions answered by scanning are answered alike.
+    const deferred = loadModel(bytes, { deferPostings: true });
+    for (let r = 0; r < 300; r++) {
+      const prefix = rowValues(test.prefixes, r);
+      expect(recommend(deferred, prefix, 20), `test prefix ${r}`).toEqual(recommend(served, prefix, 20));
+    }
+    expect(deferred.artifact.index.postingsBuilt?.()).toBe(false);
     const hr20 = (model: Recommender): number => {
       const acc = createMetrics();
       for (let r = 0; r < test.targets.length; r++) {

@@ -1,7 +1,7 @@
 /** recommend(): ranked answers, reasons, and padding marked as padding. */
 import { describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../../edge-worker/src/model/artifact';
-import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
+import { completeModel, loadModel, recommend } from '../../../edge-worker/src/model/recommend';
 import { PRODUCTS } from '../../../demo-shop/src/catalog';
 import { demoModel } from '../../../demo-shop/scripts/demo-model';
 import { syntheticArtifact } from './fixtures';
@@ -22,6 +22,23 @@ describe('recommend', () => {
         expect([5, 6, 7]).toContain(r.because);
       }
     }
+  });
+
+  it('answers alike before and after it builds the postings it deferred', () => {
+    const bytes = encodeArtifact(syntheticArtifact());
+    const deferred = loadModel(bytes, { deferPostings: true });
+    const { index } = deferred.artifact;
+    const queries = [[5], [5, 6, 7], [120, 3, 77, 210], [299, 0], [42, 42, 43]];
+    const before = queries.map((recent) => recommend(deferred, recent, 20));
+    // Answered by scanning the sessions: nothing built yet.
+    expect(index.postingsBuilt?.()).toBe(false);
+    expect(before).toEqual(queries.map((recent) => recommend(model, recent, 20)));
+    expect(completeModel(deferred)).toBe(true);
+    expect(index.postingsBuilt?.()).toBe(true);
+    expect(completeModel(deferred)).toBe(false);
+    expect(queries.map((recent) => recommend(deferred, recent, 20))).toEqual(before);
+    // Loaded without deferring, there is nothing to complete.
+    expect(completeModel(model)).toBe(false);
   });
 
   it('never explains an item by itself, except as one the visitor looked at', () => {

@@ -1,9 +1,9 @@
 /** Session-kNN: neighbours and their votes. */
 import { describe, expect, it } from 'vitest';
-import { buildModelIndex } from '../../../edge-worker/src/model/model-index';
+import { DEFAULT_INDEX_OPTIONS, buildModelIndex } from '../../../edge-worker/src/model/model-index';
 import { rowTableFromArrays, rowValues } from '../../../edge-worker/src/model/rows';
 import { createKnnScratch } from '../../../edge-worker/src/model/scratch';
-import { sessionKnn } from '../../../edge-worker/src/model/sknn';
+import { findNeighbours, sessionKnn } from '../../../edge-worker/src/model/sknn';
 import type { ModelIndex } from '../../../edge-worker/src/model/types';
 import { syntheticSessions } from './fixtures';
 
@@ -36,6 +36,43 @@ describe('session-kNN', () => {
       const want = bruteForce(index, query, 10, 25);
       expect(new Map(Array.from(got.items, (item, i) => [item, got.scores[i]!]))).toEqual(want);
       for (let i = 1; i < got.scores.length; i++) expect(got.scores[i - 1]!).toBeGreaterThanOrEqual(got.scores[i]!);
+    }
+  });
+
+  it('finds the same neighbours by scanning the sessions while the postings are not built', () => {
+    // Postings capped at 4 sessions an item, below the sample: the scan must stop counting an item where its list ends.
+    for (const maxPostings of [4, 1000]) {
+      const built = buildModelIndex(rowTableFromArrays(syntheticSessions(3000, 200)), { ...DEFAULT_INDEX_OPTIONS, maxPostings });
+      // As a model loaded with deferred postings looks: reading them builds them.
+      const deferredIndex = (): ModelIndex & { read: boolean } => ({
+        ...built,
+        read: false,
+        get postings() {
+          this.read = true;
+          return built.postings;
+        },
+        postingsBuilt() {
+          return this.read;
+        },
+        postingsCap: maxPostings,
+      });
+      const a = createKnnScratch(built);
+      const b = createKnnScratch(built);
+      // Up to 31 distinct items fit the scan's mask; a longer query (40 here, with no limit on query items) reads the postings.
+      const queries = [[5], [5, 6, 7], [40, 41, 40, 90, 91], [199, 0, 199], [7, 250, -1, 8], [], Array.from({ length: 31 }, (_, i) => i * 6), Array.from({ length: 40 }, (_, i) => i * 5)];
+      for (const query of queries) {
+        for (const [sampleSize, maxQueryItems] of [[1, 20], [3, 20], [25, 20], [500, 20], [25, 100], [500, 100]] as const) {
+          const options = { k: 10, sampleSize, maxQueryItems, neighbourDecay: 0 };
+          const deferred = deferredIndex();
+          const merged = findNeighbours(built, a, query, options, 0);
+          const scanned = findNeighbours(deferred, b, query, options, 0);
+          const label = `cap ${maxPostings}, sample ${sampleSize}, [${query.join(', ')}]`;
+          expect(deferred.read, label).toBe(Math.min(new Set(query.filter((item) => item >= 0 && item < built.numItems)).size, maxQueryItems) > 31);
+          expect(Array.from(scanned.sessions), label).toEqual(Array.from(merged.sessions));
+          expect(Array.from(scanned.sessions, (s) => b.sim[s]), label).toEqual(Array.from(merged.sessions, (s) => a.sim[s]));
+          expect(sessionKnn(deferredIndex(), b, query, options), label).toEqual(sessionKnn(built, a, query, options));
+        }
+      }
     }
   });
 });
