@@ -24,7 +24,7 @@ import { issueVisitorId } from '../../edge-worker/src/identity/visitor-id';
 import { decodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { rowCount } from '../../edge-worker/src/model/rows';
 import { workerdRss } from './memory';
-import type { Purpose } from '../../sdk/src/wire';
+import { purpose } from '../../edge-worker/src/contract/schemas';
 
 import { seededRandom } from '../../edge-worker/src/model/random';
 import { BENCH_ARTIFACT, BENCH_SLOTS, benchArtifact, benchCatalog, benchHistories, benchSeed } from './fixture';
@@ -51,9 +51,9 @@ const VISITORS = Number(args.visitors);
 const REQUESTS = Number(args.requests);
 const CONCURRENCY = Number(args.concurrency);
 const COLD_STARTS = Number(args['cold-starts']);
-const PURPOSES: readonly Purpose[] = ['analytics', 'personalization'];
+const PURPOSES: readonly string[] = purpose.options;
 const CONSENT = args.consent!.split(',').filter(Boolean);
-const unknownPurpose = CONSENT.find((purpose) => !PURPOSES.includes(purpose as Purpose));
+const unknownPurpose = CONSENT.find((name) => !PURPOSES.includes(name));
 if (unknownPurpose !== undefined) throw new TypeError(`--consent: unknown purpose "${unknownPurpose}"; give a comma-separated list of ${PURPOSES.join(', ')}, or "" for none`);
 const log = (message: string) => console.error(`bench: ${message}`);
 

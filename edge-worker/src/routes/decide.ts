@@ -97,7 +97,7 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   );
   c.header('Cache-Control', 'no-store');
   // A fresh isolate's models answer without session-kNN's postings (a scan of the sessions stands in): built once the answer is out.
-  for (const model of new Set([active.model, ...models.values()])) {
+  for (const model of [active.model, ...models.values()]) {
     if (model?.artifact.index.postingsBuilt?.() === false) c.executionCtx.waitUntil(scheduler.wait(BUILD_AFTER_MS).then(() => void completeModel(model)));
   }
   return c.json<DecideResponse>({
