@@ -17,6 +17,10 @@
 // admin/dashboard.js (IIFE, minified), with the page's index.html and CSS copied
 // next to it, into both Workers' static assets, so each serves it at /admin/.
 // It is no part of the Worker's bundle: assets are served without running it.
+//
+// The demo shop's own browser code (demo-shop/bundles/*.ts, one entry per file) is built into
+// demo-shop/public/js/ as ES modules: its single-page section imports the SDK's npm build
+// (sdk/dist, built first) exactly as a merchant's app would.
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -107,6 +111,18 @@ const dashboardPage = {
 // The demo shop serves the SDK with the product's cache and CORS headers too, so what its pages
 // (and the browser tests) load behaves as on a merchant's page. A build output, like its sdk/.
 copyFileSync('edge-worker/public/_headers', 'demo-shop/public/_headers');
+// The licence notices of what the shop serves, beside its pages (its Licences page links them): the
+// catalog's, and IAB Tech Lab's TCF libraries bundled into its banner's TCF mode (/js/tcf-cmp.js).
+mkdirSync('demo-shop/public/licences', { recursive: true });
+copyFileSync('demo-shop/catalog/LICENSE.DummyJSON', 'demo-shop/public/licences/DummyJSON.txt');
+copyFileSync('node_modules/@iabtechlabtcf/cmpapi/LICENSE', 'demo-shop/public/licences/iabtechlabtcf.txt');
+
+/** The demo shop's entries: every .ts file in demo-shop/bundles. */
+const demoBundles = Object.fromEntries(
+  readdirSync('demo-shop/bundles')
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => [name.slice(0, -3), join('demo-shop/bundles', name)]),
+);
 
 export default [
   {
@@ -138,4 +154,15 @@ export default [
     output: ['edge-worker/public/admin', 'demo-shop/public/admin'].map((dir) => ({ file: `${dir}/dashboard.js`, format: 'iife', sourcemap: true, plugins: [minify, dashboardPage] })),
     plugins: [typescript({ tsconfig: 'edge-worker/dashboard/tsconfig.json', noEmit: false, include: ['edge-worker/dashboard/*.ts', 'edge-worker/src/contract/report.ts'] })],
   },
+  ...(Object.keys(demoBundles).length
+    ? [
+        {
+          input: demoBundles,
+          // IAB's libraries import themselves in circles; ours must not.
+          onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('/node_modules/')) ? undefined : warn(warning)),
+          output: { dir: 'demo-shop/public/js', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', sourcemap: true, plugins: [minify] },
+          plugins: [nodeResolve({ browser: true }), typescript({ tsconfig: 'demo-shop/bundles/tsconfig.json', noEmit: false, include: ['demo-shop/bundles/**/*.ts'] })],
+        },
+      ]
+    : []),
 ];

@@ -154,10 +154,12 @@ async function browseAs(browser: Browser, url: string, world: World, shopper: Sh
           }
         }
         const qty = cartQuantity(world, shopper, item, shopper.random);
-        const button = page.locator(`[data-add-to-cart="${item}"]:not([disabled])`);
-        if (qty && (await button.count())) {
-          for (let i = 0; i < qty; i++) await button.click();
-          cart.set(item, (cart.get(item) ?? 0) + qty);
+        const form = page.locator(`[data-rapport-product="${item}"] [data-cart-form]`);
+        if (qty && (await form.locator('button:not([disabled])').count())) {
+          await form.getByLabel('Quantity').selectOption(String(Math.min(qty, 5)));
+          await form.getByRole('button', { name: 'Add to cart' }).click();
+          await form.locator('[data-added]').filter({ hasText: 'in your cart' }).waitFor();
+          cart.set(item, (cart.get(item) ?? 0) + Math.min(qty, 5));
           tally.cartAdds++;
         }
         const next = afterPage(world, shopper, item, clicked, views.length, length);
@@ -176,8 +178,12 @@ async function browseAs(browser: Browser, url: string, world: World, shopper: Sh
       if (cart.size) {
         tally.carts++;
         if (buys(shopper.random)) {
-          await page.goto(`${url}/cart`);
-          await page.click('[data-checkout]');
+          await page.goto(`${url}/checkout`);
+          await page.getByLabel('Full name').fill(`Shopper ${shopper.index}`);
+          await page.getByLabel('Email').fill(`shopper${shopper.index}@example.com`);
+          await page.getByLabel('Delivery address').fill('1 Demo Street');
+          await page.getByRole('button', { name: /^Place order/ }).click();
+          await page.waitForURL('**/order/*');
           tally.orders++;
           tally.revenue += cartValue(world, cart);
           cart.clear();

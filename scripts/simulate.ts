@@ -72,7 +72,7 @@ function count(name: string, value: string, min: number): number {
  */
 const PRODUCT_PAGE_SLOTS = [
   { id: 'similar', max: 4 },
-  { id: 'recommended', max: 4 },
+  { id: 'together', max: 4 },
 ];
 
 /** Item slots that answer from the page's product or the session's views (a cart slot answers from the cart). */

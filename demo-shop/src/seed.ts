@@ -5,7 +5,7 @@
  * wrangler) and the Worker tests (their isolated KV) publish the same thing.
  */
 import { publishCatalog, publishModel, publishSlots, type Entry } from '../../edge-worker/src/published/published';
-import { DEFAULT_SLOTS, type SlotConfigs } from '../../edge-worker/src/slots/config';
+import { DEFAULT_SLOTS, type ItemSlotConfig, type SlotConfigs } from '../../edge-worker/src/slots/config';
 import { catalogFeed } from './catalog';
 
 /** A trained model artifact and its version. */
@@ -14,12 +14,22 @@ export interface PublishedModel {
   bytes: Uint8Array;
 }
 
-/** The demo's slots: the product's item slots, and a hero that greets new and returning shoppers. */
+/** The demo's slots: the product's item slots, and a hero that greets new and returning shoppers (and reminds one who left items in the cart). */
 export const DEMO_SLOTS: SlotConfigs = {
   ...DEFAULT_SLOTS,
+  together: { ...(DEFAULT_SLOTS.together as ItemSlotConfig), title: 'Often bought together' },
   hero: {
     kind: 'variants',
     variants: [
+      {
+        // A returning shopper who left items in the cart: the cart-abandonment nudge comes first.
+        id: 'cart-waiting',
+        when: { visitor: 'returning', cart: true },
+        title: 'Your cart is still waiting',
+        body: 'The things you picked last time are saved. Pick up where you left off.',
+        href: '/cart',
+        reason: 'Because you came back with items still in your cart',
+      },
       {
         id: 'favourite-category',
         when: { visitor: 'returning', interest: true },

@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { PRODUCTS } from '../../demo-shop/src/catalog';
 import { PATTERNS } from '../../sdk/src/wire';
-import { eventTypes, kvSnapshot, perTestPage, recordApi, settledSlot, storedProfile, type ApiCall } from './support';
+import { eventTypes, kvSnapshot, perTestPage, rapportTraces, recordApi, settledSlot, storedProfile, type ApiCall } from './support';
 
 const base = inject('baseURL');
 const idsIn = (category: string) => PRODUCTS.filter((p) => p.category === category).map((p) => p.id);
@@ -28,7 +28,7 @@ function collected() {
 async function acceptPersonalization() {
   await page.goto(`${base}/`);
   const counted = collected();
-  await page.getByRole('button', { name: 'Yes, personalize' }).click();
+  await page.getByRole('button', { name: 'Accept all' }).click();
   await counted;
   await expect.poll(() => calls.every((c) => c.response !== undefined)).toBe(true);
   calls.length = 0;
@@ -39,16 +39,12 @@ describe('demo shop with the script-tag SDK', () => {
     await page.goto(`${base}/`);
     const slot = await settledSlot(page, 'recommended');
     expect(slot.state).toBe('default');
-    await page.getByRole('button', { name: 'No thanks' }).click();
+    await page.getByRole('button', { name: 'Reject all' }).click();
     await page.goto(`${base}/p/1`);
     await settledSlot(page, 'similar');
     await page.waitForTimeout(1500); // longer than the SDK's batching delay
     expect(calls).toEqual([]);
-    const traces = await page.evaluate(async () => ({
-      visitor: localStorage.getItem('rapport_vid'),
-      databases: (await indexedDB.databases()).map((d) => d.name),
-    }));
-    expect(traces).toEqual({ visitor: null, databases: [] });
+    expect(await rapportTraces(page)).toEqual({ visitor: null, databases: [] });
   });
 
   it('learns the category a shopper browses and fills the slot with it after a reload', async () => {
@@ -120,7 +116,7 @@ describe('demo shop with the script-tag SDK', () => {
     const sent = collected();
     await page.goto(`${base}/p/1`);
     await sent;
-    await settledSlot(page, 'recommended');
+    await settledSlot(page, 'together');
 
     const collects = calls.filter((c) => c.path === '/v1/collect');
     expect(collects).toHaveLength(1);
@@ -132,7 +128,7 @@ describe('demo shop with the script-tag SDK', () => {
 
     const decides = calls.filter((c) => c.path === '/v1/decide');
     expect(decides).toHaveLength(1);
-    expect(decides[0]!.body.slots.map((s: { id: string }) => s.id)).toEqual(['similar', 'recommended']);
+    expect(decides[0]!.body.slots.map((s: { id: string }) => s.id)).toEqual(['similar', 'together']);
     expect(decides[0]!.body.context.item).toBe('1');
 
     const similar = await settledSlot(page, 'similar');

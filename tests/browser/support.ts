@@ -68,7 +68,8 @@ export async function settledSlot(page: Page, id: string): Promise<{ state: stri
   return slot.evaluate((el) => ({
     state: el.getAttribute('data-rapport-state')!,
     items: [...el.querySelectorAll<HTMLElement>('[data-rapport-item]')].map((a) => a.dataset.rapportItem!),
-    reasons: [...el.querySelectorAll('.why')].map((r) => r.textContent ?? ''),
+    // Each item's reason: its reason field where the page marks one (the text alone, not the disclosure's summary), else its `.why`.
+    reasons: [...el.querySelectorAll<HTMLElement>('[data-rapport-item]')].map((item) => (item.querySelector('[data-rapport-field="reason"]') ?? item.querySelector('.why'))?.textContent ?? ''),
   }));
 }
 
@@ -308,4 +309,9 @@ export function acceptedEventIds(calls: ApiCall[]): Map<string, number> {
 /** The visitor id the SDK keeps for this page's origin (`localStorage.rapport_vid`), or null. */
 export function storedVisitorId(page: Page): Promise<string | null> {
   return page.evaluate(() => localStorage.getItem('rapport_vid'));
+}
+
+/** What Rapport could have left in a shopper's browser: its visitor id and any IndexedDB database. */
+export function rapportTraces(page: Page): Promise<{ visitor: string | null; databases: Array<string | undefined> }> {
+  return page.evaluate(async () => ({ visitor: localStorage.getItem('rapport_vid'), databases: (await indexedDB.databases()).map((d) => d.name) }));
 }

@@ -266,6 +266,25 @@ describe('POST /v1/decide', () => {
     expect(slots.recommended!.items).toHaveLength(4);
   });
 
+  it('reminds a returning visitor of the items they left in the cart, and stops once they bought them', async () => {
+    const vid = await newVisitor();
+    const [item] = inCategory('laptops');
+    const event = (type: string, extra: object) => ({ id: newId('ev'), type, ts: Date.now(), ...extra });
+    await collectNow({ ...views(vid, [item!]), events: [event('add_to_cart', { item, qty: 1 })] });
+    // Still in the first session: the cart is no reason to nudge yet.
+    expect((await decide({ vid, slots: [{ id: 'hero' }] })).slots.hero!.variant!.id).toBe('welcome');
+    await collectNow({ ...views(vid, inCategory('laptops').slice(1, 2)), sid: 'session-0002' });
+    expect((await decide({ vid, slots: [{ id: 'hero' }] })).slots.hero!.variant).toEqual({
+      id: 'cart-waiting',
+      title: 'Your cart is still waiting',
+      body: 'The things you picked last time are saved. Pick up where you left off.',
+      href: '/cart',
+      reason: 'Because you came back with items still in your cart',
+    });
+    await collectNow({ ...views(vid, []), sid: 'session-0002', events: [event('purchase', { items: [item] })] });
+    expect((await decide({ vid, slots: [{ id: 'hero' }] })).slots.hero!.variant!.id).toBe('favourite-category');
+  });
+
   it('answers 503 naming the problem when the published slot configuration is invalid', async () => {
     // As an older publish step could have left it: written straight to KV, past publishSlots' check.
     await env.MODELS.put(versionKey('slots', 'broken'), JSON.stringify({ recommended: { title: 'x', size: 0, strategy: 'personal' } }));

@@ -66,6 +66,7 @@ export function chooseVariant(slot: VariantSlotConfig, profile: Profile | null, 
       if (!when) return true;
       if (when.visitor && (when.visitor === 'returning') !== returning) return false;
       if (when.interest !== undefined && when.interest !== (favourite !== undefined)) return false;
+      if (when.cart !== undefined && when.cart !== (profile?.cart.length ?? 0) > 0) return false;
       return true;
     }) ?? slot.variants[slot.variants.length - 1]!;
   const fill = (text: string, slug: boolean) => (favourite ? text.replaceAll('{category}', slug ? favourite : categoryLabel(favourite)) : text);

@@ -40,6 +40,8 @@ const variant = z.strictObject({
       visitor: z.enum(['new', 'returning']).optional(),
       /** The visitor has a favourite category. */
       interest: z.boolean().optional(),
+      /** The visitor's cart holds items (with `visitor: 'returning'`: items left behind, a cart-abandonment nudge). */
+      cart: z.boolean().optional(),
     })
     .optional(),
   title: z.string().min(1),

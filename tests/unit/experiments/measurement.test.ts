@@ -128,7 +128,7 @@ describe('frequency caps', () => {
   it('leaves a capped variant out of its slot, and a slot without variants left empty', () => {
     const { slots, empty } = withoutCapped(DEMO_SLOTS, new Set(['hero/welcome', 'recommended']));
     const hero = slots.hero!;
-    expect(hero.kind === 'variants' && hero.variants.map((v) => v.id)).toEqual(['favourite-category', 'everyone']);
+    expect(hero.kind === 'variants' && hero.variants.map((v) => v.id)).toEqual(['cart-waiting', 'favourite-category', 'everyone']);
     expect([...empty]).toEqual(['recommended']);
   });
 });
