@@ -1,8 +1,10 @@
 /**
  * Browsing sessions for the demo shop's model. The open catalog the demo
  * ships has no behaviour data, so these are generated: each session browses
- * one or two categories, popular products more often, sometimes revisiting an
- * item — the shape real shop sessions have. Quality is measured on real data
+ * one category, and now and then a second one, most often one that goes with
+ * the first (laptops and their accessories, dresses and shoes), popular
+ * products more often, sometimes revisiting an item — the shape real shop
+ * sessions have. Quality is measured on real data
  * (Diginetica), never on these. Orders are generated the same way: a
  * product and things that go with it (a phone and a case, a dress and shoes).
  */
@@ -26,10 +28,14 @@ export function demoSessions(products: readonly Product[], count: number, seed =
   const byCategory = new Map<string, Product[]>();
   for (const p of products) byCategory.set(p.category, [...(byCategory.get(p.category) ?? []), p]);
   const categories = [...byCategory.keys()];
+  const related = relatedCategories();
   const weight = (p: Product) => 1 + p.popularity;
+  const anyOf = (list: readonly string[]) => list[Math.floor(random() * list.length)]!;
   return Array.from({ length: count }, () => {
-    const first = categories[Math.floor(random() * categories.length)]!;
-    const second = categories[Math.floor(random() * categories.length)]!;
+    const first = anyOf(categories);
+    // Mostly a category that goes with the first; now and then any other (shoppers wander).
+    const near = (related.get(first) ?? []).filter((c) => byCategory.has(c));
+    const second = near.length && random() < 0.85 ? anyOf(near) : anyOf(categories);
     const length = 2 + Math.floor(random() * 7);
     const session: number[] = [];
     for (let i = 0; i < length; i++) {
@@ -58,6 +64,28 @@ const GOES_WITH: Readonly<Record<string, readonly string[]>> = {
   furniture: ['home-decoration'],
   motorcycle: ['sports-accessories'],
 };
+
+/** Categories browsed alike besides what is bought together: devices, and watches of either range. */
+const BROWSED_WITH: Readonly<Record<string, readonly string[]>> = {
+  smartphones: ['tablets', 'laptops'],
+  tablets: ['laptops'],
+  vehicle: ['motorcycle'],
+  'mens-watches': ['womens-watches'],
+  'womens-dresses': ['tops'],
+};
+
+/** Each category's neighbours for browsing: what goes with it and what is browsed with it, both ways. */
+function relatedCategories(): Map<string, string[]> {
+  const related = new Map<string, Set<string>>();
+  const link = (a: string, b: string) => {
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) related.set(x, (related.get(x) ?? new Set()).add(y));
+  };
+  for (const pairs of [GOES_WITH, BROWSED_WITH]) for (const [a, list] of Object.entries(pairs)) for (const b of list) link(a, b);
+  return new Map([...related].map(([c, set]) => [c, [...set].sort()]));
+}
 
 /** `count` orders of numeric product ids: one product, then one or two that go with it. */
 export function demoOrders(products: readonly Product[], count: number, seed = 11): number[][] {
