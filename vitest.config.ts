@@ -4,7 +4,12 @@
  *   worker   the product Worker inside workerd with real local KV (Cloudflare's Vitest integration)
  *   demo     the demo shop's Worker (shop pages around the product) the same way
  *   browser  the SDK and demo shop in real Chromium against `wrangler dev`
+ *
+ * Vitest's default of one worker per core but one would run files one at a
+ * time on a 2-core machine, while much of a file's time is waiting (workerd
+ * starting, a page's timers): the first group runs at least two at a time.
  */
+import { availableParallelism } from 'node:os';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 import { DEVELOPMENT_ADMIN_TOKEN, DEVELOPMENT_VISITOR_ID_KEYS } from './edge-worker/cli/wrangler';
@@ -26,20 +31,23 @@ const NO_HOLDOUT = { HOLDOUT_SHARE: '0' };
 /** A read-only admin token for the Worker's tests (tests/worker/experiments.test.ts). */
 const TEST_READ_TOKEN = 'rapport-test-read-only-token-that-may-only-read';
 
+/** Projects of one group share one worker count (Vitest requires it): unit, worker and demo. */
+const FIRST_GROUP_WORKERS = Math.max(2, availableParallelism() - 1);
+
 export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/contract/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/contract/**/*.test.ts'], environment: 'node', maxWorkers: FIRST_GROUP_WORKERS },
       },
       {
         // The product as configured, with one shop origin allowed to call it (tests/worker/origins.test.ts).
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN, ADMIN_READ_TOKEN: TEST_READ_TOKEN, ...NO_HOLDOUT }, queueConsumers } })],
-        test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'] },
+        test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'], maxWorkers: FIRST_GROUP_WORKERS },
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './demo-shop/wrangler.toml' }, miniflare: { bindings: { VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN, ...NO_HOLDOUT } } })],
-        test: { name: 'demo', include: ['tests/demo/**/*.test.ts'] },
+        test: { name: 'demo', include: ['tests/demo/**/*.test.ts'], maxWorkers: FIRST_GROUP_WORKERS },
       },
       {
         test: {
@@ -47,7 +55,9 @@ export default defineConfig({
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/browser/global-setup.ts'],
-          // One Chromium and one Worker are shared; files run one after another.
+          // One Chromium and one Worker are shared; files run one after another. Two at a time (each
+          // pair with its own Worker) made each slower by half or more on 2 cores, and a decision
+          // then sometimes missed the SDK's 1 s deadline.
           fileParallelism: false,
           // After the other projects: `npm start` (quick-start.test.ts) rebuilds the SDK that unit
           // tests read, and the 2 cores are not shared with them while latency-sensitive pages run.

@@ -66,7 +66,8 @@ beforeAll(async () => {
   mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
   persistTo = mkdtempSync(join(ROOT, '.wrangler', 'dashboard-live-'));
   seed(persistTo);
-  server = await startDevServer({ port: PORT, persistTo, config: DEMO_CONFIG, testScheduled: true });
+  // Visitors' counts reach the counter shards a second after their first event, not a minute: the report settles at once.
+  server = await startDevServer({ port: PORT, persistTo, config: DEMO_CONFIG, testScheduled: true, vars: { COUNTER_FLUSH_SECONDS: '1' } });
   client = workerClient(server.url);
   admin = adminClient(adminTarget(server.url));
 }, 120_000);
