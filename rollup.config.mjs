@@ -161,7 +161,7 @@ export default [
           // IAB's libraries import themselves in circles; ours must not.
           onwarn: (warning, warn) => (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('/node_modules/')) ? undefined : warn(warning)),
           output: { dir: 'demo-shop/public/js', format: 'es', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js', sourcemap: true, plugins: [minify] },
-          plugins: [nodeResolve({ browser: true }), typescript({ tsconfig: 'demo-shop/bundles/tsconfig.json', noEmit: false, include: ['demo-shop/bundles/**/*.ts'] })],
+          plugins: [nodeResolve({ browser: true }), typescript({ tsconfig: 'demo-shop/bundles/tsconfig.json', noEmit: false, include: ['demo-shop/bundles/**/*.ts', 'demo-shop/src/cart-cookie.ts'] })],
         },
       ]
     : []),

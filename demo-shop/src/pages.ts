@@ -4,7 +4,7 @@
  * SDK by script tag, slots marked with `data-rapport-slot` (their children
  * are the default content), products and items marked for autocapture, and
  * the events only the shop knows (search, cart, checkout, purchase) through
- * `rapport('track', …)` in its own script (public/shop.js).
+ * `rapport('track', …)` in its own script (bundles/shop.ts, served as /js/shop.js).
  */
 import { html, raw } from 'hono/html';
 import { stubSnippet } from '../../sdk/src/stub';
@@ -39,7 +39,7 @@ export function layout(view: View, title: string, body: Html, options: LayoutOpt
 ${consentHead(view.cmp)}
 ${scriptTag ? html`${raw(stubSnippet())}
 <script async src="/sdk/rapport.min.js" data-consent="pending" data-privacy-url="/privacy"></script>` : ''}
-<script defer src="/shop.js"></script>
+<script type="module" src="/js/shop.js"></script>
 <link rel="stylesheet" href="/shop.css">
 ${options.head ?? ''}
 </head>

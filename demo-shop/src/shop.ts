@@ -9,7 +9,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { CART_COOKIE, cartLines, cartTotal, MAX_QUANTITY, readCart, writeCart } from './cart';
+import { CART_COOKIE, CART_DAYS, cartLines, cartTotal, MAX_QUANTITY, readCart, writeCart } from './cart';
 import { CATEGORIES, categoryTitle, PRODUCTS, PRODUCTS_BY_ID } from './catalog';
 import { productImage } from './image';
 import { applyFilters, readFilters, search } from './listing';
@@ -38,7 +38,6 @@ const ORDER_COOKIE = 'demo_order';
 /** Set when an order is placed, cleared by the confirmation that tracks its purchase: a reload tracks nothing. */
 const FRESH_ORDER_COOKIE = 'demo_order_fresh';
 const COOKIE = { path: '/', sameSite: 'Lax', httpOnly: false } as const;
-const CART_DAYS = 30;
 
 function filtersOf(c: Context, unsorted: 'featured' | 'relevance') {
   return readFilters(

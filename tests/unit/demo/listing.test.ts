@@ -1,6 +1,7 @@
 /** The demo shop's listings and search (demo-shop/src/listing.ts) and its cart cookie (cart.ts). */
 import { describe, expect, it } from 'vitest';
 import { readCart, writeCart, cartLines, cartTotal, MAX_QUANTITY } from '../../../demo-shop/src/cart';
+import { CART_COOKIE, CART_DAYS, cartCookie, MAX_CART_LINES, parseCart, readCartCookie } from '../../../demo-shop/src/cart-cookie';
 import { PRODUCTS } from '../../../demo-shop/src/catalog';
 import { applyFilters, readFilters, search, type Filters } from '../../../demo-shop/src/listing';
 
@@ -80,6 +81,22 @@ describe('the cart cookie', () => {
     expect(readCart(writeCart(cart))).toEqual(cart);
     expect(readCart('1:2.99999:1.5:0.7:x.:3.6:1000')).toEqual(new Map([['1', 2], ['6', MAX_QUANTITY]]));
     expect(readCart(undefined)).toEqual(new Map());
+  });
+
+  it('is read and written in the browser as the server reads and writes it (one format, cart-cookie.ts)', () => {
+    const cart = new Map([
+      ['1', 2],
+      ['unsold', 1],
+    ]);
+    const assigned = cartCookie(cart);
+    expect(assigned).toMatch(new RegExp(`^${CART_COOKIE}=[^;]+; path=/; max-age=${CART_DAYS * 86_400}; samesite=lax$`));
+    // What document.cookie then holds, among other cookies: the page reads the whole cart, the server only what is sold.
+    const documentCookie = `other=1; ${assigned.split(';')[0]}; more=2`;
+    expect(readCartCookie(documentCookie)).toEqual(cart);
+    expect(readCart(decodeURIComponent(/demo_cart=([^;]*)/.exec(documentCookie)![1]!))).toEqual(new Map([['1', 2]]));
+    expect(readCartCookie('other=1')).toEqual(new Map());
+    // At most 30 lines, however many the cookie names.
+    expect(parseCart(Array.from({ length: 40 }, (_, i) => `${i}:1`).join('.')).size).toBe(MAX_CART_LINES);
   });
 
   it('prices lines and the total in cents', () => {
