@@ -55,8 +55,8 @@ export default defineConfig({
           include: ['tests/browser/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['tests/browser/global-setup.ts'],
-          // One Chromium and one Worker are shared; files run one after another. Two at a time (each
-          // pair with its own Worker) made each slower by half or more on 2 cores, and a decision
+          // One Chromium and one Worker are shared; files run one after another. Two at a time (each with
+          // its own Worker) made each file slower by half or more on 2 cores, and a decision
           // then sometimes missed the SDK's 1 s deadline.
           fileParallelism: false,
           // After the other projects: `npm start` (quick-start.test.ts) rebuilds the SDK that unit
