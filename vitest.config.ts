@@ -6,8 +6,9 @@
  *   browser  the SDK and demo shop in real Chromium against `wrangler dev`
  *
  * Vitest's default of one worker per core but one would run files one at a
- * time on a 2-core machine, while much of a file's time is waiting (workerd
- * starting, a page's timers): the first group runs at least two at a time.
+ * time on a 2-core machine, while much of a worker file's time is workerd
+ * starting: the first group (unit, worker, demo) runs at least two at a time
+ * (313 s → 198 s here). The browser group stays one at a time (see below).
  */
 import { availableParallelism } from 'node:os';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
