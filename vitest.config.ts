@@ -57,8 +57,8 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['tests/browser/global-setup.ts'],
           // One Chromium and one Worker are shared; files run one after another. Two at a time (each with
-          // its own Worker) made each file slower by half or more on 2 cores, and a decision
-          // then sometimes missed the SDK's 1 s deadline.
+          // its own Worker) made each file slower by half or more on 2 cores, and a test then waited
+          // in vain for a request to be answered (as when the SDK aborts a decision at its 1 s deadline).
           fileParallelism: false,
           // After the other projects: `npm start` (quick-start.test.ts) rebuilds the SDK that unit
           // tests read, and the 2 cores are not shared with them while latency-sensitive pages run.
