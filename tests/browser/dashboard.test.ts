@@ -100,6 +100,17 @@ async function settledReport(): Promise<Report> {
   throw new Error('the report kept changing after the traffic stopped');
 }
 
+/**
+ * Loads the dashboard afresh and waits until it has drawn the report. The page takes the token
+ * out of its address, so going to the address with the token again would only change the
+ * fragment of the page already open (no new load), while a resize may be redrawing it.
+ */
+async function openDashboard(): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(`${server.url}/admin/#token=${DEVELOPMENT_ADMIN_TOKEN}`);
+  await page.locator('#bias').waitFor();
+}
+
 /** Runs the bandits' scheduled update, as the cron would. */
 async function runBanditCron(): Promise<void> {
   const res = await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent(BANDIT_CRON).replace(/%20/g, '+')}`);
@@ -295,8 +306,7 @@ describe('the dashboard on a live Worker', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
-      await page.goto(`${server.url}/admin/#token=${DEVELOPMENT_ADMIN_TOKEN}`);
-      await page.locator('#bias').waitFor();
+      await openDashboard();
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
       await expectAccessible(page, `the dashboard at ${width} px`);
       await page.screenshot({ path: join(SCREENSHOTS, `dashboard-live-${width}.png`), fullPage: true });
@@ -304,8 +314,7 @@ describe('the dashboard on a live Worker', () => {
     expect(problems).toEqual([]);
     // The README shows the top of the wide page: the uplift of personalization and the experiments.
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${server.url}/admin/#token=${DEVELOPMENT_ADMIN_TOKEN}`);
-    await page.locator('#bias').waitFor();
+    await openDashboard();
     const experiments = (await page.locator('#experiments').boundingBox())!;
     mkdirSync(dirname(README_IMAGE), { recursive: true });
     await page.screenshot({ path: README_IMAGE, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(experiments.y + experiments.height + 16) } });
