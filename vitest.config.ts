@@ -65,6 +65,9 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // The SDK sends an event up to its flushMs (1 s) after it is tracked, so Vitest's default of
+          // 1 s for expect.poll raced it: a fresh-clone CI saw a search event still on its way.
+          expect: { poll: { timeout: 5_000 } },
         },
       },
     ],
