@@ -60,6 +60,9 @@ export default defineConfig({
           // its own Worker) made each file slower by half or more on 2 cores, and a test then waited
           // in vain for a request to be answered (as when the SDK aborts a decision at its 1 s deadline).
           fileParallelism: false,
+          // The files share one test process, and in it one Chromium (support.ts): launching one per
+          // file, and loading Playwright in each, cost about a second and a half a file.
+          isolate: false,
           // After the other projects: `npm start` (quick-start.test.ts) rebuilds the SDK that unit
           // tests read, and the 2 cores are not shared with them while latency-sensitive pages run.
           sequence: { groupOrder: 1 },

@@ -6,25 +6,22 @@
  * running Worker cross-origin. The script-tag build is covered by
  * shop.test.ts; the sdk-*.test.ts suites run their specs against both builds.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openSdkApp, recordApi, serveSdkApp, settledSlot } from './support';
+import type { BrowserContext } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openSdkApp, recordApi, serveSdkApp, settledSlot, sharedChromium } from './support';
 
 const SLOT = `<section data-rapport-slot="recommended"><h2 data-rapport-title>Default heading</h2>
   <ul data-rapport-list><template><li><a data-rapport-field="url"><span data-rapport-field="title"></span></a></li></template><li>default item</li></ul>
 </section>`;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
+let context: BrowserContext | undefined;
+afterEach(async () => {
+  await context?.close();
 });
 
 describe('the ESM build in an app', () => {
   it('loads nothing but itself before consent, then tracks and fills the slot from what the shopper viewed', async () => {
-    const context = await browser.newContext();
+    context = await (await sharedChromium()).newContext();
     const page = await context.newPage();
     const { app } = await serveSdkApp(page, 'npm', SLOT);
     const scripts: string[] = [];
@@ -62,6 +59,5 @@ describe('the ESM build in an app', () => {
       )
       .toBe('filled');
     expect(await page.locator('[data-rapport-title]').textContent()).toBe('Recommended for you');
-    await context.close();
   });
 });

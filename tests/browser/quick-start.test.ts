@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_ADMIN_TOKEN, ROOT } from '../../edge-worker/cli/wrangler';
-import { launchChromium, settledSlot } from './support';
+import { settledSlot, sharedChromium } from './support';
 
 const PORT = Number(process.env.RAPPORT_START_TEST_PORT ?? 8793);
 
@@ -59,13 +59,12 @@ describe('npm start', () => {
     expect(dashboard).toBe(`${url}/admin/#token=${DEVELOPMENT_ADMIN_TOKEN}`);
     expect((await fetch(dashboard!)).status).toBe(200);
 
-    const browser = await launchChromium();
+    const page = await (await sharedChromium()).newPage();
     try {
-      const page = await browser.newPage();
       await page.goto(url);
       expect((await settledSlot(page, 'recommended')).items).toHaveLength(4);
     } finally {
-      await browser.close();
+      await page.close();
     }
 
     process.kill(-start.pid!, 'SIGINT');

@@ -5,13 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
+import { afterEach, beforeEach, expect, inject } from 'vitest';
 import { launchChromium } from '../support/chromium';
 import { ROOT, wrangler } from '../../edge-worker/cli/wrangler';
 import { DEMO_CONFIG } from '../../demo-shop/scripts/seed';
 
-// Browser tests take every helper from here; the launch itself is shared with the SDK benchmark.
-export { launchChromium };
 
 /** One request the SDK made to the Worker's API. */
 export interface ApiCall {
@@ -272,22 +270,31 @@ export interface FreshPage {
   calls: ApiCall[];
 }
 
+let shared: Promise<Browser> | undefined;
+
 /**
- * Registers a browser test file's hooks: one Chromium for the file, and for
- * each test a fresh context and page (handed to `use`) closed after it.
+ * The Chromium this test process's files share (vitest.config.ts runs the browser files in one
+ * process, one after another): launched by the first file that asks, again if it ever went away,
+ * and stopped with the process. Each test works in a context of its own, which it closes.
+ */
+export function sharedChromium(): Promise<Browser> {
+  shared ??= launchChromium().then((browser) => {
+    browser.on('disconnected', () => (shared = undefined));
+    return browser;
+  });
+  shared.catch(() => (shared = undefined));
+  return shared;
+}
+
+/**
+ * Registers a browser test file's hooks: for each test a fresh context and page (handed to
+ * `use`) in the shared Chromium, the context closed after it.
  * @example perTestPage((fresh) => ({ context, page, calls } = fresh));
  */
 export function perTestPage(use: (fresh: FreshPage) => void): void {
-  let browser: Browser | undefined;
   let context: BrowserContext | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
-    context = await browser!.newContext();
+    context = await (await sharedChromium()).newContext();
     const page = await context.newPage();
     use({ context, page, calls: recordApi(page) });
   });
