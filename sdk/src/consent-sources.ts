@@ -3,7 +3,8 @@
  * IAB TCF v2.2 through `__tcfapi` and Google Consent Mode v2 through
  * `dataLayer`. Each source reports a purpose only once it knows it; `init()`
  * applies a report like a shopper's choice, except that the banner keeps the
- * record, not the SDK.
+ * record, not the SDK (a record the SDK already holds, from `consent()`, is
+ * brought in line with the banner's choice).
  *
  * TCF v2.2 purposes (the consents the CMP reports in `purpose.consents`):
  *   analytics        1 (store and access information on a device)
@@ -16,11 +17,13 @@
  *
  * Consent Mode v2: `analytics_storage` → analytics, `personalization_storage`
  * → personalization; `granted` grants, anything else (unset included) denies.
+ * A `default` command is reported as a default (it holds until the shopper
+ * has chosen, and withdraws nothing); an `update` is the shopper's choice.
  */
 import type { Consent } from './consent.js';
 
-/** Receives a source's view of consent. */
-export type Report = (consent: Consent) => void;
+/** Receives a source's view of consent; `byDefault` when it is the banner's default, before the shopper has chosen. */
+export type Report = (consent: Consent, byDefault?: boolean) => void;
 
 /** A banner the SDK follows: `init({ sources: [tcf(), consentMode()] })` (the script tag follows both). */
 export type ConsentSource = (report: Report) => void;
@@ -70,12 +73,15 @@ export function consentMode(): ConsentSource {
     const w = window as { dataLayer?: ArrayLike<unknown>[] & { push(...items: unknown[]): number } };
     const layer = (w.dataLayer ??= [] as unknown as NonNullable<typeof w.dataLayer>);
     const state: Record<string, unknown> = {};
+    // Whether an update (the shopper's choice) has come; a default after it changes nothing.
+    let chosen = false;
     const see = (entry: unknown) => {
       // gtag() pushes its `arguments`: ['consent', 'default' | 'update', { analytics_storage: 'granted', … }].
       const [command, action, settings] = Array.from((entry ?? []) as ArrayLike<unknown>);
-      if (command != 'consent' || (action != 'default' && action != 'update') || typeof settings != 'object' || !settings) return;
+      if (command != 'consent' || (action != 'update' && (action != 'default' || chosen)) || typeof settings != 'object' || !settings) return;
+      chosen ||= action == 'update';
       Object.assign(state, settings);
-      report({ analytics: state.analytics_storage == 'granted', personalization: state.personalization_storage == 'granted' });
+      report({ analytics: state.analytics_storage == 'granted', personalization: state.personalization_storage == 'granted' }, !chosen);
     };
     Array.from(layer).forEach(see);
     const push = layer.push;

@@ -23,17 +23,26 @@ export function granted(consent: Consent): Purpose[] {
 }
 
 /**
+ * The choice this browser remembers (see {@link rememberChoice}), or undefined;
+ * a damaged record is as good as none.
+ * @example rememberedChoice() // { analytics: true, personalization: false }
+ */
+export function rememberedChoice(): Consent | undefined {
+  return readJson<Consent>('localStorage', CHOICE_KEY);
+}
+
+/**
  * The consent in force at start: a remembered choice first, otherwise the
  * merchant's default; Global Privacy Control withdraws personalization from
  * either (see {@link withGpc}).
  * @param fallback the merchant's default (`init()`'s `consent` option)
  * @param gpc whether the browser sends Global Privacy Control
+ * @param remembered the remembered choice (default: this browser's)
  * @example initialConsent('granted', true) // { analytics: true, personalization: false }
  */
-export function initialConsent(fallback: ConsentDefault, gpc: boolean): Consent {
+export function initialConsent(fallback: ConsentDefault, gpc: boolean, remembered = rememberedChoice()): Consent {
   const base: Consent = fallback === 'pending' ? {} : fallback === 'granted' ? { analytics: true, personalization: true } : { ...fallback };
-  // A damaged record is as good as none.
-  return withGpc(readJson<Consent>('localStorage', CHOICE_KEY) ?? base, gpc);
+  return withGpc(remembered ?? base, gpc);
 }
 
 /**

@@ -5,7 +5,7 @@
  * functions it calls. Slot filling lives in `slots.ts` and asks the instance
  * what to decide through `_decide()`.
  */
-import { initialConsent, rememberChoice, withGpc, type Consent, type ConsentDefault } from './consent.js';
+import { initialConsent, rememberChoice, rememberedChoice, withGpc, type Consent, type ConsentDefault } from './consent.js';
 import type { ConsentSource } from './consent-sources.js';
 import { buildEvent, invalidField, pagePath, sender } from './event.js';
 import { eraseIdentity, lastClick, recentViews, sessionId, visitorId } from './identity.js';
@@ -166,7 +166,12 @@ export function init(options: InitOptions): Rapport {
   const timeoutMs = options.timeoutMs ?? 1000;
   const gpc = (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
   const pageViews = options.trackPageView !== false;
-  let consented = initialConsent(options.consent ?? 'pending', gpc);
+  const remembered = rememberedChoice();
+  let consented = initialConsent(options.consent ?? 'pending', gpc, remembered);
+  // Whether a choice is known: the shopper's remembered one, or a banner's on this page.
+  let chosen = !!remembered;
+  // Until the banners' first reports are in (see the end of init()): they decide how the page starts, nothing is done yet.
+  let starting = true;
   let pageItem: string | undefined;
   // The first fill answers within the stub's wait, counted from page start; later ones (a SPA's next view) from their call.
   let startedAt: number | undefined = options.startedAt ?? Date.now();
@@ -190,7 +195,6 @@ export function init(options: InitOptions): Rapport {
         void tracker.flush();
         return tracker;
       }));
-  if (sender(consented)) void getTracker();
 
   /** Calls one of the visitor's privacy routes on the Worker, as them: its JSON answer (null for an error status), or undefined without an id. */
   const privacy = (route: 'erase' | 'export', method?: string): Promise<unknown> | undefined => {
@@ -208,15 +212,24 @@ export function init(options: InitOptions): Rapport {
   };
 
   /**
-   * Applies a choice, the shopper's (remembered) or a banner's. Withdrawing
-   * every purpose stops at once and erases the visitor, here and on the Worker.
+   * Applies a choice: the shopper's through consent() (`remember`), or a
+   * banner's. The banner keeps its record, but a record the SDK holds follows
+   * it, so that an older grant cannot outlast a refusal made in the banner. A
+   * banner's default (`byDefault`) only counts until a choice is known (see
+   * the sources' loop below) and is never a withdrawal: a Consent Mode CMP
+   * denies by default on every page, then restores the shopper's grant.
+   * Refusing every purpose by choice stops at once and erases the visitor,
+   * here and on the Worker.
    */
-  const apply = (choice: Consent, remember?: boolean) => {
-    const had = sender(consented);
+  const apply = (choice: Consent, remember: boolean, byDefault?: boolean) => {
+    const had = !starting && sender(consented);
     consented = withGpc({ ...consented, ...choice }, gpc);
-    if (remember) rememberChoice(consented);
+    if (remember || (!byDefault && rememberedChoice())) rememberChoice(consented);
+    chosen ||= !byDefault;
+    // A refusal by choice erases what this page sent, or an id left from an earlier grant (refused since, elsewhere).
     // Slots already on screen keep what they show (no late swap, no flicker); the next page is personal.
-    if (!sender(consented)) return void (had && erase());
+    if (!sender(consented)) return void (!byDefault && (had || visitorId()) && erase());
+    if (starting) return;
     // Granted on this page after it loaded: the page view it skipped counts now, and the product it shows.
     if (!had && pageViews) void sdk.track('page_view');
     if (!had && pageItem) void sdk.track('product_view', { item: pageItem });
@@ -274,6 +287,10 @@ export function init(options: InitOptions): Rapport {
     },
   };
 
+  // The banners that already know report at once: their defaults and choices decide how the page starts.
+  for (const source of options.sources ?? []) source((choice, byDefault) => (byDefault && chosen) || apply(choice, false, byDefault));
+  starting = false;
+  if (sender(consented)) void getTracker();
   if (pageViews) {
     void sdk.track('page_view');
     // A new route is a new page: its own page view, and no product until it tracks one.
@@ -282,8 +299,6 @@ export function init(options: InitOptions): Rapport {
       void sdk.track('page_view');
     });
   }
-  // After the page view: a banner that has already decided may report at once.
-  for (const source of options.sources ?? []) source(apply);
   current = sdk;
   return sdk;
 }

@@ -51,10 +51,11 @@ const ANALYTICS = tcString([1, 8]);
 const NONE = tcString([]);
 
 /** Opens a shop page with `head` (a CMP, a dataLayer) before the SDK, which starts with `consent`. */
-async function open(build: Build, head: string, consent: 'pending' | 'granted' = 'pending'): Promise<void> {
+async function open(build: Build, head: string, consent: 'pending' | 'granted' = 'pending'): Promise<string> {
   const { app } = await serveSdkApp(page, build, '', { head, consent });
   await page.route(`${base}cmp.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: cmpScript }));
   await openSdkApp(page, app);
+  return app;
 }
 
 const cmpUpdate = (tc: string | null, uiVisible = false) => page.evaluate(([tc, ui]) => (window as unknown as { cmp: { update(tc: string | null, ui: boolean): void } }).cmp.update(tc, ui), [tc, uiVisible] as const);
@@ -144,6 +145,42 @@ describe.each(BUILDS)('consent sources, the %s build', (build) => {
     await page.evaluate(() => (window as unknown as { gtag: (...a: unknown[]) => void }).gtag('consent', 'update', { analytics_storage: 'denied', personalization_storage: 'denied' }));
     await expect.poll(() => calls.some((c) => c.path === '/v1/privacy/erase'), { timeout: 10_000 }).toBe(true);
     await expect.poll(() => traces(), { timeout: 5000 }).toEqual(NO_TRACES);
+  });
+
+  it("keeps the shopper from page to page where Consent Mode denies by default until the CMP restores the grant", async () => {
+    // As a CMP runs Consent Mode: denied by default on every page, then the shopper's stored choice as an update.
+    const gtag = `<script>window.dataLayer = window.dataLayer || []; function gtag(){ dataLayer.push(arguments); }
+      gtag('consent', 'default', { analytics_storage: 'denied', personalization_storage: 'denied' });</script>`;
+    const grant = () => page.evaluate(() => (window as unknown as { gtag: (...a: unknown[]) => void }).gtag('consent', 'update', { analytics_storage: 'granted', personalization_storage: 'granted' }));
+    const app = await open(build, gtag, 'granted');
+    await grant();
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('rapport_vid')), { timeout: 10_000 }).toBeTruthy();
+    const vid = await page.evaluate(() => localStorage.getItem('rapport_vid'));
+
+    const before = calls.length;
+    await openSdkApp(page, app);
+    await grant();
+    await expect.poll(() => collects().slice(1).filter((c) => c.status === 200).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    // The default is no withdrawal: the same visitor, nothing erased.
+    expect(calls.slice(before).filter((c) => c.path === '/v1/privacy/erase')).toEqual([]);
+    expect(calls.slice(before).find((c) => c.path === '/v1/collect')!.body.vid).toBe(vid);
+    expect(await page.evaluate(() => localStorage.getItem('rapport_vid'))).toBe(vid);
+  });
+
+  it('lets a refusal in the CMP hold on the next pages over a grant the shopper gave through the plain API', async () => {
+    const app = await open(build, `<script src="${base}cmp.js"></script>`);
+    await rapport('consent', { analytics: true, personalization: true });
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('rapport_vid')), { timeout: 10_000 }).toBeTruthy();
+    await cmpUpdate(NONE);
+    await expect.poll(() => calls.find((c) => c.path === '/v1/privacy/erase')?.status, { timeout: 10_000 }).toBe(200);
+
+    // The next page, before its CMP has answered: nothing is sent or stored on the strength of the older grant.
+    const before = calls.length;
+    await openSdkApp(page, app);
+    await quietly();
+    expect(calls.slice(before)).toEqual([]);
+    expect((await traces()).databases).toEqual([]);
+    expect(await page.evaluate(() => localStorage.getItem('rapport_vid'))).toBeNull();
   });
 
   it('treats Global Privacy Control as an objection to personalization, whatever the CMP grants', async () => {

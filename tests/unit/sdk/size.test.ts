@@ -81,12 +81,14 @@ describe('size budget (min+gzip)', () => {
   // checks prices, orders and currencies, attributes carts and purchases to decisions and follows a
   // single-page app's routes; what a tracking-only app downloads in all is still below the 4,800 B it
   // was (IndexedDB without a library).
-  it('keeps tracking alone (init, track) within 3,750 B, the slot renderer and the IndexedDB queue left out', async () => {
+  it('keeps tracking alone (init, track) within 3,810 B, the slot renderer and the IndexedDB queue left out', async () => {
     const app = await appBundle("import { init, track } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view');");
     sizes['npm: init + track, loaded with the page'] = app.eager.bytes;
     sizes['npm: init + track, IndexedDB queue chunk loaded once consent is given'] = app.lazy.bytes;
     sizes['npm: init + track, every chunk'] = app.eager.bytes + app.lazy.bytes;
-    expect(app.eager.bytes).toBeLessThanOrEqual(3750);
+    // 3,810 B (was 3,750) since a banner's default no longer erases a shopper it would have every page, and
+    // a banner's refusal rewrites a grant remembered from consent() (rapport.ts `apply`): about 60 B.
+    expect(app.eager.bytes).toBeLessThanOrEqual(3810);
     // The IndexedDB queue only in the chunk loaded once a purpose is granted.
     expect(app.eager.code).not.toContain('indexedDB');
     expect(app.lazy.code).toContain('indexedDB');
@@ -97,7 +99,7 @@ describe('size budget (min+gzip)', () => {
     expect(app.eager.bytes + app.lazy.bytes).toBeLessThanOrEqual(4600);
   });
 
-  it('adds the slot renderer (and its viewable impressions) only with fill, within 5,110 B', async () => {
+  it('adds the slot renderer (and its viewable impressions) only with fill, within 5,180 B', async () => {
     const app = await appBundle("import { init, track, fill } from '@rapport/sdk'; init({ endpoint: 'https://rapport.example' }); track('page_view'); fill();");
     sizes['npm: init + track + fill, loaded with the page'] = app.eager.bytes;
     expect(app.eager.code).toContain('data-rapport-field');
@@ -109,7 +111,8 @@ describe('size budget (min+gzip)', () => {
     // 5,110 B (was 4,900, at 4,852) since every slot fill() fills is measured for its viewable impression
     // (impressions.ts, about 230 B: the observer, focus and visibility, a timer per slot, one event per
     // decision); tracking alone gave back the bytes its new event check took, the renderer has none to spare.
-    expect(app.eager.bytes).toBeLessThanOrEqual(5110);
+    // 5,180 B (was 5,110, at 5,106) for the same ~60 B as tracking alone: a banner's default and choice told apart.
+    expect(app.eager.bytes).toBeLessThanOrEqual(5180);
   });
 
   it('keeps the stub helper alone free of the SDK', async () => {
