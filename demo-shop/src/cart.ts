@@ -5,9 +5,9 @@
  * one, and is kept with or without consent, like any shop's cart.
  */
 import { PRODUCTS_BY_ID, type Product } from './catalog';
-import { formatCart, parseCart, type Cart } from './cart-cookie';
+import { parseCart, type Cart } from './cart-cookie';
 
-export { CART_COOKIE, CART_DAYS, cartCount, MAX_CART_LINES, MAX_QUANTITY, type Cart } from './cart-cookie';
+export { CART_COOKIE, CART_DAYS, cartCount, formatCart, MAX_CART_LINES, MAX_QUANTITY, type Cart } from './cart-cookie';
 
 export interface Line {
   product: Product;
@@ -19,9 +19,6 @@ export interface Line {
 export function readCart(cookie: string | undefined): Cart {
   return parseCart(cookie, (id) => PRODUCTS_BY_ID.has(id));
 }
-
-/** The cookie value for a cart (the inverse of {@link readCart}). */
-export const writeCart = formatCart;
 
 export function cartLines(cart: Cart): Line[] {
   return [...cart].map(([id, qty]) => {

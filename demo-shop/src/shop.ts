@@ -9,7 +9,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { CART_COOKIE, CART_DAYS, cartLines, cartTotal, MAX_QUANTITY, readCart, writeCart } from './cart';
+import { CART_COOKIE, CART_DAYS, cartLines, cartTotal, MAX_QUANTITY, readCart, formatCart } from './cart';
 import { CATEGORIES, categoryTitle, PRODUCTS, PRODUCTS_BY_ID } from './catalog';
 import { productImage } from './image';
 import { applyFilters, readFilters, search } from './listing';
@@ -105,7 +105,7 @@ export const demoShop = new Hono<{ Bindings: Env }>()
     const next = Math.min(field(form, 'set') === '1' ? qty : (cart.get(item) ?? 0) + qty, MAX_QUANTITY);
     if (next > 0) cart.set(item, next);
     else cart.delete(item);
-    setCookie(c, CART_COOKIE, writeCart(cart), { ...COOKIE, maxAge: CART_DAYS * 86_400 });
+    setCookie(c, CART_COOKIE, formatCart(cart), { ...COOKIE, maxAge: CART_DAYS * 86_400 });
     return c.redirect(back(c), 303);
   })
   .get('/checkout', (c) => c.html(checkoutPage(viewOf(c), { name: '', email: '', address: '' })))
@@ -118,7 +118,7 @@ export const demoShop = new Hono<{ Bindings: Env }>()
     if (Object.keys(errors).length) return c.html(checkoutPage(view, form, errors), 422);
     // The details typed are not kept: a demo order is its id and its lines.
     const id = `RD-${crypto.randomUUID().slice(0, 8).toUpperCase()}`;
-    setCookie(c, ORDER_COOKIE, `${id}~${writeCart(view.cart)}`, { ...COOKIE, maxAge: CART_DAYS * 86_400 });
+    setCookie(c, ORDER_COOKIE, `${id}~${formatCart(view.cart)}`, { ...COOKIE, maxAge: CART_DAYS * 86_400 });
     setCookie(c, FRESH_ORDER_COOKIE, id, { ...COOKIE, maxAge: 600 });
     deleteCookie(c, CART_COOKIE, { path: '/' });
     return c.redirect(`/order/${id}`, 303);

@@ -1,6 +1,6 @@
 /** The demo shop's listings and search (demo-shop/src/listing.ts) and its cart cookie (cart.ts). */
 import { describe, expect, it } from 'vitest';
-import { readCart, writeCart, cartLines, cartTotal, MAX_QUANTITY } from '../../../demo-shop/src/cart';
+import { readCart, formatCart, cartLines, cartTotal, MAX_QUANTITY } from '../../../demo-shop/src/cart';
 import { CART_COOKIE, CART_DAYS, cartCookie, MAX_CART_LINES, parseCart, readCartCookie } from '../../../demo-shop/src/cart-cookie';
 import { PRODUCTS } from '../../../demo-shop/src/catalog';
 import { applyFilters, readFilters, search, type Filters } from '../../../demo-shop/src/listing';
@@ -78,7 +78,7 @@ describe('the cart cookie', () => {
       ['1', 2],
       ['5', 1],
     ]);
-    expect(readCart(writeCart(cart))).toEqual(cart);
+    expect(readCart(formatCart(cart))).toEqual(cart);
     expect(readCart('1:2.99999:1.5:0.7:x.:3.6:1000')).toEqual(new Map([['1', 2], ['6', MAX_QUANTITY]]));
     expect(readCart(undefined)).toEqual(new Map());
   });
