@@ -40,6 +40,12 @@ export interface ModelArtifact {
   popular?: Ids;
 }
 
+/**
+ * An artifact's bytes: whole, or as the consecutive parts it is stored in (KV values, see
+ * `published/parts.ts`), each section then viewed inside the part that holds it.
+ */
+export type ArtifactBytes = ArrayBuffer | Uint8Array | readonly Uint8Array[];
+
 /** First four bytes of every artifact: "RPRT". */
 export const ARTIFACT_MAGIC = 0x54525052;
 
@@ -351,13 +357,14 @@ function checkFormat(formatVersion: number): void {
   }
 }
 
-function parsePreamble(bytes: Uint8Array): { header: Header; formatVersion: number; payloadStart: number } {
-  const length = artifactLength(bytes);
-  if (bytes.byteLength !== length) throw new Error(`artifact truncated: ${bytes.byteLength} of its ${length} bytes`);
+/** The preamble and header, from the artifact's first bytes (`first`), of an artifact `total` bytes long in all. */
+function parsePreamble(first: Uint8Array, total = first.byteLength): { header: Header; formatVersion: number; payloadStart: number } {
+  const length = artifactLength(first);
+  if (total !== length) throw new Error(`artifact truncated: ${total} of its ${length} bytes`);
   const formatVersion = ARTIFACT_FORMAT_VERSION;
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  if (PREAMBLE_BYTES + headerLength > bytes.byteLength) throw new Error('artifact header truncated');
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength))) as Header;
+  const headerLength = new DataView(first.buffer, first.byteOffset, first.byteLength).getUint32(8, true);
+  if (PREAMBLE_BYTES + headerLength > first.byteLength) throw new Error(total > first.byteLength ? 'artifact header runs past its first part' : 'artifact header truncated');
+  const header = JSON.parse(new TextDecoder().decode(first.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength))) as Header;
   return { header, formatVersion, payloadStart: align(PREAMBLE_BYTES + headerLength, 8) };
 }
 
@@ -372,9 +379,36 @@ function aligned(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
 }
 
+/** Where each section of a whole artifact lies, [start, end) in bytes: what publishing keeps whole when it cuts the artifact into parts. */
+export function artifactSpans(bytes: Uint8Array): Array<[number, number]> {
+  const { header, payloadStart } = parsePreamble(bytes);
+  return header.sections.map((s): [number, number] => [payloadStart + s.byteOffset, payloadStart + s.byteOffset + s.length * BYTES[s.kind]]);
+}
+
+/**
+ * The bytes of [start, end) of an artifact stored as consecutive `parts`, as a view that can hold
+ * `kind`'s values in place: inside the part that holds them (no copy), or, when a part boundary
+ * cuts them or they are not aligned for `kind`, a copy of those bytes alone.
+ */
+function spanOf(parts: readonly Uint8Array[], starts: readonly number[], start: number, end: number, kind: ArrayKind): Uint8Array {
+  let p = 0;
+  while (p + 1 < parts.length && starts[p + 1]! <= start) p++;
+  const part = parts[p]!;
+  const from = start - starts[p]!;
+  if (end - starts[p]! <= part.byteLength && (part.byteOffset + from) % BYTES[kind] === 0) return part.subarray(from, end - starts[p]!);
+  const copy = new Uint8Array(end - start);
+  for (let at = start, q = p; at < end; q++) {
+    const piece = parts[q]!.subarray(at - starts[q]!, Math.min(parts[q]!.byteLength, end - starts[q]!));
+    copy.set(piece, at - start);
+    at += piece.byteLength;
+  }
+  return copy;
+}
+
 /**
  * Reads an artifact in place: every stored array is a view on `data`, nothing is decoded or
- * copied. What loading builds is derived: offsets from row lengths (~320k numbers for
+ * copied (given in parts, a section is viewed inside the part that holds it; only a section a
+ * part boundary cuts is copied, which publishing avoids: `partBytesFor`). What loading builds is derived: offsets from row lengths (~320k numbers for
  * Diginetica), the postings from the sessions (one pass over ~0.9 M clicks, two without session
  * counts), the relative tables' items from their positions (~1.2 M). Only the
  * structure is checked here (sections present, in bounds, of consistent lengths);
@@ -382,9 +416,16 @@ function aligned(bytes: Uint8Array): Uint8Array {
  * tables' rows are filled as they are read; with `deferPostings` the postings are built when
  * first read, and session-kNN scans the sessions until then (sknn.ts).
  */
-export function decodeArtifact(data: ArrayBuffer | Uint8Array, options: { lazyRows?: boolean; deferPostings?: boolean } = {}): ModelArtifact {
-  const bytes = aligned(toBytes(data));
-  const { header, payloadStart } = parsePreamble(bytes);
+export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolean; deferPostings?: boolean } = {}): ModelArtifact {
+  const parts = Array.isArray(data) ? (data as readonly Uint8Array[]) : [aligned(toBytes(data as ArrayBuffer | Uint8Array))];
+  if (parts.length === 0) throw new Error('artifact has no bytes');
+  const starts: number[] = [];
+  let total = 0;
+  for (const part of parts) {
+    starts.push(total);
+    total += part.byteLength;
+  }
+  const { header, payloadStart } = parsePreamble(parts[0]!, total);
   const expected = FEATURES.map((f) => f.name);
   if (header.features.join(',') !== expected.join(',')) {
     throw new Error('artifact was trained with a different feature set; retrain it with this build');
@@ -396,12 +437,13 @@ export function decodeArtifact(data: ArrayBuffer | Uint8Array, options: { lazyRo
     if (s === undefined) throw new Error(`artifact section ${name} missing`);
     if (!kinds.includes(s.kind)) throw new Error(`artifact section ${name} is ${s.kind}, expected ${kinds.join(' or ')}`);
     if (length !== undefined && s.length !== length) throw new Error(`artifact section ${name} holds ${s.length} values, expected ${length}`);
-    const start = bytes.byteOffset + payloadStart + s.byteOffset;
-    if (s.byteOffset % 8 !== 0 || payloadStart + s.byteOffset + s.length * BYTES[s.kind] > bytes.byteLength) throw new Error(`artifact section ${name} truncated`);
-    const { buffer } = bytes;
-    if (s.kind === 'f32') return new Float32Array(buffer, start, s.length);
-    if (s.kind === 'u32') return new Uint32Array(buffer, start, s.length);
-    return s.kind === 'u16' ? new Uint16Array(buffer, start, s.length) : new Uint8Array(buffer, start, s.length);
+    const start = payloadStart + s.byteOffset;
+    const end = start + s.length * BYTES[s.kind];
+    if (s.byteOffset % 8 !== 0 || end > total) throw new Error(`artifact section ${name} truncated`);
+    const { buffer, byteOffset } = spanOf(parts, starts, start, end, s.kind);
+    if (s.kind === 'f32') return new Float32Array(buffer, byteOffset, s.length);
+    if (s.kind === 'u32') return new Uint32Array(buffer, byteOffset, s.length);
+    return s.kind === 'u16' ? new Uint16Array(buffer, byteOffset, s.length) : new Uint8Array(buffer, byteOffset, s.length);
   };
   const f32 = (name: string, length?: number) => read(name, ['f32'], length) as Float32Array;
   const offsets = (name: string, rows: number) => read(name, ['u32'], rows + 1) as Uint32Array;

@@ -2,7 +2,7 @@
  * The model's public face, shared by the Worker and evaluation: load an artifact once per isolate,
  * then answer queries with ranked, explained recommendations (and "bought together").
  */
-import { type ModelArtifact, decodeArtifact } from './artifact';
+import { type ArtifactBytes, type ModelArtifact, decodeArtifact } from './artifact';
 import type { Ids, ModelIndex } from './types';
 import { generateCandidates, knownItems } from './candidates';
 import { FEATURES, type FeatureGroup, NUM_FEATURES, buildFeatures } from './features';
@@ -74,9 +74,9 @@ function anchorOf(index: ModelIndex, reason: Reason, item: number, query: readon
 }
 
 /** Reads an artifact in place (bytes from KV, or an already decoded one) and prepares it for requests; do this once per isolate. */
-export function loadModel(source: ArrayBuffer | Uint8Array | ModelArtifact, options: { deferPostings?: boolean } = {}): LoadedModel {
+export function loadModel(source: ArtifactBytes | ModelArtifact, options: { deferPostings?: boolean } = {}): LoadedModel {
   // Rows of the rule and next-click tables are filled as decisions first read them, not all at loading.
-  const artifact = source instanceof ArrayBuffer || source instanceof Uint8Array ? decodeArtifact(source, { lazyRows: true, deferPostings: options.deferPostings === true }) : source;
+  const artifact = source instanceof ArrayBuffer || source instanceof Uint8Array || Array.isArray(source) ? decodeArtifact(source as ArtifactBytes, { lazyRows: true, deferPostings: options.deferPostings === true }) : (source as ModelArtifact);
   const { itemIds } = artifact;
   const { numItems } = artifact.index;
   return {

@@ -20,13 +20,13 @@ import { CORE_FORMAT, CORE_PART_BYTES, coreParts, isCore, openCore, type Catalog
 import { COMPACT_AT, deltaByIndex, EMPTY_DELTA, foldDelta, mergeDelta, type Delta, type StockPriceChange, type StoredDelta } from '../catalog/delta';
 import { forgetShards, itemDetails, keyOfText, readShards, rowsText, type ItemDetails } from '../catalog/shards';
 import { ApiError } from '../http/errors';
-import { artifactLength, verifyArtifact } from '../model/artifact';
+import { artifactLength, artifactSpans, verifyArtifact } from '../model/artifact';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
 import { contentVersion } from './content-version';
 import { cachedKv, cachedKvWithMetadata, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
-import { PART_BYTES, partCount, readFirstParts, readParts, splitParts } from './parts';
+import { joinParts, partBytesFor, partCount, readFirstParts, readPartList, readParts, splitParts } from './parts';
 
 export { contentVersion };
 
@@ -140,26 +140,30 @@ export function modelPartKey(version: string, part: number): string {
 /**
  * The entries that publish a model artifact under the version in its header,
  * in parts read back in parallel (`parts.ts`): the later parts, the first under
- * the version's key, then the pointer;
+ * the version's key, then the pointer. The parts are cut between sections where
+ * a part size allows it (`partBytesFor`), so a Worker views every section
+ * inside the part that holds it instead of joining the parts;
  * throws for bytes that are not a servable artifact (its format, its
  * sections, every id and offset the Worker then reads in place unchecked,
  * and the feature set it was trained with).
  */
-export function publishModel(bytes: Uint8Array, partBytes = PART_BYTES): Entry[] {
+export function publishModel(bytes: Uint8Array, partBytes?: number): Entry[] {
   const version = verifyArtifact(bytes).modelVersion;
+  partBytes ??= partBytesFor(bytes.byteLength, artifactSpans(bytes));
   const [first, ...rest] = splitParts(bytes, partBytes);
   const parts = rest.map((value, i): Entry => ({ key: modelPartKey(version, i + 1), value, pointer: false, kind: 'model', version }));
   return [...parts, ...publication('model', version, first!, parts.length + 1)];
 }
 
 /**
- * A stored model version's whole artifact, or null when none is stored under that version: its
+ * A stored model version's artifact as the parts it is stored in (not joined: `decodeArtifact`
+ * views each section inside its part), or null when none is stored under that version: its
  * parts read in parallel, the first `parts` of them (the pointer's hint) in one round trip.
  */
-export async function readStoredModel(kv: PublishedStore, version: string, parts = 1): Promise<Uint8Array | null> {
+export async function readStoredModel(kv: PublishedStore, version: string, parts = 1): Promise<Uint8Array[] | null> {
   const keyOf = (part: number) => (part ? modelPartKey(version, part) : versionKey('model', version));
   const read = await readFirstParts(kv, keyOf, parts);
-  return read && readParts(kv, read.first, artifactLength(read.first), keyOf, read.early);
+  return read && readPartList(kv, read.first, artifactLength(read.first), keyOf, read.early);
 }
 
 /** The entries that publish a slot configuration, versioned by its content; throws a `TypeError` naming what is invalid. */
@@ -628,7 +632,10 @@ export async function storedCatalogValue(kv: PublishingStore, version: string): 
  */
 export async function storedValue(kv: PublishingStore, kind: Kind, version: string): Promise<Uint8Array | null> {
   if (kind === 'catalog') return storedCatalogValue(kv, version);
-  if (kind === 'model') return readStoredModel(kv, version);
+  if (kind === 'model') {
+    const parts = await readStoredModel(kv, version);
+    return parts && joinParts(parts);
+  }
   const bytes = await kv.get(versionKey(kind, version), 'arrayBuffer');
   return bytes && new Uint8Array(bytes);
 }

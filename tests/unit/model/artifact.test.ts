@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ARTIFACT_FORMAT_VERSION,
   artifactLength,
+  artifactSpans,
   decodeArtifact,
   encodeArtifact,
   readArtifactHeader,
@@ -12,6 +13,7 @@ import { buildItemIdTable, findItemId, itemIdAt } from '../../../edge-worker/src
 import { DEFAULT_INDEX_OPTIONS, buildModelIndex } from '../../../edge-worker/src/model/model-index';
 import { neighbourRow, rowLength, rowTableFromArrays, scoreAt } from '../../../edge-worker/src/model/rows';
 import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
+import { partBytesFor, splitParts } from '../../../edge-worker/src/published/parts';
 import { syntheticArtifact, syntheticSessions } from './fixtures';
 
 function header(bytes: Uint8Array): { headerLength: number; sections: Array<{ name: string; kind: string; byteOffset: number }>; bases: Record<string, string> } {
@@ -182,6 +184,38 @@ describe('model artifact', () => {
     const shifted = new Uint8Array(bytes.byteLength + 1);
     shifted.set(bytes, 1);
     expect(Array.from(decodeArtifact(shifted.subarray(1)).index.postings.values)).toEqual(Array.from(decodeArtifact(bytes).index.postings.values));
+  });
+
+  it('reads an artifact from the parts it is stored in: each section inside its part in place, only one a boundary cuts copied', () => {
+    const artifact = syntheticArtifact(300, 3000);
+    const bytes = encodeArtifact(artifact);
+    const spans = artifactSpans(bytes);
+    const named = new Map(header(bytes).sections.map((s, i) => [s.name, spans[i]!]));
+    const whole = loadModel(bytes);
+    // Parts as KV returns them (each its own buffer): cut where publishing would, and at sizes that cut sections.
+    for (const size of [partBytesFor(bytes.byteLength, spans), 4096, 5004, 8 * 1024]) {
+      const parts = splitParts(bytes, size).map((part) => part.slice());
+      const { index, reranker } = decodeArtifact(parts);
+      const partOf = (at: number) => Math.floor(at / size);
+      for (const [array, name] of [[index.sessions.values, 'sessions.values'], [index.covisit.items, 'covisit.items'], [index.covisit.scoreCodes, 'covisit.scores'], [index.age, 'age'], [reranker.mean, 'reranker.mean']] as const) {
+        const [start, end] = named.get(name)!;
+        const inOnePart = partOf(start) === partOf(end - 1);
+        // In one part: a view on that part's own buffer; cut by a boundary: a copy of its bytes alone.
+        expect(array.buffer === parts[partOf(start)]!.buffer, `${name} in parts of ${size}`).toBe(inOnePart);
+        expect(array.buffer.byteLength, `${name} in parts of ${size}`).toBe(inOnePart ? parts[partOf(start)]!.byteLength : end - start);
+      }
+      const fromParts = loadModel(parts);
+      for (const recent of [[5], [5, 6, 7], [120, 3, 77, 210], [299, 0]]) expect(recommend(fromParts, recent, 20), `parts of ${size}`).toEqual(recommend(whole, recent, 20));
+    }
+    // A part that is not aligned for its values (a view into a larger buffer) is copied from, not misread.
+    const shifted = splitParts(bytes, 4096).map((part) => {
+      const larger = new Uint8Array(part.byteLength + 2);
+      larger.set(part, 2);
+      return larger.subarray(2);
+    });
+    expect(recommend(loadModel(shifted), [5, 6, 7], 20)).toEqual(recommend(whole, [5, 6, 7], 20));
+    expect(() => decodeArtifact([bytes.subarray(0, 20), bytes.subarray(20)])).toThrow('artifact header runs past its first part');
+    expect(() => decodeArtifact(splitParts(bytes, 4096).slice(0, -1))).toThrow(/artifact truncated/);
   });
 
   it('carries a shop id table, found again by binary search over its bytes', () => {
