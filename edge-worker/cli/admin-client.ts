@@ -7,7 +7,8 @@
  */
 import type { Report } from '../src/contract/report';
 import type { StockPriceChange } from '../src/catalog/delta';
-import { versionKey, type CatalogPatch, type CatalogUploadValue, type Change, type Entry, type Kind, type PublishedStatus } from '../src/published/published';
+import { modelPartKey, versionKey, type CatalogPatch, type CatalogUploadValue, type Change, type Entry, type Kind, type PublishedStatus } from '../src/published/published';
+import { joinParts } from '../src/published/parts';
 import { DEVELOPMENT_ADMIN_TOKEN } from './wrangler';
 
 /** Where `npm start` and `wrangler dev` listen unless told otherwise. */
@@ -115,6 +116,18 @@ function uploadBatches(entries: readonly Entry[]): CatalogUploadValue[][] {
   return batches;
 }
 
+/** A model publication's artifact: its first part (`first`, under the version's key) and the later ones, joined in order. */
+function wholeModel(entries: readonly Entry[], first: Entry): Uint8Array {
+  const byKey = new Map(entries.map((entry) => [entry.key, entry.value]));
+  const parts: Uint8Array[] = [];
+  for (let n = 0; ; n++) {
+    const part = n === 0 ? first.value : byKey.get(modelPartKey(first.version, n));
+    if (part === undefined) return joinParts(parts);
+    if (typeof part === 'string') throw new TypeError(`model ${first.version}: part ${n + 1} is text, not bytes`);
+    parts.push(part);
+  }
+}
+
 /** A client for the admin API at `target`. */
 export function adminClient(target: AdminTarget): AdminClient {
   async function call<T>(method: string, path: string, body?: { data: string | Uint8Array; type: string }, raw = false): Promise<T> {
@@ -164,6 +177,8 @@ export function adminClient(target: AdminTarget): AdminClient {
       const value = entries.find((entry) => entry.key === versionKey(entry.kind, entry.version));
       if (!value) throw new TypeError('publish takes the entries of one publication');
       const type = typeof value.value === 'string' ? 'application/json' : 'application/octet-stream';
+      // A model goes up whole, its parts joined again: the Worker checks the whole artifact and cuts it into parts itself.
+      if (value.kind === 'model') return call('PUT', `/v1/admin/model?activate=${activate}`, { data: wholeModel(entries, value), type });
       if (value.kind !== 'catalog') return call('PUT', `/v1/admin/${value.kind}?activate=${activate}`, { data: value.value, type });
       // Shards are named by their content: those any version stored already are not sent again.
       const stored = new Set<string>();
