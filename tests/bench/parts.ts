@@ -1,7 +1,8 @@
 /**
  * `npm run bench:parts [-- --json] [--runs 3]`: a fresh isolate's first decision with the model
- * stored as one KV value against the same bytes in parts of 8, 4, 2 and 1 MiB (docs/SCALE.md,
- * "Parts of 2 MiB"). Each run restarts `wrangler dev` on the same local state, sends a no-op
+ * stored as one KV value against the same bytes in parts of the size publishing chooses
+ * (`partBytesFor`: cut between sections), 8, 4, 2 and 1 MiB (docs/SCALE.md, "Parts"); in parts
+ * that cut sections the Worker copies those sections. Each run restarts `wrangler dev` on the same local state, sends a no-op
  * request so the isolate's code is loaded, then one decision, and reads the Worker's own
  * `Server-Timing` (`load`: published data, the model's parts among it; `total`).
  */
@@ -9,9 +10,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { putEntries, ROOT, startDevServer } from '../../edge-worker/cli/wrangler';
-import { readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { seededRandom } from '../../edge-worker/src/model/random';
+import { artifactSpans, readArtifactHeader } from '../../edge-worker/src/model/artifact';
 import { publishCatalog, publishModel } from '../../edge-worker/src/published/published';
+import { cutBytes, partBytesFor } from '../../edge-worker/src/published/parts';
 import { BENCH_ARTIFACT, BENCH_SLOTS, benchArtifact, benchCatalog } from './fixture';
 import { serverTiming } from './server-timing';
 import { quantile } from './stats';
@@ -32,13 +34,14 @@ const catalog = benchCatalog(readArtifactHeader(model.bytes).numItems - 1, seede
 
 mkdirSync(join(ROOT, '.wrangler'), { recursive: true });
 const persistTo = mkdtempSync(join(ROOT, '.wrangler', 'bench-parts-'));
-const rows: Array<{ part_bytes: number; parts: number; load_ms: number[]; total_ms: number[] }> = [];
+const rows: Array<{ part_bytes: number; parts: number; cut_bytes: number; load_ms: number[]; total_ms: number[] }> = [];
+const spans = artifactSpans(model.bytes);
 try {
   putEntries('MODELS', publishCatalog(catalog), { persistTo });
-  for (const partBytes of [model.bytes.byteLength, 8 * MIB, 4 * MIB, 2 * MIB, 1 * MIB]) {
+  for (const partBytes of [model.bytes.byteLength, partBytesFor(model.bytes.byteLength, spans), 8 * MIB, 4 * MIB, 2 * MIB, 1 * MIB]) {
     const entries = publishModel(model.bytes, partBytes);
     putEntries('MODELS', entries, { persistTo });
-    const row = { part_bytes: partBytes, parts: entries.filter((e) => !e.pointer).length, load_ms: [] as number[], total_ms: [] as number[] };
+    const row = { part_bytes: partBytes, parts: entries.filter((e) => !e.pointer).length, cut_bytes: cutBytes(spans, partBytes), load_ms: [] as number[], total_ms: [] as number[] };
     for (let run = 0; run < Number(args.runs); run++) {
       const server = await startDevServer({ port: Number(args.port), persistTo });
       try {
@@ -53,13 +56,13 @@ try {
         await server.stop();
       }
     }
-    log(`${row.parts} part(s) of ${(partBytes / MIB).toFixed(1)} MiB: load ${row.load_ms.join(', ')} ms; total ${row.total_ms.join(', ')} ms`);
+    log(`${row.parts} part(s) of ${(partBytes / MIB).toFixed(2)} MiB, cutting ${row.cut_bytes} bytes of sections: load ${row.load_ms.join(', ')} ms; total ${row.total_ms.join(', ')} ms`);
     rows.push(row);
   }
 } finally {
   rmSync(persistTo, { recursive: true, force: true });
 }
 if (!args.json) {
-  for (const r of rows) console.log(`${String(r.parts).padStart(2)} part(s) of ${(r.part_bytes / MIB).toFixed(1).padStart(4)} MiB   first decision: load median ${quantile(r.load_ms, 0.5)} ms, total median ${quantile(r.total_ms, 0.5)} ms`);
+  for (const r of rows) console.log(`${String(r.parts).padStart(2)} part(s) of ${(r.part_bytes / MIB).toFixed(2).padStart(5)} MiB (${String(r.cut_bytes).padStart(7)} B of sections cut)   first decision: load median ${quantile(r.load_ms, 0.5)} ms, total median ${quantile(r.total_ms, 0.5)} ms`);
 }
 console.log(JSON.stringify({ artifact_bytes: model.bytes.byteLength, runs: rows }));
