@@ -4,13 +4,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { decodeArtifact, encodeArtifact } from '../src/model/artifact';
+import { artifactSpans, decodeArtifact, encodeArtifact } from '../src/model/artifact';
 import { type Recommender, createItemKnn, createPop, createSessionPop, createVsknn } from '../src/model/baselines';
 import { type MetricSummary, addCase, createMetrics, summarize } from '../src/model/metrics';
 import { DEFAULT_INDEX_OPTIONS } from '../src/model/model-index';
 import { clickedItemCount } from '../src/model/popularity';
 import { loadModel, recommend } from '../src/model/recommend';
 import { rowValues } from '../src/model/rows';
+import { partBytesFor, splitParts } from '../src/published/parts';
 import { ENGINE_ARGS, TRAINING_ARGS, datasetName, engineOptions, parseCliArgs, required, trainOptions } from './args';
 import { type ClickStore, keepFirstSessions, loadSessionsFile, readSessionRows } from './clicks';
 import { prepareIndexes } from './index-sql';
@@ -91,8 +92,10 @@ async function evaluateAll(args: EvalArgs, store: ClickStore, dataset: string, c
   const trainSeconds = (performance.now() - trainStart) / 1000;
   const savePath = args['save-artifact'];
   if (savePath !== undefined) writeFileSync(savePath, bytes);
-  const served = loadModel(bytes);
-  process.stderr.write(`artifact ${bytes.byteLength} bytes, model ${served.artifact.modelVersion}\n`);
+  // Read as the Worker reads it: from the parts publishing cuts it into, each section where it lies.
+  const parts = splitParts(bytes, partBytesFor(bytes.byteLength, artifactSpans(bytes)));
+  const served = loadModel(parts);
+  process.stderr.write(`artifact ${bytes.byteLength} bytes in ${parts.length} KV part(s), model ${served.artifact.modelVersion}\n`);
 
   const evalStart = performance.now();
   const results: Record<string, MetricSummary> = {};
