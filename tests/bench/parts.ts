@@ -2,9 +2,10 @@
  * `npm run bench:parts [-- --json] [--runs 3]`: a fresh isolate's first decision with the model
  * stored as one KV value against the same bytes in parts of the size publishing chooses
  * (`partBytesFor`: cut between sections), 8, 4, 2 and 1 MiB (docs/SCALE.md, "Parts"); in parts
- * that cut sections the Worker copies those sections. Each run restarts `wrangler dev` on the same local state, sends a no-op
- * request so the isolate's code is loaded, then one decision, and reads the Worker's own
- * `Server-Timing` (`load`: published data, the model's parts among it; `total`).
+ * that cut sections the Worker copies those sections. Each run restarts `wrangler dev` on the
+ * same local state, sends a no-op request so the isolate's code is loaded, then one decision,
+ * and reads the Worker's own `Server-Timing` (`load`: published data, the model's parts among
+ * it; `total`).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

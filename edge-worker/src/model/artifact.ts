@@ -408,13 +408,14 @@ function spanOf(parts: readonly Uint8Array[], starts: readonly number[], start: 
 /**
  * Reads an artifact in place: every stored array is a view on `data`, nothing is decoded or
  * copied (given in parts, a section is viewed inside the part that holds it; only a section a
- * part boundary cuts is copied, which publishing avoids: `partBytesFor`). What loading builds is derived: offsets from row lengths (~320k numbers for
- * Diginetica), the postings from the sessions (one pass over ~0.9 M clicks, two without session
- * counts), the relative tables' items from their positions (~1.2 M). Only the
- * structure is checked here (sections present, in bounds, of consistent lengths);
- * {@link verifyArtifact} checks every value, once, at publishing. With `lazyRows` the relative
- * tables' rows are filled as they are read; with `deferPostings` the postings are built when
- * first read, and session-kNN scans the sessions until then (sknn.ts).
+ * part boundary cuts is copied, which publishing avoids: `partBytesFor`). What loading builds
+ * is derived: offsets from row lengths (~320k numbers for Diginetica), the postings from the
+ * sessions (one pass over ~0.9 M clicks, two without session counts), the relative tables'
+ * items from their positions (~1.2 M). Only the structure is checked here (sections present, in
+ * bounds, of consistent lengths); {@link verifyArtifact} checks every value, once, at
+ * publishing. With `lazyRows` the relative tables' rows are filled as they are read; with
+ * `deferPostings` the postings are built when first read, and session-kNN scans the sessions
+ * until then (sknn.ts).
  */
 export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolean; deferPostings?: boolean } = {}): ModelArtifact {
   const parts = Array.isArray(data) ? (data as readonly Uint8Array[]) : [aligned(toBytes(data as ArrayBuffer | Uint8Array))];
