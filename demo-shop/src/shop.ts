@@ -9,7 +9,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { CART_COOKIE, CART_DAYS, cartLines, cartTotal, MAX_QUANTITY, readCart, formatCart } from './cart';
+import { CART_COOKIE, CART_DAYS, cartLines, cartTotal, formatCart, MAX_QUANTITY, readCart } from './cart';
 import { CATEGORIES, categoryTitle, PRODUCTS, PRODUCTS_BY_ID } from './catalog';
 import { productImage } from './image';
 import { applyFilters, readFilters, search } from './listing';

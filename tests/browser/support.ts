@@ -10,7 +10,6 @@ import { launchChromium } from '../support/chromium';
 import { ROOT, wrangler } from '../../edge-worker/cli/wrangler';
 import { DEMO_CONFIG } from '../../demo-shop/scripts/seed';
 
-
 /** One request the SDK made to the Worker's API. */
 export interface ApiCall {
   path: string;

@@ -77,14 +77,8 @@ export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** {@link readPartList}, joined in one 8-byte-aligned buffer. */
-export async function readParts(
-  kv: PublishedStore,
-  first: Uint8Array,
-  total: number,
-  keyOf: (part: number) => string,
-  early: ReadonlyArray<ArrayBuffer | null> = [],
-): Promise<Uint8Array> {
-  return joinParts(await readPartList(kv, first, total, keyOf, early));
+export async function readParts(...read: Parameters<typeof readPartList>): Promise<Uint8Array> {
+  return joinParts(await readPartList(...read));
 }
 
 /** Bytes of `spans` ([start, end) each) that parts of `partBytes` would cut: what a reader of the parts in place copies. */
