@@ -2,7 +2,7 @@
  * Session-kNN: the query's most similar recent sessions (findNeighbours) and the items they vote
  * for (voteNeighbours), V-SKNN when the neighbour-side decay is off.
  */
-import type { ModelIndex, ScoredItems } from './types';
+import type { IdRows, Ids, ModelIndex, ScoredItems } from './types';
 import { rowEnd, rowStart } from './rows';
 import { type KnnScratch, beginQuery, nextEpoch } from './scratch';
 import { sortByScore } from './sort';
@@ -40,7 +40,8 @@ export interface Neighbourhood {
  * `sampleSize` most recent sessions sharing an item are compared. Postings are most recent first
  * and session ids grow with time, so merging the query items' postings from the front visits
  * exactly that sample and never the older sessions behind it. While a loaded model's postings
- * are not built yet, the sample comes from a scan of the sessions instead, with the same answer.
+ * are not built yet, the same sample comes from the sessions themselves: a short query's lists
+ * looked up item by item (`sessionsHolding`), a longer one's from one scan.
  */
 export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: ArrayLike<number>, options: SknnOptions, epochsAfter: number): Neighbourhood {
   beginQuery(scratch, 1 + epochsAfter);
@@ -57,8 +58,15 @@ export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: Ar
     weights.push(scratch.queryWeight[item] ?? 0);
     items.push(item);
   }
-  const scan = index.postingsBuilt?.() === false && items.length <= MAX_SCANNED_ITEMS;
-  const sample = scan ? scanSample(index, scratch, queryEpoch, items, weights, options.sampleSize) : mergeSample(index, scratch, items, weights, options.sampleSize);
+  const { sampleSize } = options;
+  let sample: number[];
+  if (index.postingsBuilt?.() !== false || items.length > MAX_SCANNED_ITEMS) {
+    const { postings } = index;
+    sample = mergeSample(scratch, items.map((item) => postings.values.subarray(rowStart(postings, item), rowEnd(postings, item))), weights, sampleSize);
+  } else if (items.length <= MAX_LOOKED_UP_ITEMS) {
+    const limit = Math.min(index.postingsCap ?? Number.MAX_SAFE_INTEGER, sampleSize);
+    sample = mergeSample(scratch, items.map((item) => sessionsHolding(index.sessions, item, limit)), weights, sampleSize);
+  } else sample = scanSample(index, scratch, queryEpoch, items, weights, sampleSize);
   // The most similar first; among equals the most recent (sample is newest first already).
   const sessions = sortByScore(sample, scratch.sim, false);
   return { sessions: sessions.subarray(0, Math.min(options.k, sessions.length)), queryEpoch };
@@ -68,27 +76,62 @@ export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: Ar
 const MAX_SCANNED_ITEMS = 31;
 
 /**
- * The sample from the postings: the query items' lists merged from the front (newest session
- * first) until `sampleSize` sessions; each session's similarity, the sum of the weights of the
- * lists it heads, in list order, goes to `scratch.sim`.
+ * Up to this many query items, a model without its postings looks each item's sessions up
+ * (`sessionsHolding`) instead of scanning every session: a lookup is the runtime's native search
+ * over the clicks, ~1.5 ms for a rare item's whole pass, where a fresh isolate's first scan in
+ * JavaScript took 12–30 ms (Diginetica's 0.9 M clicks, not yet compiled).
  */
-function mergeSample(index: ModelIndex, scratch: KnnScratch, items: readonly number[], weights: readonly number[], sampleSize: number): number[] {
-  const { postings } = index;
-  const heads = items.map((item) => rowStart(postings, item));
-  const ends = items.map((item) => rowEnd(postings, item));
+const MAX_LOOKED_UP_ITEMS = 8;
+
+/**
+ * The sessions holding `item`, newest first, each once, at most `limit`: the first `limit` of its
+ * postings row, found in the sessions themselves. Each step is one native `lastIndexOf` over the
+ * clicks before the last session found, then a binary search for the session that click is in.
+ */
+export function sessionsHolding(sessions: IdRows, item: number, limit: number): Uint32Array {
+  const { offsets, values } = sessions;
+  // As a postings row is: the merge then reads one kind of list.
+  const out = new Uint32Array(Math.min(limit, offsets.length - 1));
+  let found = 0;
+  let from = (offsets[offsets.length - 1] ?? 0) - 1;
+  while (from >= 0 && found < out.length) {
+    const at = values.lastIndexOf(item, from);
+    if (at < 0) break;
+    // The last session starting at or before the click: the one holding it (an empty one starts where the next does).
+    let lo = 0;
+    let hi = offsets.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if ((offsets[mid] ?? 0) <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    out[found++] = lo;
+    from = (offsets[lo] ?? 0) - 1;
+  }
+  return out.subarray(0, found);
+}
+
+/**
+ * The sample from the query items' lists of sessions (postings rows, or `sessionsHolding`),
+ * merged from the front (newest session first) until `sampleSize` sessions; each session's
+ * similarity, the sum of the weights of the lists it heads, in list order, goes to `scratch.sim`.
+ */
+function mergeSample(scratch: KnnScratch, lists: readonly Ids[], weights: readonly number[], sampleSize: number): number[] {
+  const heads = lists.map(() => 0);
   const sample: number[] = [];
-  const lists = items.length;
   while (sample.length < sampleSize) {
     let newest = -1;
-    for (let l = 0; l < lists; l++) {
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l]!;
       const h = heads[l] ?? 0;
-      if (h < (ends[l] ?? 0)) newest = Math.max(newest, postings.values[h] ?? 0);
+      if (h < list.length) newest = Math.max(newest, list[h] ?? 0);
     }
     if (newest < 0) break;
     let sim = 0;
-    for (let l = 0; l < lists; l++) {
+    for (let l = 0; l < lists.length; l++) {
+      const list = lists[l]!;
       const h = heads[l] ?? 0;
-      if (h < (ends[l] ?? 0) && postings.values[h] === newest) {
+      if (h < list.length && list[h] === newest) {
         sim = Math.fround(sim + (weights[l] ?? 0));
         heads[l] = h + 1;
       }
@@ -100,11 +143,11 @@ function mergeSample(index: ModelIndex, scratch: KnnScratch, items: readonly num
 }
 
 /**
- * The same sample without postings: the sessions read newest first, each one holding a query
- * item taken, until `sampleSize`. An item counts in at most the postings cap of its newest
- * sessions, as its capped postings list would; similarities sum in the same list order. One
- * pass over the sessions' clicks at most (~0.9 M for Diginetica), a few ms: what a fresh
- * isolate's first decisions cost instead of building every item's postings first.
+ * The same sample without postings, for a query of more items than are looked up one by one: the
+ * sessions read newest first, each one holding a query item taken, until `sampleSize`. An item
+ * counts in at most the postings cap of its newest sessions, as its capped postings list would;
+ * similarities sum in the same list order. One pass over the sessions' clicks at most (~0.9 M
+ * for Diginetica), a few ms once compiled, instead of building every item's postings first.
  */
 function scanSample(index: ModelIndex, scratch: KnnScratch, epoch: number, items: readonly number[], weights: readonly number[], sampleSize: number): number[] {
   const { offsets, values } = index.sessions;

@@ -60,10 +60,10 @@ export interface ModelIndex {
   /**
    * Set on the index of a model loaded with its postings deferred (`decodeArtifact` with
    * `deferPostings`): false until they are built, which reading `postings` does. Until then
-   * session-kNN scans the sessions for its sample instead (sknn.ts), with the same answer.
+   * session-kNN finds its sample in the sessions instead (sknn.ts), with the same answer.
    */
   postingsBuilt?: () => boolean;
-  /** With `postingsBuilt`: the most sessions an item's postings keep (what a scan must honour). */
+  /** With `postingsBuilt`: the most sessions an item's postings keep (what finding them in the sessions must honour). */
   postingsCap?: number;
   /** Clicks per item over all indexed sessions. */
   popularity: Float32Array;

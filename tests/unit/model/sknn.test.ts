@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_OPTIONS, buildModelIndex } from '../../../edge-worker/src/model/model-index';
 import { rowTableFromArrays, rowValues } from '../../../edge-worker/src/model/rows';
 import { createKnnScratch } from '../../../edge-worker/src/model/scratch';
-import { findNeighbours, sessionKnn } from '../../../edge-worker/src/model/sknn';
+import { findNeighbours, sessionKnn, sessionsHolding } from '../../../edge-worker/src/model/sknn';
+import { buildPostings } from '../../../edge-worker/src/model/postings';
 import type { ModelIndex } from '../../../edge-worker/src/model/types';
 import { syntheticSessions } from './fixtures';
 
@@ -39,7 +40,20 @@ describe('session-kNN', () => {
     }
   });
 
-  it('finds the same neighbours by scanning the sessions while the postings are not built', () => {
+  it("looks up an item's sessions as its postings row lists them", () => {
+    // Empty sessions (at the start, between, at the end) and an item twice in one session, in 16 and 32 bits.
+    const arrays = [[], [3, 1], [1, 1, 2], [], [], [2, 3, 1], [0], [1], []];
+    for (const sessions of [rowTableFromArrays(arrays), { ...rowTableFromArrays(arrays), values: Uint32Array.from(rowTableFromArrays(arrays).values) }]) {
+      for (const cap of [1, 2, 3, 10]) {
+        const postings = buildPostings(sessions, 5, cap);
+        for (let item = 0; item < 5; item++) expect(Array.from(sessionsHolding(sessions, item, cap)), `item ${item}, cap ${cap}`).toEqual(Array.from(rowValues(postings, item)));
+      }
+    }
+    expect(Array.from(sessionsHolding(rowTableFromArrays([[1], [1], [1]]), 1, 2))).toEqual([2, 1]);
+    expect(Array.from(sessionsHolding(rowTableFromArrays([]), 1, 5))).toEqual([]);
+  });
+
+  it('finds the same neighbours in the sessions while the postings are not built', () => {
     // Postings capped at 4 sessions an item, below the sample: the scan must stop counting an item where its list ends.
     for (const maxPostings of [4, 1000]) {
       const built = buildModelIndex(rowTableFromArrays(syntheticSessions(3000, 200)), { ...DEFAULT_INDEX_OPTIONS, maxPostings });
@@ -58,8 +72,9 @@ describe('session-kNN', () => {
       });
       const a = createKnnScratch(built);
       const b = createKnnScratch(built);
-      // Up to 31 distinct items fit the scan's mask; a longer query (40 here, with no limit on query items) reads the postings.
-      const queries = [[5], [5, 6, 7], [40, 41, 40, 90, 91], [199, 0, 199], [7, 250, -1, 8], [], Array.from({ length: 31 }, (_, i) => i * 6), Array.from({ length: 40 }, (_, i) => i * 5)];
+      // Up to 8 distinct items are looked up one by one, up to 31 fit the scan's mask; a longer query (40 here, with no limit on query items) reads the postings.
+      const span = (n: number, step: number) => Array.from({ length: n }, (_, i) => i * step);
+      const queries = [[5], [5, 6, 7], [40, 41, 40, 90, 91], [199, 0, 199], [7, 250, -1, 8], [], span(8, 7), span(9, 7), span(31, 6), span(40, 5)];
       for (const query of queries) {
         for (const [sampleSize, maxQueryItems] of [[1, 20], [3, 20], [25, 20], [500, 20], [25, 100], [500, 100]] as const) {
           const options = { k: 10, sampleSize, maxQueryItems, neighbourDecay: 0 };
