@@ -17,6 +17,10 @@ import { collect } from './routes/collect';
 import { decide } from './routes/decide';
 import { health } from './routes/health';
 import { privacy } from './routes/privacy';
+import { warmReranker } from './model/reranker';
+
+// When the isolate starts (on Cloudflare, while the TLS handshake that woke it completes), not in its first decision.
+warmReranker();
 
 const api = new Hono<{ Bindings: Env }>()
   .route('/collect', collect)

@@ -94,6 +94,19 @@ export function createReranker(weights: RerankerWeights): Reranker {
 }
 
 /**
+ * Scores one row through a network of one unit a layer and frees it: an isolate that calls this
+ * when it starts compiles TF.js's path through a forward pass there, not in its first decision
+ * (in local workerd, creating the first re-ranker and scoring with it took 10–25 ms more the
+ * first time than ever after). The Worker calls it at module scope.
+ */
+export function warmReranker(): void {
+  const unit = (): DenseWeights => ({ inputs: 1, outputs: 1, kernel: new Float32Array([1]), bias: new Float32Array(1) });
+  const reranker = createReranker({ mean: new Float32Array(1), std: new Float32Array([1]), layers: [unit(), unit()] });
+  scoreRows(reranker, new Float32Array([1]), 1);
+  tf.dispose([...reranker.params.kernels, ...reranker.params.biases]);
+}
+
+/**
  * Scores `rows` raw feature rows (row-major, numFeatures wide) in one TF.js
  * pass; higher is better. A whole decision's candidate rows go through one
  * call: on the CPU backend each call costs a fixed overhead far larger than

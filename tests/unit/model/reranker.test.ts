@@ -1,10 +1,18 @@
 /** The re-ranker: forward pass and the input gradient that reasons use, checked against finite differences. */
 import { describe, expect, it } from 'vitest';
+import { memory } from '@tensorflow/tfjs-core';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
-import { createReranker, inputGradient, scoreRows } from '../../../edge-worker/src/model/reranker';
+import { createReranker, inputGradient, scoreRows, warmReranker } from '../../../edge-worker/src/model/reranker';
 import { patternWeights } from './fixtures';
 
 describe('re-ranker', () => {
+  it('warms up at isolate start without keeping a tensor', () => {
+    warmReranker();
+    const before = memory().numTensors;
+    for (let i = 0; i < 3; i++) warmReranker();
+    expect(memory().numTensors).toBe(before);
+  });
+
   it('scores rows like the plain standardise → dense → ReLU → dense forward pass', () => {
     const weights = patternWeights(6);
     const reranker = createReranker(weights);
