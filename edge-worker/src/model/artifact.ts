@@ -4,9 +4,10 @@
  * a fixed-width array at an aligned offset, so loading makes views over the fetched bytes (format
  * 3's varints and widening took ~250 ms per fresh isolate). What can be derived is not stored
  * (format 5): session-kNN's postings are the sessions inverted, every table's offsets are its
- * row lengths summed, repeat rates follow from clicks and session counts, and the rules and next
- * clicks are positions in another table's rows, so loading rebuilds those (postings.ts,
- * relativeRows) instead of reading 6 MB more; click counts take 16 bits, neighbour scores 4
+ * row lengths summed, and the rules and next clicks are positions in another table's rows, so
+ * loading rebuilds those (postings.ts, relativeRows) instead of reading 6 MB more (the repeat
+ * rates are stored although clicks and session counts give them back: recomputed, they cost a
+ * fresh isolate ~7 ms for 172 KB); click counts take 16 bits, neighbour scores 4
  * (SCORE_BITS). A loaded model fills the rule and next-click rows on first use: each row's
  * escape count is stored (`<name>.escapes`, 1 byte an item) so a row is found without the rows
  * before it; artifacts without those sections are filled at once.
@@ -217,8 +218,9 @@ const repeatRateOf = (clicks: number, sessions: number): number => Math.fround(c
 /**
  * Per item, how many training sessions it was clicked in, recovered from its clicks and repeat
  * rate, when that gives back every repeat rate exactly in 16 bits (it does for counts below
- * 65,536): stored instead of the repeat rates, half their size, it also bounds each item's
- * postings so loading builds them in one pass. Undefined when any item does not come back exactly.
+ * 65,536): stored, it bounds each item's postings so loading builds them in one pass (artifacts
+ * written before the rates were stored beside it give the rates back from it). Undefined when
+ * any item does not come back exactly.
  */
 function sessionCounts(index: ModelIndex): Uint16Array | undefined {
   const counts = new Uint16Array(index.numItems);
@@ -273,8 +275,10 @@ function namedArrays(artifact: ModelArtifact, relative: Relative): Array<[string
     ['sessions.lengths', lengthsFromOffsets(index.sessions.offsets)],
     ...((): Array<[string, Section]> => {
       const counts = sessionCounts(index);
-      return counts ? [['sessionCounts', counts]] : [['repeatRate', index.repeatRate]];
+      return counts ? [['sessionCounts', counts]] : [];
     })(),
+    // Stored although the session counts give them back: recomputed, they took a fresh isolate ~7 ms (a float loop before it is compiled).
+    ['repeatRate', index.repeatRate],
     ['sessions.values', index.sessions.values],
     ['popularity', narrowedCounts(index.popularity)],
     ['recentPopularity', narrowedCounts(index.recentPopularity)],
@@ -483,10 +487,12 @@ export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolea
   const popularity = counts('popularity');
   const sessionCount = sections.has('sessionCounts') ? (read('sessionCounts', ['u16'], numItems) as Uint16Array) : undefined;
   let repeatRate: Float32Array;
-  if (sessionCount) {
+  if (sections.has('repeatRate') || !sessionCount) repeatRate = f32('repeatRate', numItems);
+  else {
+    // Written before the rates were stored beside the counts.
     repeatRate = new Float32Array(numItems);
     for (let i = 0; i < numItems; i++) repeatRate[i] = repeatRateOf(popularity[i] ?? 0, sessionCount[i] ?? 0);
-  } else repeatRate = f32('repeatRate', numItems);
+  }
   const layers: DenseWeights[] = header.layers.map((l, i) => ({
     inputs: l.inputs,
     outputs: l.outputs,

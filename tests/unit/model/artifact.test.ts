@@ -29,6 +29,15 @@ function sectionOffset(bytes: Uint8Array, name: string): number {
 
 const sectionNames = (bytes: Uint8Array) => header(bytes).sections.map((s) => s.name);
 
+/** The same bytes with one section no longer listed in the header, as an artifact written without it (the header padded to its length, so nothing moves). */
+function withoutSection(bytes: Uint8Array, name: string): Uint8Array {
+  const { headerLength, ...fields } = header(bytes);
+  const text = JSON.stringify({ ...fields, sections: fields.sections.filter((s) => s.name !== name) });
+  const out = bytes.slice();
+  out.set(new TextEncoder().encode(text.padEnd(headerLength, ' ')), 16);
+  return out;
+}
+
 describe('model artifact', () => {
   it('round-trips every table and the re-ranker weights exactly', () => {
     const artifact = syntheticArtifact();
@@ -80,17 +89,20 @@ describe('model artifact', () => {
     }
   });
 
-  it('stores session counts instead of repeat rates when they give the rates back exactly, and checks them at publishing', () => {
+  it('stores session counts beside the repeat rates when they give the rates back exactly, and checks them at publishing', () => {
     const artifact = syntheticArtifact(300, 3000);
     const bytes = encodeArtifact(artifact);
-    expect(sectionNames(bytes)).toContain('sessionCounts');
-    expect(sectionNames(bytes)).not.toContain('repeatRate');
+    expect(sectionNames(bytes)).toEqual(expect.arrayContaining(['sessionCounts', 'repeatRate']));
     expect(Array.from(decodeArtifact(bytes).index.repeatRate)).toEqual(Array.from(artifact.index.repeatRate));
-    // A rate no whole count gives back is stored as it is.
+    // Written before the rates were stored beside the counts: the counts give them back.
+    const older = withoutSection(bytes, 'repeatRate');
+    expect(sectionNames(older)).not.toContain('repeatRate');
+    expect(Array.from(verifyArtifact(older).index.repeatRate)).toEqual(Array.from(artifact.index.repeatRate));
+    // A rate no whole count gives back: the rates alone, the postings built by counting.
     const odd = syntheticArtifact(300, 3000);
     odd.index.repeatRate[5] = 0.123;
     const oddBytes = encodeArtifact(odd);
-    expect(sectionNames(oddBytes)).toContain('repeatRate');
+    expect(sectionNames(oddBytes)).not.toContain('sessionCounts');
     expect(Array.from(decodeArtifact(oddBytes).index.repeatRate)).toEqual(Array.from(odd.index.repeatRate));
     expect(Array.from(decodeArtifact(oddBytes).index.postings.values)).toEqual(Array.from(odd.index.postings.values));
     // Counts bound each item's postings: one too low would drop a session, so publishing refuses it.
