@@ -3,7 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { memory } from '@tensorflow/tfjs-core';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
 import { createReranker, inputGradient, scoreRows, warmReranker } from '../../../edge-worker/src/model/reranker';
+import { averagedNetworks } from '../../../edge-worker/cli/training';
+import type { DenseWeights } from '../../../edge-worker/src/model/reranker';
 import { patternWeights } from './fixtures';
+
+/** Dense layers of the given widths, filled with a wave shifted by `phase`. */
+function waveLayers(widths: number[], phase: number): DenseWeights[] {
+  const wave = (n: number, shift: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.9 + shift) * 0.6);
+  return widths.slice(1).map((outputs, l) => {
+    const inputs = widths[l]!;
+    return { inputs, outputs, kernel: wave(inputs * outputs, phase + l), bias: wave(outputs, phase - l) };
+  });
+}
 
 describe('re-ranker', () => {
   it('warms up at isolate start without keeping a tensor', () => {
@@ -51,5 +62,22 @@ describe('re-ranker', () => {
     }
     // The check means something only if the gradient is not all zeros.
     expect(nonZero).toBeGreaterThan(NUM_FEATURES / 2);
+  });
+
+  it('serves an ensemble as one network whose score is the mean of its members', () => {
+    const { mean, std } = patternWeights(1);
+    const x = Float32Array.from({ length: 4 * NUM_FEATURES }, (_, i) => Math.cos(i * 0.37) * 2);
+    for (const widths of [[NUM_FEATURES, 6, 1], [NUM_FEATURES, 5, 3, 1]]) {
+      const members = [0.3, 1.9, 4.1].map((phase) => waveLayers(widths, phase));
+      const logits = (layers: DenseWeights[]) => scoreRows(createReranker({ mean, std, layers }), x, 4).logits;
+      const each = members.map(logits);
+      const merged = averagedNetworks(members);
+      expect(merged[0]!.outputs).toBe(3 * widths[1]!);
+      logits(merged).forEach((v, r) => expect(v).toBeCloseTo(each.reduce((sum, l) => sum + l[r]!, 0) / 3, 4));
+      // The members differ, so the mean is not any one of them.
+      expect(new Set(each.map((l) => l[0]!.toFixed(3))).size).toBe(3);
+    }
+    const single = waveLayers([NUM_FEATURES, 4, 1], 0.5);
+    expect(averagedNetworks([single])).toBe(single);
   });
 });
