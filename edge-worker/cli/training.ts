@@ -47,8 +47,9 @@ export interface TrainOptions {
  * pools of 80/60/20 per source 52.29 / 19.50, 50/40/15 52.31 / 19.53, 30/25/10 52.21 / 19.59;
  * 120k sessions with 50/40/15 pools 52.35 / 19.61 (these defaults); from there, 150k sessions
  * 52.37 / 19.62, hidden 16 52.37 / 19.55, 4 epochs 52.33 / 19.61, sknn pool 80 52.34 / 19.57,
- * 3 members 52.37 / 19.62 (3× the re-ranker's training, 2× its scoring), features linking each
- * candidate back to the session's earlier items as well as its last 52.26 / 19.53:
+ * and, later, against these defaults as served (4-bit scores: 52.27 / 19.57), 3 members 52.37 /
+ * 19.62 (3× the re-ranker's training, 2× its scoring), features linking each candidate back to
+ * the session's earlier items as well as its last 52.26 / 19.53:
  * none worth its cost in training or scoring time.
  */
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
