@@ -2,9 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { memory } from '@tensorflow/tfjs-core';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
-import { createReranker, inputGradient, scoreRows, warmReranker } from '../../../edge-worker/src/model/reranker';
+import { createReranker, type DenseWeights, inputGradient, scoreRows, warmReranker } from '../../../edge-worker/src/model/reranker';
 import { averagedNetworks } from '../../../edge-worker/cli/training';
-import type { DenseWeights } from '../../../edge-worker/src/model/reranker';
 import { patternWeights } from './fixtures';
 
 /** Dense layers of the given widths, filled with a wave shifted by `phase`. */
