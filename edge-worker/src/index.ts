@@ -4,6 +4,7 @@
  * queue (see log/sink.ts), and the log's hourly upkeep (log/compaction.ts). Its static files (the SDK bundle) are
  * served by Cloudflare's assets before the Worker runs; see wrangler.toml.
  */
+import { waitUntil } from 'cloudflare:workers';
 import { Hono } from 'hono';
 import { apiNotFound, methodNotAllowed, onError } from './http/errors';
 import { origins } from './http/origins';
@@ -18,9 +19,12 @@ import { decide } from './routes/decide';
 import { health } from './routes/health';
 import { privacy } from './routes/privacy';
 import { warmReranker } from './model/reranker';
+import { keepRefreshesAlive } from './published/isolate-cache';
 
 // When the isolate starts (on Cloudflare, while the TLS handshake that woke it completes), not in its first decision.
 warmReranker();
+// Published pointers are re-read in the background before they expire, kept alive past the request that found them ageing.
+keepRefreshesAlive(waitUntil);
 
 const api = new Hono<{ Bindings: Env }>()
   .route('/collect', collect)

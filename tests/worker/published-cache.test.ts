@@ -1,0 +1,132 @@
+/**
+ * The isolate's copy of published pointers in workerd with real local KV: refreshed in the
+ * background before it expires (no request waits for KV under steady traffic), never served older
+ * than FRESH_MS, one background read per key at a time.
+ */
+import { env } from 'cloudflare:workers';
+import { reset } from 'cloudflare:test';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cachedKv, clearIsolateCache, FRESH_MS, keepRefreshesAlive, type KeepAlive, type PublishedStore, REFRESH_AHEAD_MS } from '../../edge-worker/src/published/isolate-cache';
+import { demoModel, post, seedModels } from './helpers';
+import { decodeArtifact, encodeArtifact } from '../../edge-worker/src/model/artifact';
+import { publishModel } from '../../edge-worker/src/published/published';
+
+const KEY = 'slots:active';
+const T0 = Date.UTC(2026, 11, 2, 12);
+
+/** The real namespace, counting the reads that reach it. */
+function counted(kv: KVNamespace): { store: PublishedStore; reads: () => number } {
+  let reads = 0;
+  const store = {
+    get: (key: string, type: 'text') => (reads++, kv.get(key, type)),
+    getWithMetadata: (key: string, type: 'text') => (reads++, kv.getWithMetadata(key, type)),
+  } as unknown as PublishedStore;
+  return { store, reads: () => reads };
+}
+
+let background: Promise<unknown>[] = [];
+let previousHook: KeepAlive | undefined;
+
+beforeEach(async () => {
+  await reset();
+  clearIsolateCache();
+  background = [];
+  previousHook = keepRefreshesAlive((work) => void background.push(work));
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(T0);
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  keepRefreshesAlive(previousHook);
+  clearIsolateCache();
+});
+
+describe('published values cached per isolate', () => {
+  it('serves its copy past REFRESH_AHEAD_MS while one background read fetches the new value', async () => {
+    const { store, reads } = counted(env.MODELS);
+    await env.MODELS.put(KEY, 'v1');
+    expect(await cachedKv(store, KEY, (text) => text)).toBe('v1');
+    await env.MODELS.put(KEY, 'v2');
+
+    vi.setSystemTime(T0 + REFRESH_AHEAD_MS - 1);
+    expect(await cachedKv(store, KEY, (text) => text)).toBe('v1');
+    expect(reads()).toBe(1);
+    expect(background).toHaveLength(0);
+
+    // Ageing: the requests are answered from the copy, and only the first starts a read.
+    vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
+    const answers = await Promise.all([1, 2, 3].map(() => cachedKv(store, KEY, (text) => text)));
+    expect(answers).toEqual(['v1', 'v1', 'v1']);
+    expect(background).toHaveLength(1);
+    expect(reads()).toBe(2);
+    await Promise.all(background);
+
+    expect(await cachedKv(store, KEY, (text) => text)).toBe('v2');
+    expect(reads()).toBe(2);
+  });
+
+  it('never serves a copy older than FRESH_MS: an isolate idle that long reads before answering', async () => {
+    const { store, reads } = counted(env.MODELS);
+    await env.MODELS.put(KEY, 'v1');
+    await cachedKv(store, KEY, (text) => text);
+    await env.MODELS.put(KEY, 'v2');
+    vi.setSystemTime(T0 + FRESH_MS);
+    expect(await cachedKv(store, KEY, (text) => text)).toBe('v2');
+    expect(reads()).toBe(2);
+    expect(background).toHaveLength(0);
+  });
+
+  it('keeps serving its copy when a background read fails, and meets the failure itself past FRESH_MS', async () => {
+    const { store } = counted(env.MODELS);
+    await env.MODELS.put(KEY, '{"n":1}');
+    const parse = (text: string) => JSON.parse(text) as { n: number };
+    expect(await cachedKv(store, KEY, parse)).toEqual({ n: 1 });
+    await env.MODELS.put(KEY, 'not json');
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
+    expect(await cachedKv(store, KEY, parse)).toEqual({ n: 1 });
+    await Promise.all(background);
+    expect(logged).toHaveBeenCalledWith(expect.stringMatching(/re-reading slots:active failed; the copy read \d+ ms ago is still served/), expect.any(SyntaxError));
+    // The next ageing request tries again.
+    expect(await cachedKv(store, KEY, parse)).toEqual({ n: 1 });
+    expect(background).toHaveLength(2);
+    await Promise.all(background);
+
+    vi.setSystemTime(T0 + FRESH_MS);
+    await expect(cachedKv(store, KEY, parse)).rejects.toThrow(SyntaxError);
+    logged.mockRestore();
+  });
+
+  it('without a way to keep a background read alive, reads before answering', async () => {
+    keepRefreshesAlive(undefined);
+    const { store, reads } = counted(env.MODELS);
+    await env.MODELS.put(KEY, 'v1');
+    await cachedKv(store, KEY, (text) => text);
+    await env.MODELS.put(KEY, 'v2');
+    vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
+    expect(await cachedKv(store, KEY, (text) => text)).toBe('v1');
+    expect(reads()).toBe(1);
+    vi.setSystemTime(T0 + FRESH_MS);
+    expect(await cachedKv(store, KEY, (text) => text)).toBe('v2');
+  });
+
+  it('a decision past REFRESH_AHEAD_MS is answered with the active model, and the next ones with the model activated meanwhile', async () => {
+    // The Worker's own hook (the runtime's waitUntil, set when its module loaded), as a deployment runs it.
+    expect(previousHook).toBeTypeOf('function');
+    keepRefreshesAlive(previousHook);
+    await seedModels();
+    const decide = async () => ((await (await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] })).json()) as { model: string }).model;
+    const first = demoModel();
+    expect(await decide()).toBe(`rapport-rerank@${first.version}`);
+
+    // Another isolate activates a new model (the same network under a new version): values, then the pointer.
+    const entries = publishModel(encodeArtifact({ ...decodeArtifact(first.bytes), modelVersion: `${first.version}-b` }));
+    for (const { key, value, metadata } of entries) await env.MODELS.put(key, value, metadata ? { metadata } : {});
+
+    vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
+    expect(await decide()).toBe(`rapport-rerank@${first.version}`);
+    await vi.waitFor(async () => expect(await decide()).toBe(`rapport-rerank@${first.version}-b`));
+  });
+});
