@@ -81,11 +81,20 @@ export function cachedKvWithMetadata<T>(kv: PublishedStore, key: string, build: 
   });
 }
 
+/**
+ * Hands `work` to the runtime to finish after the request that started it; false where there is no
+ * way to (Node), so the caller waits for it instead.
+ */
+export function keepInBackground(work: Promise<unknown>): boolean {
+  keepAlive?.(work);
+  return keepAlive !== undefined;
+}
+
 async function cached<T>(key: string, build: (text: string, metadata: unknown) => T, read: Read): Promise<T | null> {
   const now = Date.now();
   const hit = entries.get(key) as Entry<T> | undefined;
   if (hit && now - hit.checkedAt < FRESH_MS) {
-    if (now - hit.checkedAt >= REFRESH_AHEAD_MS && keepAlive && !hit.refreshing) refresh(key, hit, build, read, keepAlive);
+    if (now - hit.checkedAt >= REFRESH_AHEAD_MS && keepAlive && !hit.refreshing) refresh(key, hit, build, read);
     return hit.value;
   }
   return store(key, hit, build, await read(), now);
@@ -108,7 +117,7 @@ function store<T>(key: string, hit: Entry<T> | undefined, build: (text: string, 
  * and leaves the entry as it was: the next request past {@link REFRESH_AHEAD_MS} tries again, and
  * past {@link FRESH_MS} a request reads it itself and meets the error as before.
  */
-function refresh<T>(key: string, hit: Entry<T>, build: (text: string, metadata: unknown) => T, read: Read, keep: KeepAlive): void {
+function refresh<T>(key: string, hit: Entry<T>, build: (text: string, metadata: unknown) => T, read: Read): void {
   const started = Date.now();
   hit.refreshing = read()
     .then((got) => void (entries.get(key) === hit && store(key, hit, build, got, started)))
@@ -116,7 +125,7 @@ function refresh<T>(key: string, hit: Entry<T>, build: (text: string, metadata: 
     .finally(() => {
       hit.refreshing = undefined;
     });
-  keep(hit.refreshing);
+  keepInBackground(hit.refreshing);
 }
 
 /** Forgets one cached value, so this isolate reads it again on next use (after this isolate moved it). */

@@ -25,7 +25,7 @@ import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
 import { contentVersion } from './content-version';
-import { cachedKv, cachedKvWithMetadata, clearIsolateCache, forgetKv, FRESH_MS, type PublishedStore } from './isolate-cache';
+import { cachedKv, cachedKvWithMetadata, clearIsolateCache, forgetKv, FRESH_MS, keepInBackground, type PublishedStore } from './isolate-cache';
 import { joinParts, partBytesFor, partCount, readFirstParts, readPartList, readParts, splitParts } from './parts';
 
 export { contentVersion };
@@ -186,6 +186,8 @@ export type Loaded<T> =
 
 interface Decoding<T> {
   result: Promise<T>;
+  /** Whether `result` has settled (a version still loading may be stood in for by the one before). */
+  settled: boolean;
   /** When a failed decode may be tried again (a corrupt value is not fetched again on every request). */
   retryAt: number;
 }
@@ -193,15 +195,29 @@ interface Decoding<T> {
 /** Each kind's forget function (tests publish new values under an old version). */
 const decodedCaches: Array<() => void> = [];
 
+/** Versions this isolate activated through the admin API: it serves each from its next request, waiting for it to load. */
+const activatedHere = new Map<Kind, string>();
+
 /**
  * A loader for one kind: re-reads the short pointer (see `isolate-cache.ts`)
  * and decodes each version once per isolate, keeping the previous version
  * while requests switch over. A failure is logged once per attempt.
+ *
+ * A version the pointer names that is still loading (a model's 7.8 MB from KV)
+ * does not hold requests back: the version served until then answers them while
+ * it loads in the background, and the first request after it has loaded gets it
+ * (or, if it failed, what is wrong with it). Requests wait for it only where
+ * nothing was served yet, where this isolate activated it, and where no
+ * background work outlives a request (Node).
  */
 function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, parts: number) => Promise<T | null>): (kv: PublishedStore) => Promise<Loaded<T>> {
   const decoded = new Map<string, Decoding<T>>();
   const KEEP_VERSIONS = 2;
-  decodedCaches.push(() => decoded.clear());
+  let serving: { version: string; value: T } | undefined;
+  decodedCaches.push(() => {
+    decoded.clear();
+    serving = undefined;
+  });
   return async (kv) => {
     const pointer = await readPointer(kv, kind);
     const version = pointer?.version;
@@ -212,20 +228,33 @@ function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, par
         if (value === null) throw new Error(`version ${version} is missing`);
         return value;
       });
-      const decoding: Decoding<T> = { result, retryAt: 0 };
-      result.catch((err: unknown) => {
-        decoding.retryAt = Date.now() + FRESH_MS;
-        console.error(`rapport: the published ${NAMES[kind]} ${version} is unusable:`, err);
-      });
+      const decoding: Decoding<T> = { result, settled: false, retryAt: 0 };
+      result.then(
+        () => {
+          decoding.settled = true;
+        },
+        (err: unknown) => {
+          decoding.settled = true;
+          decoding.retryAt = Date.now() + FRESH_MS;
+          console.error(`rapport: the published ${NAMES[kind]} ${version} is unusable:`, err);
+        },
+      );
       entry = decoding;
       decoded.delete(version);
       decoded.set(version, entry);
       while (decoded.size > KEEP_VERSIONS) decoded.delete(decoded.keys().next().value!);
     }
+    if (!entry.settled && serving && serving.version !== version && activatedHere.get(kind) !== version && keepInBackground(entry.result)) {
+      return { state: 'ok', version: serving.version, value: serving.value };
+    }
     try {
-      return { state: 'ok', version, value: await entry.result };
+      const value = await entry.result;
+      serving = { version, value };
+      return { state: 'ok', version, value };
     } catch (err) {
       return { state: 'unusable', version, problem: (err as Error).message };
+    } finally {
+      if (activatedHere.get(kind) === version) activatedHere.delete(kind);
     }
   };
 }
@@ -369,6 +398,7 @@ export function optionalModel(loaded: Loaded<LoadedModel>): { model: LoadedModel
 /** Forgets every cached pointer and decoded version (tests publish new values and want them seen at once). */
 export function forgetPublished(): void {
   clearIsolateCache();
+  activatedHere.clear();
   forgetShards();
   for (const clear of decodedCaches) clear();
   versions.clear();
@@ -484,8 +514,9 @@ async function commit(kv: PublishingStore, kind: Kind, version: string, history:
   const parts = await storedParts(kv, kind, version);
   await kv.put(pointerKey(kind), version, parts > 1 ? { metadata: { parts } } : undefined);
   await kv.put(historyKey(kind), JSON.stringify({ stack: history.stack.slice(-STACK_DEPTH), log: history.log.slice(-LOG_LENGTH) } satisfies History));
-  // This isolate serves the new version from its next request; the others within FRESH_MS.
+  // This isolate serves the new version from its next request; the others within FRESH_MS (and its loading).
   forgetKv(pointerKey(kind));
+  activatedHere.set(kind, version);
 }
 
 /** How many KV values a stored version takes (its first part's header says how long it is): the pointer's hint. */
