@@ -7,9 +7,11 @@ import { env } from 'cloudflare:workers';
 import { reset } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cachedKv, clearIsolateCache, FRESH_MS, keepRefreshesAlive, type KeepAlive, type PublishedStore, REFRESH_AHEAD_MS } from '../../edge-worker/src/published/isolate-cache';
-import { demoModel, post, seedModels } from './helpers';
+import { runInDurableObject } from 'cloudflare:test';
+import { demoModel, newVisitor, post, seedModels, visitor } from './helpers';
 import { decodeArtifact, encodeArtifact } from '../../edge-worker/src/model/artifact';
-import { publishModel } from '../../edge-worker/src/published/published';
+import { loadExperiments, publishExperiments, publishModel } from '../../edge-worker/src/published/published';
+import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
 
 const KEY = 'slots:active';
 const T0 = Date.UTC(2026, 11, 2, 12);
@@ -156,5 +158,18 @@ describe('published values cached per isolate', () => {
     vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
     expect(await decide()).toBe(`rapport-rerank@${first.version}`);
     await vi.waitFor(async () => expect(await decide()).toBe(`rapport-rerank@${first.version}-c`));
+  });
+
+  it("refreshes in a visitor's Durable Object too, where the same loaders run (its experiments configuration)", async () => {
+    keepRefreshesAlive(previousHook);
+    const holdout = (share: number) => publishExperiments({ holdout: { share }, experiments: [] });
+    for (const { key, value } of holdout(0.1)) await env.MODELS.put(key, value);
+    const share = (object: VisitorProfile) => loadExperiments((object as unknown as { env: Env }).env.MODELS, 0).then((loaded) => loaded.value.holdout.share);
+    const stub = visitor(await newVisitor());
+    expect(await runInDurableObject(stub, share)).toBe(0.1);
+    for (const { key, value } of holdout(0.2)) await env.MODELS.put(key, value);
+    vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
+    expect(await runInDurableObject(stub, share)).toBe(0.1);
+    await vi.waitFor(async () => expect(await runInDurableObject(stub, share)).toBe(0.2));
   });
 });
