@@ -11,7 +11,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { catalogFeed } from '../../demo-shop/src/catalog';
 import { checkCatalog } from '../../edge-worker/src/catalog/catalog';
 import { encodeCore, isCore, openCore, type CoreLayout } from '../../edge-worker/src/catalog/core';
-import { deltaKey, forgetPublished, pointerKey, publishCatalog, versionKey, type CatalogPatch, type Change } from '../../edge-worker/src/published/published';
+import { corePartKey, deltaKey, forgetPublished, pointerKey, publishCatalog, versionKey, type CatalogPatch, type Change } from '../../edge-worker/src/published/published';
+import { splitParts } from '../../edge-worker/src/published/parts';
 import type { DecideResponse, DecidedItem } from '../../sdk/src/wire';
 import { call, post, seedModels } from './helpers';
 
@@ -177,6 +178,19 @@ describe('catalog formats', () => {
     expect(await popular()).toEqual(shown);
     await ok(await patch([{ id: shown[0]!.id, stock: 0 }]));
     expect((await popular()).map((item) => item.id)).not.toContain(shown[0]!.id);
+  });
+
+  it("serves a core stored in parts of another size (2 MiB until 2026-12-02), joined as it is read, with or without the pointer's hint", async () => {
+    const shown = await popular();
+    const core = new Uint8Array((await env.MODELS.get(versionKey('catalog', await activeCatalog()), 'arrayBuffer'))!);
+    const parts = splitParts(core, 8 * Math.ceil(core.byteLength / 32));
+    expect(parts.length).toBe(4);
+    for (const [hint, version] of [[parts.length, 'in-parts-hinted'], [1, 'in-parts']] as const) {
+      for (const [i, part] of parts.entries()) await env.MODELS.put(i ? corePartKey(version, i) : versionKey('catalog', version), part);
+      await env.MODELS.put(pointerKey('catalog'), version, hint > 1 ? { metadata: { parts: hint } } : {});
+      forgetPublished();
+      expect(await popular()).toEqual(shown);
+    }
   });
 
   it('refuses a damaged catalog with a 503 that names the problem, never a mis-read', async () => {

@@ -36,7 +36,7 @@
  * parallel.
  */
 
-import { PART_BYTES } from '../published/parts';
+import { MAX_PART_BYTES } from '../published/parts';
 
 /** "RPCT" read as a little-endian u32. */
 const MAGIC = 0x54435052;
@@ -56,9 +56,12 @@ const POPULAR_PER_CATEGORY_MAX = 256;
 /**
  * A core larger than this goes in several KV values, fetched in parallel: the
  * parts every large published value is cut into (`published/parts.ts`), so a
- * part, base64-encoded, also fits one admin upload (16 MiB bodies).
+ * part, base64-encoded, also fits one admin upload (16 MiB bodies). Parts are
+ * joined again in new memory, which a 1 M-item core (~7 MB) in one value does
+ * not need: in parts of 2 MiB, as until 2026-12-02, a fresh isolate's first
+ * decision at 1 M items took ~30 ms and ~9 MB more (docs/SCALE.md, Catalog).
  */
-export const CORE_PART_BYTES = PART_BYTES;
+export const CORE_PART_BYTES = MAX_PART_BYTES;
 
 /** What the encoder needs of an item (the checked `CatalogItem` has more). */
 export interface CoreItem {

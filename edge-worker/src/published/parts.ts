@@ -9,8 +9,8 @@
  * isolate's first decision about as fast with the 13.8 MB model as one value as in parts of 8, 4
  * or 2 MiB, and slower in parts of 1 MiB (docs/SCALE.md).
  *
- * A catalog core is joined again after reading (`readParts`). A model artifact is not: its parts
- * are cut between its sections (`partBytesFor`: 2 parts of 4.6 and 3.0 MB for Diginetica's 7.6 MB,
+ * A catalog core in several parts (past 8 MiB) is joined again after reading (`readParts`). A
+ * model artifact is not: its parts are cut between its sections (`partBytesFor`: 2 parts of 4.6 and 3.0 MB for Diginetica's 7.6 MB,
  * where parts of 2 MiB cut three sections) and the Worker views each section inside the part that
  * holds it (`readPartList`, `decodeArtifact`), so a fresh isolate does not copy 7.6 MB into new
  * memory before its first decision.
