@@ -44,6 +44,15 @@ async function servedThenActivatedElsewhere(suffix: string): Promise<{ version: 
   return first;
 }
 
+/** 'v1' stored under KEY and read into the isolate's copy at T0, then 'v2' stored: what the copy does next is the test. */
+async function cachedThenRepublished(): Promise<ReturnType<typeof counted>> {
+  const counting = counted(env.MODELS);
+  await env.MODELS.put(KEY, 'v1');
+  expect(await cachedKv(counting.store, KEY, (text) => text)).toBe('v1');
+  await env.MODELS.put(KEY, 'v2');
+  return counting;
+}
+
 let background: Promise<unknown>[] = [];
 let previousHook: KeepAlive | undefined;
 
@@ -64,10 +73,7 @@ afterEach(() => {
 
 describe('published values cached per isolate', () => {
   it('serves its copy past REFRESH_AHEAD_MS while one background read fetches the new value', async () => {
-    const { store, reads } = counted(env.MODELS);
-    await env.MODELS.put(KEY, 'v1');
-    expect(await cachedKv(store, KEY, (text) => text)).toBe('v1');
-    await env.MODELS.put(KEY, 'v2');
+    const { store, reads } = await cachedThenRepublished();
 
     vi.setSystemTime(T0 + REFRESH_AHEAD_MS - 1);
     expect(await cachedKv(store, KEY, (text) => text)).toBe('v1');
@@ -87,10 +93,7 @@ describe('published values cached per isolate', () => {
   });
 
   it('never serves a copy older than FRESH_MS: an isolate idle that long reads before answering', async () => {
-    const { store, reads } = counted(env.MODELS);
-    await env.MODELS.put(KEY, 'v1');
-    await cachedKv(store, KEY, (text) => text);
-    await env.MODELS.put(KEY, 'v2');
+    const { store, reads } = await cachedThenRepublished();
     vi.setSystemTime(T0 + FRESH_MS);
     expect(await cachedKv(store, KEY, (text) => text)).toBe('v2');
     expect(reads()).toBe(2);
@@ -119,12 +122,9 @@ describe('published values cached per isolate', () => {
     logged.mockRestore();
   });
 
-  it('without a way to keep a background read alive, reads before answering', async () => {
+  it('without a way to keep a background read alive, serves its copy until FRESH_MS, then reads before answering', async () => {
     keepRefreshesAlive(undefined);
-    const { store, reads } = counted(env.MODELS);
-    await env.MODELS.put(KEY, 'v1');
-    await cachedKv(store, KEY, (text) => text);
-    await env.MODELS.put(KEY, 'v2');
+    const { store, reads } = await cachedThenRepublished();
     vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
     expect(await cachedKv(store, KEY, (text) => text)).toBe('v1');
     expect(reads()).toBe(1);

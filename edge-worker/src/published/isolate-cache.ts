@@ -24,9 +24,9 @@ let keepAlive: KeepAlive | undefined;
 
 /**
  * How background refreshes outlive the request that started them: the Worker passes the runtime's
- * `waitUntil` when its module loads. Without one (Node: the CLIs, unit tests) every read past
- * {@link REFRESH_AHEAD_MS} waits, as a background read could be dropped with its request.
- * Returns the previous one (tests put it back).
+ * `waitUntil` when its module loads. Without one (Node: the CLIs, unit tests) nothing is read in
+ * the background, as such a read could be dropped with its request: a copy is served until
+ * {@link FRESH_MS} and then read before the request goes on. Returns the previous one (tests put it back).
  */
 export function keepRefreshesAlive(hook: KeepAlive | undefined): KeepAlive | undefined {
   const previous = keepAlive;
