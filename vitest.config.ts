@@ -59,6 +59,8 @@ export default defineConfig({
           // One Chromium and one Worker are shared; files run one after another. Two at a time (each with
           // its own Worker) made each file slower by half or more on 2 cores, and a test then waited
           // in vain for a request to be answered (as when the SDK aborts a decision at its 1 s deadline).
+          // Two at a time sharing the one Worker (2026-12-02): 10 min 47 s against 13 min 7 s, but the
+          // demo's cart reminder then came past that deadline and showed the hero's default content.
           fileParallelism: false,
           // The files share one test process, and in it one Chromium (support.ts): launching one per
           // file, and loading Playwright in each, cost about 2.5 s a file (14 sdk files: 327 → 292 s).
