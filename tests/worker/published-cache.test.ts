@@ -10,7 +10,7 @@ import { cachedKv, clearIsolateCache, FRESH_MS, keepRefreshesAlive, type KeepAli
 import { runInDurableObject } from 'cloudflare:test';
 import { demoModel, newVisitor, post, seedModels, visitor } from './helpers';
 import { decodeArtifact, encodeArtifact } from '../../edge-worker/src/model/artifact';
-import { loadExperiments, publishExperiments, publishModel } from '../../edge-worker/src/published/published';
+import { loadExperiments, publishExperiments, publishModel, STAND_IN_FOR_FAILED_MS, versionKey } from '../../edge-worker/src/published/published';
 import type { VisitorProfile } from '../../edge-worker/src/profile/visitor-object';
 
 const KEY = 'slots:active';
@@ -26,9 +26,14 @@ function counted(kv: KVNamespace): { store: PublishedStore; reads: () => number 
   return { store, reads: () => reads };
 }
 
+/** A decision's model, and why it fell back to popularity if it did. */
+async function decision(): Promise<{ model: string; fallback?: string }> {
+  return (await (await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] })).json()) as { model: string; fallback?: string };
+}
+
 /** The model a decision is answered with. */
 async function decide(): Promise<string> {
-  return ((await (await post('/v1/decide', { v: 1, slots: [{ id: 'recommended' }] })).json()) as { model: string }).model;
+  return (await decision()).model;
 }
 
 /**
@@ -149,6 +154,48 @@ describe('published values cached per isolate', () => {
     expect(background.length).toBe(refreshes + 1);
     await Promise.all(background);
     expect(await decide()).toBe(`rapport-rerank@${first.version}-b`);
+  });
+
+  it('a new model that fails to load leaves the model served before answering while it is retried, for a minute, then says what is wrong', async () => {
+    keepRefreshesAlive((work) => {
+      background.push(work);
+      previousHook!(work);
+    });
+    const first = await servedThenActivatedElsewhere('-d');
+    const broken = `${first.version}-d`;
+    // Its value cannot be read here (a failed KV read does the same).
+    const stored = await env.MODELS.get(versionKey('model', broken), 'arrayBuffer');
+    await env.MODELS.delete(versionKey('model', broken));
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const settle = async () => {
+      while (background.length) await Promise.all(background.splice(0));
+    };
+
+    vi.setSystemTime(T0 + REFRESH_AHEAD_MS);
+    expect(await decide()).toBe(`rapport-rerank@${first.version}`);
+    await settle();
+    // The pointer names the new model: it is loaded behind this answer, and fails.
+    expect(await decide()).toBe(`rapport-rerank@${first.version}`);
+    await settle();
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining(`model ${broken} is unusable; ${first.version} answers until it loads, for up to 60 s from its first failure`), expect.any(Error));
+    // Failed: the model before goes on answering, and so it does while a retry loads.
+    const failedAt = Date.now();
+    for (const after of [0, FRESH_MS, 2 * FRESH_MS]) {
+      vi.setSystemTime(failedAt + after);
+      expect(await decision()).toEqual(expect.objectContaining({ model: `rapport-rerank@${first.version}` }));
+      await settle();
+    }
+    // A minute after the first failure, decisions say what is wrong, retries included (none switches back).
+    for (const after of [STAND_IN_FOR_FAILED_MS, STAND_IN_FOR_FAILED_MS + FRESH_MS]) {
+      vi.setSystemTime(failedAt + after);
+      expect(await decision()).toEqual(expect.objectContaining({ model: 'popularity', fallback: `model ${broken} is unusable: version ${broken} is missing` }));
+      await settle();
+    }
+    // Readable again: the next retry loads it.
+    await env.MODELS.put(versionKey('model', broken), stored!);
+    vi.setSystemTime(failedAt + STAND_IN_FOR_FAILED_MS + 2 * FRESH_MS);
+    expect(await decide()).toBe(`rapport-rerank@${broken}`);
+    logged.mockRestore();
   });
 
   it("with the Worker's own hook (the runtime's waitUntil), a model activated elsewhere answers within moments past REFRESH_AHEAD_MS", async () => {

@@ -190,7 +190,18 @@ interface Decoding<T> {
   settled: boolean;
   /** When a failed decode may be tried again (a corrupt value is not fetched again on every request). */
   retryAt: number;
+  /** When this isolate first failed to load the version, kept across its retries; 0 until it fails. */
+  failingSince: number;
+  /** Settles with `result`, never rejecting (a failure is logged once): what background work waits for. */
+  done: Promise<void>;
 }
+
+/**
+ * How long the version served before stands in for a new one that fails to load (a KV read that
+ * failed, a part not readable yet), while it is tried again every {@link FRESH_MS}. Past this, the
+ * failure is what requests get, as in an isolate that had nothing to serve before.
+ */
+export const STAND_IN_FOR_FAILED_MS = 60_000;
 
 /** Each kind's forget function (tests publish new values under an old version). */
 const decodedCaches: Array<() => void> = [];
@@ -205,10 +216,16 @@ const activatedHere = new Map<Kind, string>();
  *
  * A version the pointer names that is still loading (a model's 7.8 MB from KV)
  * does not hold requests back: the version served until then answers them while
- * it loads in the background, and the first request after it has loaded gets it
- * (or, if it failed, what is wrong with it). Requests wait for it only where
- * nothing was served yet, where this isolate activated it, and where no
- * background work outlives a request (Node).
+ * it loads in the background, and the first request after it has loaded gets it.
+ * Requests wait for it only where nothing was served yet, where this isolate
+ * activated it, and where no background work outlives a request (Node).
+ *
+ * A new version that fails to load is tried again every {@link FRESH_MS}; the
+ * version served before goes on answering meanwhile, for up to
+ * {@link STAND_IN_FOR_FAILED_MS} from the first failure. Past that, or where
+ * nothing was served before or this isolate activated the version, requests
+ * get what is wrong with it (a 503 naming it, or for the model, popularity
+ * saying why), retries included: they never switch between the two.
  */
 function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, parts: number) => Promise<T | null>): (kv: PublishedStore) => Promise<Loaded<T>> {
   const decoded = new Map<string, Decoding<T>>();
@@ -228,15 +245,19 @@ function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, par
         if (value === null) throw new Error(`version ${version} is missing`);
         return value;
       });
-      const decoding: Decoding<T> = { result, settled: false, retryAt: 0 };
-      result.then(
+      const decoding: Decoding<T> = { result, settled: false, retryAt: 0, failingSince: entry?.failingSince ?? 0, done: Promise.resolve() };
+      decoding.done = result.then(
         () => {
           decoding.settled = true;
+          decoding.failingSince = 0;
         },
         (err: unknown) => {
           decoding.settled = true;
           decoding.retryAt = Date.now() + FRESH_MS;
-          console.error(`rapport: the published ${NAMES[kind]} ${version} is unusable:`, err);
+          decoding.failingSince ||= Date.now();
+          const standsIn = serving && serving.version !== version && activatedHere.get(kind) !== version && Date.now() - decoding.failingSince < STAND_IN_FOR_FAILED_MS;
+          const standing = standsIn ? `; ${serving!.version} answers until it loads, for up to ${STAND_IN_FOR_FAILED_MS / 1000} s from its first failure` : '';
+          console.error(`rapport: the published ${NAMES[kind]} ${version} is unusable${standing}:`, err);
         },
       );
       entry = decoding;
@@ -244,8 +265,11 @@ function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, par
       decoded.set(version, entry);
       while (decoded.size > KEEP_VERSIONS) decoded.delete(decoded.keys().next().value!);
     }
-    if (!entry.settled && serving && serving.version !== version && activatedHere.get(kind) !== version && keepInBackground(entry.result)) {
-      return { state: 'ok', version: serving.version, value: serving.value };
+    const standIn = serving && serving.version !== version && activatedHere.get(kind) !== version ? serving : undefined;
+    // A version failing for longer than STAND_IN_FOR_FAILED_MS is not stood in for, not even while it is retried.
+    const failingLong = entry.failingSince > 0 && Date.now() - entry.failingSince >= STAND_IN_FOR_FAILED_MS;
+    if (standIn && !failingLong && (entry.settled ? entry.failingSince > 0 : keepInBackground(entry.done))) {
+      return { state: 'ok', version: standIn.version, value: standIn.value };
     }
     try {
       const value = await entry.result;
