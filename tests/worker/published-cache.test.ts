@@ -178,12 +178,15 @@ describe('published values cached per isolate', () => {
     expect(await decide()).toBe(`rapport-rerank@${first.version}`);
     await settle();
     expect(logged).toHaveBeenCalledWith(expect.stringContaining(`model ${broken} is unusable; ${first.version} answers until it loads, for up to 60 s from its first failure`), expect.any(Error));
-    // Failed: the model before goes on answering, and so it does while a retry loads.
+    const failures = () => logged.mock.calls.filter(([message]) => String(message).includes(`model ${broken} is unusable`)).length;
+    expect(failures()).toBe(1);
+    // Failed: the model before goes on answering, and so it does while a retry loads (one every FRESH_MS).
     const failedAt = Date.now();
-    for (const after of [0, FRESH_MS, 2 * FRESH_MS]) {
+    for (const [n, after] of [0, FRESH_MS, 2 * FRESH_MS].entries()) {
       vi.setSystemTime(failedAt + after);
       expect(await decision()).toEqual(expect.objectContaining({ model: `rapport-rerank@${first.version}` }));
       await settle();
+      expect(failures()).toBe(1 + n);
     }
     // A minute after the first failure, decisions say what is wrong, retries included (none switches back).
     for (const after of [STAND_IN_FOR_FAILED_MS, STAND_IN_FOR_FAILED_MS + FRESH_MS]) {
@@ -191,6 +194,7 @@ describe('published values cached per isolate', () => {
       expect(await decision()).toEqual(expect.objectContaining({ model: 'popularity', fallback: `model ${broken} is unusable: version ${broken} is missing` }));
       await settle();
     }
+    expect(failures()).toBe(5);
     // Readable again: the next retry loads it.
     await env.MODELS.put(versionKey('model', broken), stored!);
     vi.setSystemTime(failedAt + STAND_IN_FOR_FAILED_MS + 2 * FRESH_MS);
