@@ -19,10 +19,12 @@ import { decide } from './routes/decide';
 import { health } from './routes/health';
 import { privacy } from './routes/privacy';
 import { warmReranker } from './model/reranker';
+import { warmRequestSchemas } from './contract/schemas';
 import { keepRefreshesAlive } from './published/isolate-cache';
 
-// When the isolate starts (on Cloudflare, while the TLS handshake that woke it completes), not in its first decision.
+// When the isolate starts (on Cloudflare, while the TLS handshake that woke it completes), not in its first request.
 warmReranker();
+warmRequestSchemas();
 // Published pointers are re-read in the background before they expire, kept alive past the request that found them ageing.
 keepRefreshesAlive(waitUntil);
 

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { collectRequest, decideRequest, event } from '../../edge-worker/src/contract/schemas';
+import { collectRequest, decideRequest, event, WARM_REQUESTS, warmRequestSchemas } from '../../edge-worker/src/contract/schemas';
 import { invalidField } from '../../sdk/src/event';
 import { LIMITS, PATTERNS, type CollectBody, type DecideBody, type WireEvent } from '../../sdk/src/wire';
 import { EVENT_CASES, TS as ts } from './cases';
@@ -111,6 +111,15 @@ describe('request bodies', () => {
   });
   it.each(Object.entries(refusedAtRunTime))('rejects %s', (_, [schema, body]) => {
     expect(schema.safeParse(onTheWire(body)).success).toBe(false);
+  });
+});
+
+describe('the requests the Worker parses when an isolate starts', () => {
+  it('are valid, one of each kind with every event type, so the path warmed is the one requests take', () => {
+    expect(warmRequestSchemas()).toEqual([true, true]);
+    expect(WARM_REQUESTS.map(([schema]) => schema)).toEqual([decideRequest, collectRequest]);
+    const warmed = (WARM_REQUESTS[1]![1] as { events: Array<{ type: string }> }).events.map((e) => e.type);
+    expect(warmed.sort()).toEqual(event.options.map((option) => option.shape.type.value).sort());
   });
 });
 
