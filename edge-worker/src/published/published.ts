@@ -235,6 +235,15 @@ function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, par
     decoded.clear();
     serving = undefined;
   });
+  /**
+   * The version served before, where it may answer for `version` while that one loads or fails:
+   * not where this isolate activated `version`, nor once `version` has failed for longer than
+   * STAND_IN_FOR_FAILED_MS (not even while it is retried).
+   */
+  const standInFor = (version: string, entry: Decoding<T>): typeof serving => {
+    if (!serving || serving.version === version || activatedHere.get(kind) === version) return undefined;
+    return entry.failingSince > 0 && Date.now() - entry.failingSince >= STAND_IN_FOR_FAILED_MS ? undefined : serving;
+  };
   return async (kv) => {
     const pointer = await readPointer(kv, kind);
     const version = pointer?.version;
@@ -245,30 +254,33 @@ function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, par
         if (value === null) throw new Error(`version ${version} is missing`);
         return value;
       });
-      const decoding: Decoding<T> = { result, settled: false, retryAt: 0, failingSince: entry?.failingSince ?? 0, done: Promise.resolve() };
-      decoding.done = result.then(
-        () => {
-          decoding.settled = true;
-          decoding.failingSince = 0;
-        },
-        (err: unknown) => {
-          decoding.settled = true;
-          decoding.retryAt = Date.now() + FRESH_MS;
-          decoding.failingSince ||= Date.now();
-          const standsIn = serving && serving.version !== version && activatedHere.get(kind) !== version && Date.now() - decoding.failingSince < STAND_IN_FOR_FAILED_MS;
-          const standing = standsIn ? `; ${serving!.version} answers until it loads, for up to ${STAND_IN_FOR_FAILED_MS / 1000} s from its first failure` : '';
-          console.error(`rapport: the published ${NAMES[kind]} ${version} is unusable${standing}:`, err);
-        },
-      );
+      const decoding: Decoding<T> = {
+        result,
+        settled: false,
+        retryAt: 0,
+        failingSince: entry?.failingSince ?? 0,
+        done: result.then(
+          () => {
+            decoding.settled = true;
+            decoding.failingSince = 0;
+          },
+          (err: unknown) => {
+            decoding.settled = true;
+            decoding.retryAt = Date.now() + FRESH_MS;
+            decoding.failingSince ||= Date.now();
+            const standIn = standInFor(version, decoding);
+            const standing = standIn ? `; ${standIn.version} answers until it loads, for up to ${STAND_IN_FOR_FAILED_MS / 1000} s from its first failure` : '';
+            console.error(`rapport: the published ${NAMES[kind]} ${version} is unusable${standing}:`, err);
+          },
+        ),
+      };
       entry = decoding;
       decoded.delete(version);
       decoded.set(version, entry);
       while (decoded.size > KEEP_VERSIONS) decoded.delete(decoded.keys().next().value!);
     }
-    const standIn = serving && serving.version !== version && activatedHere.get(kind) !== version ? serving : undefined;
-    // A version failing for longer than STAND_IN_FOR_FAILED_MS is not stood in for, not even while it is retried.
-    const failingLong = entry.failingSince > 0 && Date.now() - entry.failingSince >= STAND_IN_FOR_FAILED_MS;
-    if (standIn && !failingLong && (entry.settled ? entry.failingSince > 0 : keepInBackground(entry.done))) {
+    const standIn = standInFor(version, entry);
+    if (standIn && (entry.settled ? entry.failingSince > 0 : keepInBackground(entry.done))) {
       return { state: 'ok', version: standIn.version, value: standIn.value };
     }
     try {
