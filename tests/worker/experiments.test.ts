@@ -230,10 +230,16 @@ describe('slot experiments', () => {
   );
 
   it('gives each visitor one arm of an A/B test, sticky, with the arm\'s content, and records the arm and its probability', async () => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 12; i++) {
+    // Six visitors in each arm, drawn as they come (12 drawn blind land all in one arm once in 2,048 runs).
+    const armOf = (vid: string) => (position('hero-copy', vid) < 0.5 ? 'control' : 'welcome');
+    const visitors: string[] = [];
+    while (visitors.filter((v) => armOf(v) === 'control').length < 6 || visitors.filter((v) => armOf(v) === 'welcome').length < 6) {
       const vid = await newVisitor();
-      const arm = position('hero-copy', vid) < 0.5 ? 'control' : 'welcome';
+      if (visitors.filter((v) => armOf(v) === armOf(vid)).length < 6) visitors.push(vid);
+    }
+    const seen = new Set<string>();
+    for (const vid of visitors) {
+      const arm = armOf(vid);
       seen.add(arm);
       await collectNow(views(vid, ['20', '21']));
       const first = await decideFor(vid, ['hero'], { item: '21' });
