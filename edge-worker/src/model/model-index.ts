@@ -39,7 +39,12 @@ export interface IndexOptions {
  * they take 4 bits (SCORE_BITS). Tried to win back what a
  * shorter sample loses, without success: boosting rare items' votes by their idf (× 1 + w·ln(S/n),
  * w 0.3 and 1: 52.06 / 19.54 and 52.02 / 19.51 at 65,535) and a feature for the share of votes
- * cast from after the matched click (52.32 / 19.53 with every session). docs/SCALE.md has the sizes.
+ * cast from after the matched click (52.32 / 19.53 with every session). Nor did reshaping the item
+ * tables (against 52.27 / 19.57 as served, 2026-12-02, each a throwaway change to index-sql.ts):
+ * each session's pairs weighted by its recency, halving every 40,000, 15,000 or 5,000 sessions
+ * (52.31 / 19.59, 52.23 / 19.46, 52.27 / 19.35), and co-visits damped by the neighbour's session
+ * count to the power 0.3 or 0.7 instead of cosine's 0.5 (52.26 / 19.61, 52.33 / 19.57).
+ * docs/SCALE.md has the sizes.
  */
 export const DEFAULT_INDEX_OPTIONS: IndexOptions = {
   maxPostings: 1000,
