@@ -8,7 +8,7 @@
  */
 import { ARTIFACT_MAGIC, type ModelArtifact, type ModelHeader, artifactFormat, encodeArtifact, verifyArtifact } from '../src/model/artifact';
 import { buildPostings } from '../src/model/postings';
-import { FEATURES } from '../src/model/features';
+import { featureNames } from '../src/model/features';
 import { buildItemIdTable } from '../src/model/item-ids';
 import { DEFAULT_INDEX_OPTIONS, keepRecentSessions, scoreTable } from '../src/model/model-index';
 import type { NeighbourTable, RowTable } from '../src/model/types';
@@ -67,7 +67,7 @@ export function readLegacyArtifact(bytes: Uint8Array): ModelArtifact {
   if (format !== 3) throw new Error(`this reads format 3 only; the artifact is format ${format}`);
   const headerLength = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as LegacyHeader;
-  if (header.features.join(',') !== FEATURES.map((f) => f.name).join(',')) throw new Error('the artifact was trained with a different feature set; retrain it');
+  if (header.features.join(',') !== featureNames(header.candidateOptions).join(',')) throw new Error('the artifact was trained with a different feature set; retrain it');
   const payload = Math.ceil((12 + headerLength) / 8) * 8;
   const sections = new Map(header.sections.map((s) => [s.name, s]));
   const read = (name: string): Uint32Array | Float32Array => {
@@ -128,7 +128,7 @@ export function readFormat4Artifact(bytes: Uint8Array): ModelArtifact {
   if (view.getUint32(12, true) !== bytes.byteLength) throw new Error(`format 4 artifact truncated: ${bytes.byteLength} of its ${view.getUint32(12, true)} bytes`);
   const headerLength = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + headerLength))) as Format4Header;
-  if (header.features.join(',') !== FEATURES.map((f) => f.name).join(',')) throw new Error('the artifact was trained with a different feature set; retrain it');
+  if (header.features.join(',') !== featureNames(header.candidateOptions).join(',')) throw new Error('the artifact was trained with a different feature set; retrain it');
   const payload = Math.ceil((16 + headerLength) / 8) * 8;
   const sections = new Map(header.sections.map((s) => [s.name, s]));
   const width = { u8: 1, u16: 2, u32: 4, f32: 4 };

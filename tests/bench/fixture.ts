@@ -11,6 +11,7 @@ import { trainModel, DEFAULT_TRAIN_OPTIONS } from '../../edge-worker/cli/trainin
 import type { CatalogItem } from '../../edge-worker/src/catalog/catalog';
 import { publishCatalog, publishModel, type Entry } from '../../edge-worker/src/published/published';
 import { ARTIFACT_FORMAT_VERSION, decodeArtifact, encodeArtifact, readArtifactHeader } from '../../edge-worker/src/model/artifact';
+import { FEATURES } from '../../edge-worker/src/model/features';
 import { ROOT } from '../../edge-worker/cli/wrangler';
 import { rowValues } from '../../edge-worker/src/model/rows';
 
@@ -20,11 +21,16 @@ export const DIGINETICA = resolve(ROOT, '../shared/data/sessions/diginetica');
 /** Where the benchmarks keep their Diginetica-trained artifact (trained there once per format, when absent). */
 export const BENCH_ARTIFACT = `.seed/bench-diginetica-f${ARTIFACT_FORMAT_VERSION}.bin`;
 
-/** Whether this build can serve the artifact at `path` (an older build's artifact cannot). */
+/** Whether the artifact at `path` is what this build trains: one it serves and trained on its features (not an older model it still serves). */
 function servable(path: string, log: (message: string) => void): boolean {
   if (!existsSync(path)) return false;
   try {
-    decodeArtifact(new Uint8Array(readFileSync(path)));
+    const bytes = new Uint8Array(readFileSync(path));
+    decodeArtifact(bytes);
+    if (readArtifactHeader(bytes).features.join(',') !== FEATURES.map((f) => f.name).join(',')) {
+      log(`${path} was trained on an older build's features`);
+      return false;
+    }
     return true;
   } catch (err) {
     log(`${path} cannot be served by this build (${(err as Error).message})`);

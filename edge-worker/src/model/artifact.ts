@@ -14,7 +14,7 @@
  */
 import type { Ids, IdRows, ModelIndex, NeighbourTable } from './types';
 import type { CandidateOptions } from './candidates';
-import { FEATURES } from './features';
+import { FEATURES, featureNames } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
 import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
 import { SCORE_LEVELS, packedCodeBytes, positionInRow, rowCount, rowEnd, rowLength, rowStart, scoreCode } from './rows';
@@ -314,7 +314,7 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
     modelVersion: artifact.modelVersion,
     dataset: artifact.dataset,
     numItems: artifact.index.numItems,
-    features: FEATURES.map((f) => f.name),
+    features: featureNames(artifact.candidateOptions),
     candidateOptions: artifact.candidateOptions,
     layers: artifact.reranker.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs })),
     sections,
@@ -373,9 +373,9 @@ function parsePreamble(first: Uint8Array, total = first.byteLength): { header: H
 }
 
 /** Reads an artifact's header only (cheap), e.g. to log its model version. */
-export function readArtifactHeader(data: ArrayBuffer | Uint8Array): { modelVersion: string; dataset: string; numItems: number; formatVersion: number } {
+export function readArtifactHeader(data: ArrayBuffer | Uint8Array): { modelVersion: string; dataset: string; numItems: number; formatVersion: number; features: string[] } {
   const { header, formatVersion } = parsePreamble(toBytes(data));
-  return { modelVersion: header.modelVersion, dataset: header.dataset, numItems: header.numItems, formatVersion };
+  return { modelVersion: header.modelVersion, dataset: header.dataset, numItems: header.numItems, formatVersion, features: header.features };
 }
 
 /** Bytes whose buffer starts 8-byte aligned, so every section can be viewed in place (a copy only for an odd slice). */
@@ -431,8 +431,12 @@ export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolea
     total += part.byteLength;
   }
   const { header, payloadStart } = parsePreamble(parts[0]!, total);
-  const expected = FEATURES.map((f) => f.name);
-  if (header.features.join(',') !== expected.join(',')) {
+  if (typeof header.candidateOptions !== 'object' || header.candidateOptions === null) throw new Error('artifact header has no candidate options');
+  const links = header.candidateOptions.linksToLast;
+  if (links !== undefined && !(Number.isInteger(links?.window) && links.window >= 1 && links.window <= 64)) {
+    throw new Error('artifact header has a linksToLast without a window of 1 to 64 clicks');
+  }
+  if (header.features.join(',') !== featureNames(header.candidateOptions).join(',')) {
     throw new Error('artifact was trained with a different feature set; retrain it with this build');
   }
   const { numItems } = header;

@@ -2,9 +2,8 @@
  * The re-ranker's feature pipeline: the columns, their explanation groups, and the one function
  * that computes them, shared by training, evaluation and the Worker so they cannot drift apart.
  */
-import type { ModelIndex, NeighbourTable } from './types';
-import { type CandidateSet, SOURCES, type SourceName } from './candidates';
-import { positionInRow, scoreAt } from './rows';
+import type { ModelIndex } from './types';
+import { type CandidateOptions, type CandidateSet, SOURCES, type SourceName } from './candidates';
 
 /** What a feature says about a candidate; used to explain a recommendation. */
 export type FeatureGroup = 'similar-sessions' | 'viewed-after' | 'viewed-together' | 'viewed-before' | 'popular' | 'context';
@@ -29,8 +28,8 @@ export const FEATURES: ReadonlyArray<{ name: string; group: FeatureGroup }> = [
   ]),
   { name: 'sknn.voteShare', group: 'similar-sessions' },
   { name: 'sknnNear.voteShare', group: 'similar-sessions' },
-  { name: 'rulesBackToLast.logScore', group: 'viewed-after' },
-  { name: 'covisitBackToLast.score', group: 'viewed-together' },
+  { name: 'rulesToLast.logScore', group: 'viewed-after' },
+  { name: 'covisitWithLast.cosine', group: 'viewed-together' },
   { name: 'session.contains', group: 'viewed-before' },
   { name: 'session.logCount', group: 'viewed-before' },
   { name: 'session.recency', group: 'viewed-before' },
@@ -48,10 +47,15 @@ export const FEATURES: ReadonlyArray<{ name: string; group: FeatureGroup }> = [
 /** Number of feature columns. */
 export const NUM_FEATURES = FEATURES.length;
 
-/** The score of `to` in `from`'s neighbour row (0 when absent): the link seen from the candidate's side. */
-function linkScore(table: NeighbourTable, from: number, to: number): number {
-  const q = positionInRow(table, from, to);
-  return q < 0 ? 0 : scoreAt(table, q);
+/** What the two links back to the last item were called when they were read from the candidate's rows (models without `linksToLast`). */
+const ROW_LINK_NAMES: Readonly<Record<string, string>> = {
+  'rulesToLast.logScore': 'rulesBackToLast.logScore',
+  'covisitWithLast.cosine': 'covisitBackToLast.score',
+};
+
+/** The feature names a model trained with these candidate options was trained on (its artifact lists them). */
+export function featureNames(options: CandidateOptions): string[] {
+  return FEATURES.map(({ name }) => (options.linksToLast ? name : (ROW_LINK_NAMES[name] ?? name)));
 }
 
 /**
@@ -94,9 +98,8 @@ export function buildFeatures(index: ModelIndex, candidates: CandidateSet, query
     }
     out[f++] = candidates.voteShares[c] ?? 0;
     out[f++] = candidates.nearVoteShares[c] ?? 0;
-    out[f++] = last >= 0 ? Math.log1p(linkScore(index.rules, item, last)) : 0;
-    // Co-visit rows keep each item's top neighbours only, so the candidate's row can hold the last item when the reverse misses.
-    out[f++] = last >= 0 ? linkScore(index.covisit, item, last) : 0;
+    out[f++] = Math.log1p(candidates.rulesToLast[c] ?? 0);
+    out[f++] = candidates.covisitWithLast[c] ?? 0;
     const seen = count.get(item) ?? 0;
     const pos = lastPos.get(item);
     out[f++] = seen > 0 ? 1 : 0;

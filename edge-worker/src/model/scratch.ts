@@ -72,6 +72,8 @@ export interface KnnScratch {
   poolSlot: Int32Array;
   /** Per item, a running sum for the neighbour-row sources; zero between uses, like poolSlot. */
   rowSum: SparseSum;
+  /** The last item whose sessions were looked up in the sessions themselves (sknn.ts, `sessionsHolding`), kept: a decision asks for its last item's twice. */
+  held?: { item: number; limit: number; sessions: Uint32Array };
 }
 
 /** Allocates scratch buffers sized to an index. */

@@ -65,7 +65,7 @@ export function findNeighbours(index: ModelIndex, scratch: KnnScratch, query: Ar
     sample = mergeSample(scratch, items.map((item) => postings.values.subarray(rowStart(postings, item), rowEnd(postings, item))), weights, sampleSize);
   } else if (items.length <= MAX_LOOKED_UP_ITEMS) {
     const limit = Math.min(index.postingsCap ?? Number.MAX_SAFE_INTEGER, sampleSize);
-    sample = mergeSample(scratch, items.map((item) => sessionsHolding(index.sessions, item, limit)), weights, sampleSize);
+    sample = mergeSample(scratch, items.map((item) => heldSessions(index, scratch, item, limit)), weights, sampleSize);
   } else sample = scanSample(index, scratch, queryEpoch, items, weights, sampleSize);
   // The most similar first; among equals the most recent (sample is newest first already).
   const sessions = sortByScore(sample, scratch.sim, false);
@@ -109,6 +109,19 @@ export function sessionsHolding(sessions: IdRows, item: number, limit: number): 
     from = (offsets[lo] ?? 0) - 1;
   }
   return out.subarray(0, found);
+}
+
+/**
+ * `sessionsHolding` for a model whose postings are not built yet, the last lookup kept in the
+ * scratch: session-kNN and the links back to the last item (candidates.ts) both ask for the query's
+ * last item. The sessions of a loaded model never change, so a kept list stays right.
+ */
+export function heldSessions(index: ModelIndex, scratch: KnnScratch, item: number, limit: number): Uint32Array {
+  const { held } = scratch;
+  if (held && held.item === item && held.limit === limit) return held.sessions;
+  const sessions = sessionsHolding(index.sessions, item, limit);
+  scratch.held = { item, limit, sessions };
+  return sessions;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   readArtifactHeader,
   verifyArtifact,
 } from '../../../edge-worker/src/model/artifact';
+import { FEATURES } from '../../../edge-worker/src/model/features';
 import { buildItemIdTable, findItemId, itemIdAt } from '../../../edge-worker/src/model/item-ids';
 import { DEFAULT_INDEX_OPTIONS, buildModelIndex } from '../../../edge-worker/src/model/model-index';
 import { neighbourRow, rowLength, rowTableFromArrays, scoreAt } from '../../../edge-worker/src/model/rows';
@@ -244,7 +245,7 @@ describe('model artifact', () => {
 
   it('exposes the header cheaply', () => {
     const header = readArtifactHeader(encodeArtifact(syntheticArtifact(100, 300)));
-    expect(header).toEqual({ modelVersion: 'test-1', dataset: 'synthetic', numItems: 101, formatVersion: ARTIFACT_FORMAT_VERSION });
+    expect(header).toEqual({ modelVersion: 'test-1', dataset: 'synthetic', numItems: 101, formatVersion: ARTIFACT_FORMAT_VERSION, features: FEATURES.map((f) => f.name) });
   });
 
   it('refuses bad magic, older and newer formats (saying what to do) and truncation', () => {
