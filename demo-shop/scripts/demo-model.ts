@@ -4,7 +4,7 @@
  * Cached under .seed/ by a hash of its inputs, so `npm start` trains it once.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { PRODUCTS } from '../src/catalog';
 import { demoOrders, demoSessions } from '../src/demo-sessions';
@@ -49,7 +49,10 @@ export function demoModel(): PublishedModel {
       baskets: rowTableFromArrays(demoOrders(PRODUCTS, ORDERS)),
     });
     mkdirSync(join(ROOT, '.seed'), { recursive: true });
-    writeFileSync(file, encodeArtifact(artifact));
+    // Written aside, then renamed: test files that train it at once never read another's half-written file.
+    const aside = `${file}.${process.pid}.tmp`;
+    writeFileSync(aside, encodeArtifact(artifact));
+    renameSync(aside, file);
   }
   const bytes = new Uint8Array(readFileSync(file));
   return { version: readArtifactHeader(bytes).modelVersion, bytes };

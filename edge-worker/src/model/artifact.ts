@@ -17,7 +17,7 @@ import type { CandidateOptions } from './candidates';
 import { FEATURES, featureNames } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
 import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
-import { SCORE_LEVELS, packedCodeBytes, positionInRow, rowCount, rowEnd, rowLength, rowStart, scoreCode } from './rows';
+import { CODES_PER_BYTE, SCORE_LEVELS, packedCodeBytes, positionInRow, rowCount, rowEnd, rowLength, rowStart, scoreCode } from './rows';
 import { buildPostings, lengthsFromOffsets, offsetsFromLengths } from './postings';
 import { FILL_DEPTH, popularOrder } from './popularity';
 
@@ -39,6 +39,28 @@ export interface ModelArtifact {
   itemIds?: ItemIdTable;
   /** The padding order (recently popular items), computed when encoding so a fresh isolate need not rank every item. */
   popular?: Ids;
+  /** Where the item tables' rows lie, shard by shard (artifacts that store them last); absent in artifacts written before. */
+  shards?: ModelShards;
+}
+
+/**
+ * The rows of the item tables (co-visits, rules, next clicks: their ids, positions, extra ids and
+ * scores) are stored after everything else, so an artifact is a core (every byte before
+ * `rowsStart`: the sessions, the per-item arrays, the tables' row lengths and escape counts, the
+ * re-ranker) and its rows, which cut into shards by item range: shard k holds the rows of items
+ * [k·shardItems, (k+1)·shardItems). A decision reads rows of its query items only (the links back
+ * to the last item are counted in the sessions: candidates.ts), so it needs the core and its
+ * query items' shards, not the whole artifact.
+ */
+export interface ModelShards {
+  shardItems: number;
+  count: number;
+  /** Where the rows start, in bytes from the artifact's first byte: every byte before is the core. */
+  rowsStart: number;
+  /** The shard holding an item's rows. */
+  shardOf(item: number): number;
+  /** The byte ranges [start, end) of the artifact that hold shard k's rows, one per row section, in the order they are stored. */
+  ranges(k: number): Array<[number, number]>;
 }
 
 /**
@@ -86,7 +108,15 @@ interface Header extends ModelHeader {
   postingsCap: number;
   /** Tables stored relative to another (see {@link RELATIVE_TABLES}): table name → its base's name. */
   bases: Record<string, string>;
+  /** Where the row sections start (from the payload's start) and how many items a shard of them holds (see {@link ModelShards}); absent in artifacts written before. */
+  rows?: { start: number; shardItems: number };
 }
+
+/** The row sections of the item tables, stored last: what shards hold. */
+const ROW_SECTIONS = /^(covisit|rules|next)\.(items|positions|extra|scores)$/;
+
+/** About how many bytes of rows a shard holds: a product page's decision reads one. */
+export const SHARD_BYTES = 128 * 1024;
 
 /**
  * Tables whose items mostly recur in another table's row for the same item, so they are stored as
@@ -300,16 +330,26 @@ function namedArrays(artifact: ModelArtifact, relative: Relative): Array<[string
 
 const align = (n: number, to: number): number => Math.ceil(n / to) * to;
 
-/** Serialises an artifact: magic, format version, header length, a small JSON header, then 8-byte-aligned typed arrays. */
-export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
+/**
+ * Serialises an artifact: magic, format version, header length, a small JSON header, then
+ * 8-byte-aligned typed arrays, the core's first and the tables' rows last, cut into shards of
+ * about `shardBytes` (SHARD_BYTES) by item range (see {@link ModelShards}).
+ */
+export function encodeArtifact(artifact: ModelArtifact, options: { shardBytes?: number } = {}): Uint8Array {
   const relative = relativeTables(artifact.index);
-  const arrays = namedArrays(artifact, relative).map(([name, values]): [string, Section] => [name, ID_SECTIONS.test(name) ? narrowed(values as Ids) : values]);
+  const named = namedArrays(artifact, relative).map(([name, values]): [string, Section] => [name, ID_SECTIONS.test(name) ? narrowed(values as Ids) : values]);
+  // The core first, then the rows, which shards hold.
+  const arrays = [...named.filter(([name]) => !ROW_SECTIONS.test(name)), ...named.filter(([name]) => ROW_SECTIONS.test(name))];
   const sections: SectionEntry[] = [];
   let offset = 0;
+  let rowsStart = -1;
   for (const [name, values] of arrays) {
+    if (rowsStart < 0 && ROW_SECTIONS.test(name)) rowsStart = offset;
     sections.push({ name, kind: kindOf(values), length: values.length, byteOffset: offset });
     offset = align(offset + values.byteLength, 8);
   }
+  const { numItems } = artifact.index;
+  const shardCount = Math.max(1, Math.ceil((offset - rowsStart) / (options.shardBytes ?? SHARD_BYTES)));
   const header: Header = {
     modelVersion: artifact.modelVersion,
     dataset: artifact.dataset,
@@ -320,6 +360,7 @@ export function encodeArtifact(artifact: ModelArtifact): Uint8Array {
     sections,
     postingsCap: postingsCap(artifact.index),
     bases: Object.fromEntries(RELATIVE_TABLES.filter(([name]) => relative.has(name))),
+    rows: { start: rowsStart, shardItems: Math.max(1, Math.ceil(numItems / shardCount)) },
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const payloadStart = align(PREAMBLE_BYTES + headerBytes.length, 8);
@@ -465,8 +506,11 @@ export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolea
   };
   const tables = new Map<string, NeighbourTable>();
   const bases = header.bases ?? {};
+  // Per row section, the element offsets of each item's row in it (what a shard's byte ranges are cut by).
+  const rowOffsets = new Map<string, Uint32Array>();
   const table = (name: string): NeighbourTable => {
     const o = lengths(name, numItems);
+    for (const part of ['items', 'positions', 'scores']) rowOffsets.set(`${name}.${part}`, o);
     const levels = f32(`${name}.levels`);
     if (levels.length === 0 || levels.length > SCORE_LEVELS) throw new Error(`artifact section ${name}.levels holds ${levels.length} levels, expected 1 to ${SCORE_LEVELS}`);
     const baseName = bases[name];
@@ -479,6 +523,7 @@ export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolea
       const extra = ids(`${name}.extra`, sections.get(`${name}.extra`)?.length ?? 0);
       // Artifacts written before the escape counts were stored are filled at once.
       const escapes = sections.has(`${name}.escapes`) ? offsetsFromLengths(read(`${name}.escapes`, ['u8', 'u16', 'u32'], numItems)) : undefined;
+      if (escapes) rowOffsets.set(`${name}.extra`, escapes);
       rows = relativeRows(name, o, positions, extra, base, escapes, options.lazyRows === true);
     }
     const decoded: NeighbourTable = { offsets: o, ...rows, scoreCodes: read(`${name}.scores`, ['u8'], packedCodeBytes(last(o))) as Uint8Array, scoreLevels: levels };
@@ -508,6 +553,8 @@ export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolea
     const o = offsets('ids.offsets', numItems);
     itemIds = { offsets: o, bytes: read('ids.bytes', ['u8'], last(o)) as Uint8Array, sorted: ids('ids.sorted', numItems) };
   }
+  const index = { covisit: table('covisit'), rules: table('rules'), next: table('next') };
+  const shards = header.rows ? shardLayout(header.rows, header.sections, rowOffsets, numItems, payloadStart, total) : undefined;
   const cap = header.postingsCap;
   // Deferred, the postings are built when first read (in the Worker, after a fresh isolate's first answer: `completeModel`).
   let built: IdRows | undefined = options.deferPostings ? undefined : buildPostings(sessions, numItems, cap, sessionCount);
@@ -526,15 +573,59 @@ export function decodeArtifact(data: ArtifactBytes, options: { lazyRows?: boolea
       recentPopularity: counts('recentPopularity'),
       repeatRate,
       age: f32('age', numItems),
-      // Bases before the tables stored relative to them.
-      covisit: table('covisit'),
-      rules: table('rules'),
-      next: table('next'),
+      // Bases before the tables stored relative to them (read above).
+      ...index,
     },
     reranker: { mean: f32('reranker.mean', FEATURES.length), std: f32('reranker.std', FEATURES.length), layers },
     ...(sections.has('copurchase.lengths') ? { copurchase: table('copurchase') } : {}),
     ...(itemIds ? { itemIds } : {}),
     popular: ids('popular', sections.get('popular')?.length ?? 0),
+    ...(shards ? { shards } : {}),
+  };
+}
+
+/**
+ * The shards of an artifact that stores its rows last (see {@link ModelShards}), checked against
+ * its sections: every row section at or after the rows' start, every other section before it.
+ * None when a row section cannot be cut by item (a relative table without its escape counts).
+ */
+function shardLayout(
+  rows: { start: number; shardItems: number },
+  entries: readonly SectionEntry[],
+  rowOffsets: ReadonlyMap<string, Uint32Array>,
+  numItems: number,
+  payloadStart: number,
+  total: number,
+): ModelShards | undefined {
+  const { start, shardItems } = rows;
+  if (!(Number.isInteger(shardItems) && shardItems >= 1 && Number.isInteger(start) && start >= 0)) throw new Error('artifact header has rows without a start or a shard size');
+  const spans: Array<{ at: number; offsets: Uint32Array; width: number; packed: boolean }> = [];
+  for (const entry of [...entries].sort((a, b) => a.byteOffset - b.byteOffset)) {
+    const isRow = ROW_SECTIONS.test(entry.name);
+    if (isRow !== entry.byteOffset >= start) throw new Error(`artifact section ${entry.name} lies ${isRow ? 'before' : 'among'} the rows, which must come last`);
+    if (!isRow) continue;
+    const offsets = rowOffsets.get(entry.name);
+    // Without a relative table's escape counts (written before them) its extra ids cannot be cut by item: stored whole.
+    if (offsets === undefined) return undefined;
+    const packed = entry.name.endsWith('.scores');
+    spans.push({ at: payloadStart + entry.byteOffset, offsets, width: packed ? 1 : BYTES[entry.kind], packed });
+  }
+  const count = Math.max(1, Math.ceil(numItems / shardItems));
+  return {
+    shardItems,
+    count,
+    rowsStart: Math.min(total, payloadStart + start),
+    shardOf: (item) => Math.min(count - 1, Math.floor(item / shardItems)),
+    ranges(k) {
+      const first = k * shardItems;
+      const end = Math.min(numItems, first + shardItems);
+      return spans.map(({ at, offsets, width, packed }): [number, number] => {
+        const from = offsets[first] ?? 0;
+        const to = offsets[end] ?? from;
+        // Two score codes share a byte: a shard's first and last byte may hold a neighbour's code too, the same byte in both.
+        return packed ? [at + Math.floor(from / CODES_PER_BYTE), at + Math.ceil(to / CODES_PER_BYTE)] : [at + from * width, at + to * width];
+      });
+    },
   };
 }
 

@@ -43,7 +43,8 @@ export const SCORE_BITS = 4;
 /** How many distinct score values a neighbour table can hold. */
 export const SCORE_LEVELS = 1 << SCORE_BITS;
 
-const CODES_PER_BYTE = 8 / SCORE_BITS;
+/** Score codes packed in one byte, the first in its low bits. */
+export const CODES_PER_BYTE = 8 / SCORE_BITS;
 
 /** The code of entry q in packed codes. */
 export function scoreCode(codes: Uint8Array, q: number): number {

@@ -1,5 +1,7 @@
 /** Small sessions and artifacts the model unit tests train on. */
-import type { ModelArtifact } from '../../../edge-worker/src/model/artifact';
+import { type ModelArtifact, decodeArtifact } from '../../../edge-worker/src/model/artifact';
+import { type LoadedModel, loadModel } from '../../../edge-worker/src/model/recommend';
+import { cutShard, placeShard, shardsOf } from '../../../edge-worker/src/model/shards';
 import { DEFAULT_CANDIDATE_OPTIONS } from '../../../edge-worker/src/model/candidates';
 import { NUM_FEATURES } from '../../../edge-worker/src/model/features';
 import { buildModelIndex } from '../../../edge-worker/src/model/model-index';
@@ -42,5 +44,25 @@ export function syntheticArtifact(maxItem = 300, sessions = 2000): ModelArtifact
     candidateOptions: DEFAULT_CANDIDATE_OPTIONS,
     index: buildModelIndex(rowTableFromArrays(syntheticSessions(sessions, maxItem))),
     reranker: patternWeights(8),
+  };
+}
+
+/**
+ * A model read as a Worker reads a sharded one: from the artifact's core, its rows zeros until
+ * `place` copies in the shards holding the given items' rows (cut from the whole artifact as
+ * publishing cuts them).
+ */
+export function coreModel(bytes: Uint8Array): { model: LoadedModel; place(items: Iterable<number>): number[] } {
+  const shards = decodeArtifact(bytes).shards;
+  if (!shards) throw new Error('this artifact does not store its rows last');
+  const rows = new Uint8Array(bytes.byteLength - shards.rowsStart);
+  const model = loadModel([bytes.slice(0, shards.rowsStart), rows], { deferPostings: true });
+  return {
+    model,
+    place(items) {
+      const placed = shardsOf(shards, items);
+      for (const k of placed) placeShard(rows, shards, k, cutShard(bytes, shards, k));
+      return placed;
+    },
   };
 }

@@ -1,4 +1,4 @@
-/** The served model on a slice of real Diginetica sessions must beat POP and S-POP, and answer alike with its postings deferred. */
+/** The served model on a slice of real Diginetica sessions must beat POP and S-POP, and answer alike with its postings deferred and from its shards. */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,7 @@ import { type Recommender, createPop, createSessionPop } from '../../../edge-wor
 import { addCase, createMetrics, summarize } from '../../../edge-worker/src/model/metrics';
 import { rowCount, rowValues, sliceRows } from '../../../edge-worker/src/model/rows';
 import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
+import { coreModel } from './fixtures';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const trainFile = resolve(repoRoot, '../shared/data/sessions/diginetica/train_sessions.txt');
@@ -31,6 +32,15 @@ describe.skipIf(!present)('served model on a slice of Diginetica', () => {
       expect(recommend(deferred, prefix, 20), `test prefix ${r}`).toEqual(recommend(served, prefix, 20));
     }
     expect(deferred.artifact.index.postingsBuilt?.()).toBe(false);
+    // Read as a sharded model is, from its core and each prefix's items' shards alone: alike again.
+    const sharded = encodeArtifact(artifact, { shardBytes: 16 * 1024 });
+    expect(decodeArtifact(sharded).shards!.count).toBeGreaterThan(20);
+    for (let r = 0; r < 300; r++) {
+      const prefix = rowValues(test.prefixes, r);
+      const core = coreModel(sharded);
+      core.place(prefix);
+      expect(recommend(core.model, prefix, 20), `test prefix ${r}, sharded`).toEqual(recommend(served, prefix, 20));
+    }
     const hr20 = (model: Recommender): number => {
       const acc = createMetrics();
       for (let r = 0; r < test.targets.length; r++) {
