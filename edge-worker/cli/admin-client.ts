@@ -7,7 +7,8 @@
  */
 import type { Report } from '../src/contract/report';
 import type { StockPriceChange } from '../src/catalog/delta';
-import { modelPartKey, versionKey, type CatalogPatch, type CatalogUploadValue, type Change, type Entry, type Kind, type PublishedStatus } from '../src/published/published';
+import { joinShards } from '../src/model/shards';
+import { modelPartKey, modelShardKey, versionKey, type CatalogPatch, type CatalogUploadValue, type Change, type Entry, type Kind, type PublishedStatus } from '../src/published/published';
 import { joinParts } from '../src/published/parts';
 import { DEVELOPMENT_ADMIN_TOKEN } from './wrangler';
 
@@ -116,14 +117,18 @@ function uploadBatches(entries: readonly Entry[]): CatalogUploadValue[][] {
   return batches;
 }
 
-/** A model publication's artifact: its first part (`first`, under the version's key) and the later ones, joined in order. */
+/** A model publication's artifact: its first part (`first`, under the version's key) and the later ones, joined in order, then its shards. */
 function wholeModel(entries: readonly Entry[], first: Entry): Uint8Array {
   const byKey = new Map(entries.map((entry) => [entry.key, entry.value]));
+  const bytesOf = (key: string, what: string): Uint8Array | undefined => {
+    const value = byKey.get(key);
+    if (typeof value === 'string') throw new TypeError(`model ${first.version}: ${what} is text, not bytes`);
+    return value;
+  };
   const parts: Uint8Array[] = [];
   for (let n = 0; ; n++) {
-    const part = n === 0 ? first.value : byKey.get(modelPartKey(first.version, n));
-    if (part === undefined) return joinParts(parts);
-    if (typeof part === 'string') throw new TypeError(`model ${first.version}: part ${n + 1} is text, not bytes`);
+    const part = n === 0 ? bytesOf(first.key, 'part 1') : bytesOf(modelPartKey(first.version, n), `part ${n + 1}`);
+    if (part === undefined) return joinShards(joinParts(parts), (k) => bytesOf(modelShardKey(first.version, k), `shard ${k}`) ?? null);
     parts.push(part);
   }
 }

@@ -21,15 +21,20 @@ export const DIGINETICA = resolve(ROOT, '../shared/data/sessions/diginetica');
 /** Where the benchmarks keep their Diginetica-trained artifact (trained there once per format, when absent). */
 export const BENCH_ARTIFACT = `.seed/bench-diginetica-f${ARTIFACT_FORMAT_VERSION}.bin`;
 
-/** Whether the artifact at `path` is what this build trains: one it serves and trained on its features (not an older model it still serves). */
+/** Whether the artifact at `path` is what this build trains: one it serves and trained on its features (not an older model it still serves), laid out as this build writes it. */
 function servable(path: string, log: (message: string) => void): boolean {
   if (!existsSync(path)) return false;
   try {
     const bytes = new Uint8Array(readFileSync(path));
-    decodeArtifact(bytes);
+    const artifact = decodeArtifact(bytes);
     if (readArtifactHeader(bytes).features.join(',') !== FEATURES.map((f) => f.name).join(',')) {
       log(`${path} was trained on an older build's features`);
       return false;
+    }
+    if (!artifact.shards) {
+      // The same model, laid out as this build writes it (its rows last, in shards): no need to train again.
+      log(`${path} stores its rows as an older build did: writing it again with its rows in shards`);
+      writeFileSync(path, encodeArtifact(artifact));
     }
     return true;
   } catch (err) {

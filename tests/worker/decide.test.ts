@@ -7,7 +7,9 @@ import type { DecideResponse } from '../../sdk/src/wire';
 import { queryFor } from '../../edge-worker/src/engine/decide';
 import { loadModel, modelQuery, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { forgetPublished, loadActiveModel, modelPartKey, optionalModel, pointerKey, publishCatalog, publishModel, publishSlots, versionKey } from '../../edge-worker/src/published/published';
+import { forgetPublished, loadActiveModel, modelPartKey, modelShardKey, optionalModel, pointerKey, publishCatalog, publishModel, publishSlots, versionKey } from '../../edge-worker/src/published/published';
+import { decodeArtifact, encodeArtifact } from '../../edge-worker/src/model/artifact';
+import { shardOf, shardsOf } from '../../edge-worker/src/model/shards';
 import { collectNow, demoModel, newId, newVisitor, post, publish, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -190,8 +192,11 @@ describe('POST /v1/decide', () => {
   it('serves a model stored in parts, and falls back naming the part when one is missing', async () => {
     const { version, bytes } = demoModel();
     const entries = publishModel(bytes, 16 * 1024);
-    const parts = entries.filter((e) => !e.pointer);
-    expect(parts.length).toBe(Math.ceil(bytes.byteLength / (16 * 1024)));
+    const parts = entries.filter((e) => !e.pointer && !e.key.startsWith('model-shard:'));
+    // The core in parts, the rows in shards.
+    const { shards } = decodeArtifact(bytes);
+    expect(parts.length).toBe(Math.ceil(shards!.rowsStart / (16 * 1024)));
+    expect(entries.filter((e) => e.key.startsWith('model-shard:'))).toHaveLength(shards!.count);
     await publish(entries);
     expect((await decide({ slots: [{ id: 'recommended' }] })).model).toBe(`rapport-rerank@${version}`);
     await env.MODELS.delete(modelPartKey(version, 3));
@@ -204,7 +209,7 @@ describe('POST /v1/decide', () => {
   it('reads a model in parts however its pointer counts them: the count is a hint, the first part says how long it is', async () => {
     const { version, bytes } = demoModel();
     const entries = publishModel(bytes, 16 * 1024);
-    const parts = entries.filter((e) => !e.pointer).length;
+    const parts = entries.filter((e) => !e.pointer && !e.key.startsWith('model-shard:')).length;
     expect(entries.find((e) => e.pointer)!.metadata).toEqual({ parts });
     await publish(entries);
     for (const metadata of [{ parts }, { parts: 2 }, { parts: 16 }, { parts: 1e9 }, { parts: 'all' }, null]) {
@@ -212,6 +217,43 @@ describe('POST /v1/decide', () => {
       forgetPublished();
       expect((await decide({ slots: [{ id: 'recommended' }] })).model, JSON.stringify(metadata)).toBe(`rapport-rerank@${version}`);
     }
+  });
+
+  it('reads a model’s rows shard by shard: a decision needs only the shards of what it asks about, and names one that is missing', async () => {
+    // The demo model with small shards, so that its products' rows lie in many.
+    const bytes = encodeArtifact({ ...decodeArtifact(demoModel().bytes), modelVersion: 'sharded-1' }, { shardBytes: 2048 });
+    const { shards } = decodeArtifact(bytes);
+    expect(shards!.count).toBeGreaterThan(8);
+    await publish(publishModel(bytes));
+    const vid = await newVisitor();
+    const viewed = inCategory('laptops').slice(0, 3);
+    await collectNow(views(vid, viewed));
+    const everyShard = await decide({ vid, slots: [{ id: 'recommended' }] });
+    expect(everyShard.model).toBe('rapport-rerank@sharded-1');
+    expect(everyShard.slots.recommended!.items[0]!.reason).not.toMatch(/^Popular/);
+
+    // Every shard but those of the viewed items gone: a fresh isolate answers the same.
+    const model = loadModel(bytes);
+    const needed = new Set(shardsOf(shards!, modelQuery(model, viewed)));
+    expect(needed.size).toBeLessThan(shards!.count / 2);
+    const others = Array.from({ length: shards!.count }, (_, k) => k).filter((k) => !needed.has(k));
+    const stored = new Map(await Promise.all(others.map(async (k) => [k, (await env.MODELS.get(modelShardKey('sharded-1', k), 'arrayBuffer'))!] as const)));
+    for (const k of others) await env.MODELS.delete(modelShardKey('sharded-1', k));
+    forgetPublished();
+    expect(await decide({ vid, slots: [{ id: 'recommended' }] })).toMatchObject({ model: 'rapport-rerank@sharded-1', slots: everyShard.slots });
+
+    // A product whose shard is gone: popularity, naming it; once it is back, the model again.
+    const product = catalog.find((p) => !needed.has(shardOf(shards!, model.idOf(p.id)!)))!;
+    const missing = shardOf(shards!, model.idOf(product.id)!);
+    const page = { vid, context: { item: product.id }, slots: [{ id: 'similar' }] };
+    const without = await decide(page);
+    expect(without.model).toBe('popularity');
+    expect(without.fallback).toBe(`model sharded-1 is unusable: its shard ${missing} of ${shards!.count} is missing`);
+    expect(without.slots.similar!.items.length).toBeGreaterThan(0);
+    await env.MODELS.put(modelShardKey('sharded-1', missing), stored.get(missing)!);
+    const back = await decide(page);
+    expect(back.model).toBe('rapport-rerank@sharded-1');
+    expect(back.fallback).toBeUndefined();
   });
 
   it('switches to a newly published model version without a redeploy', async () => {

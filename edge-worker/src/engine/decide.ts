@@ -55,6 +55,14 @@ export function queryFor(strategy: SlotStrategy, profile: Profile | null, contex
 }
 
 /**
+ * Every item a decision may ask the model about, whichever strategy a slot (or an experiment's arm)
+ * uses: the visitor's recent views, the product on the page and the cart (see {@link queryFor}).
+ */
+export function itemsAsked(profile: Profile | null, contextItem: string | undefined): string[] {
+  return [...(profile?.recent ?? []).map(([item]) => item), ...(contextItem ? [contextItem] : []), ...(profile?.cart ?? [])];
+}
+
+/**
  * Picks the first variant whose conditions hold for this visitor and fills
  * in their favourite category. A visitor is "returning" from their second
  * session on.

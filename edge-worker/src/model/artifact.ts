@@ -17,7 +17,7 @@ import type { CandidateOptions } from './candidates';
 import { FEATURES, featureNames } from './features';
 import type { DenseWeights, RerankerWeights } from './reranker';
 import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
-import { CODES_PER_BYTE, SCORE_LEVELS, packedCodeBytes, positionInRow, rowCount, rowEnd, rowLength, rowStart, scoreCode } from './rows';
+import { SCORE_LEVELS, packedCodeBytes, positionInRow, rowCount, rowEnd, rowLength, rowStart, scoreCode } from './rows';
 import { buildPostings, lengthsFromOffsets, offsetsFromLengths } from './postings';
 import { FILL_DEPTH, popularOrder } from './popularity';
 
@@ -55,12 +55,15 @@ export interface ModelArtifact {
 export interface ModelShards {
   shardItems: number;
   count: number;
+  numItems: number;
   /** Where the rows start, in bytes from the artifact's first byte: every byte before is the core. */
   rowsStart: number;
-  /** The shard holding an item's rows. */
-  shardOf(item: number): number;
-  /** The byte ranges [start, end) of the artifact that hold shard k's rows, one per row section, in the order they are stored. */
-  ranges(k: number): Array<[number, number]>;
+  /**
+   * The row sections in the order they are stored: where each starts (bytes from the artifact's
+   * first), each item's first element in it (by item, one more than there are items), and the
+   * bytes of an element (0: score codes, two to a byte). `shards.ts` cuts them by item range.
+   */
+  sections: ReadonlyArray<{ at: number; offsets: Uint32Array; width: number }>;
 }
 
 /**
@@ -413,6 +416,22 @@ function parsePreamble(first: Uint8Array, total = first.byteLength): { header: H
   return { header, formatVersion, payloadStart: align(PREAMBLE_BYTES + headerLength, 8) };
 }
 
+/**
+ * How many of an artifact's bytes publishing stores as its value (in parts), from its first part:
+ * the core alone where its rows go in shards (see {@link ModelShards}), else the whole artifact.
+ */
+export function storedArtifactLength(first: Uint8Array): number {
+  const total = artifactLength(first);
+  const { header, payloadStart } = parsePreamble(first, total);
+  return shardable(header) ? Math.min(total, payloadStart + header.rows!.start) : total;
+}
+
+/** Whether an artifact's rows can be cut into shards: stored last, and every relative table's extra ids cut by its escape counts. */
+function shardable(header: Header): boolean {
+  const names = new Set(header.sections.map((section) => section.name));
+  return header.rows !== undefined && Object.keys(header.bases ?? {}).every((name) => names.has(`${name}.escapes`));
+}
+
 /** Reads an artifact's header only (cheap), e.g. to log its model version. */
 export function readArtifactHeader(data: ArrayBuffer | Uint8Array): { modelVersion: string; dataset: string; numItems: number; formatVersion: number; features: string[] } {
   const { header, formatVersion } = parsePreamble(toBytes(data));
@@ -599,7 +618,7 @@ function shardLayout(
 ): ModelShards | undefined {
   const { start, shardItems } = rows;
   if (!(Number.isInteger(shardItems) && shardItems >= 1 && Number.isInteger(start) && start >= 0)) throw new Error('artifact header has rows without a start or a shard size');
-  const spans: Array<{ at: number; offsets: Uint32Array; width: number; packed: boolean }> = [];
+  const sections: Array<{ at: number; offsets: Uint32Array; width: number }> = [];
   for (const entry of [...entries].sort((a, b) => a.byteOffset - b.byteOffset)) {
     const isRow = ROW_SECTIONS.test(entry.name);
     if (isRow !== entry.byteOffset >= start) throw new Error(`artifact section ${entry.name} lies ${isRow ? 'before' : 'among'} the rows, which must come last`);
@@ -607,26 +626,9 @@ function shardLayout(
     const offsets = rowOffsets.get(entry.name);
     // Without a relative table's escape counts (written before them) its extra ids cannot be cut by item: stored whole.
     if (offsets === undefined) return undefined;
-    const packed = entry.name.endsWith('.scores');
-    spans.push({ at: payloadStart + entry.byteOffset, offsets, width: packed ? 1 : BYTES[entry.kind], packed });
+    sections.push({ at: payloadStart + entry.byteOffset, offsets, width: entry.name.endsWith('.scores') ? 0 : BYTES[entry.kind] });
   }
-  const count = Math.max(1, Math.ceil(numItems / shardItems));
-  return {
-    shardItems,
-    count,
-    rowsStart: Math.min(total, payloadStart + start),
-    shardOf: (item) => Math.min(count - 1, Math.floor(item / shardItems)),
-    ranges(k) {
-      const first = k * shardItems;
-      const end = Math.min(numItems, first + shardItems);
-      return spans.map(({ at, offsets, width, packed }): [number, number] => {
-        const from = offsets[first] ?? 0;
-        const to = offsets[end] ?? from;
-        // Two score codes share a byte: a shard's first and last byte may hold a neighbour's code too, the same byte in both.
-        return packed ? [at + Math.floor(from / CODES_PER_BYTE), at + Math.ceil(to / CODES_PER_BYTE)] : [at + from * width, at + to * width];
-      });
-    },
-  };
+  return { shardItems, count: Math.max(1, Math.ceil(numItems / shardItems)), numItems, rowsStart: Math.min(total, payloadStart + start), sections };
 }
 
 /** Throws unless a CSR table's offsets never decrease. */

@@ -42,6 +42,12 @@ export interface LoadedModel {
   idOf(itemId: string): number | undefined;
   /** The shop item id of a model id. */
   itemIdOf(id: number): string;
+  /**
+   * Set on a model read from its core, its rows in shards (a published model: published.ts):
+   * reads the shards holding these items' rows, each once per isolate. A decision awaits it for
+   * the items it asks about before it asks; absent, every row is there already.
+   */
+  readRows?(items: readonly number[]): Promise<void>;
 }
 
 /** Maps shop item ids to the model's, in order, dropping items the model does not know. */

@@ -20,7 +20,8 @@ import { CORE_FORMAT, CORE_PART_BYTES, coreParts, isCore, openCore, type Catalog
 import { COMPACT_AT, deltaByIndex, EMPTY_DELTA, foldDelta, mergeDelta, type Delta, type StockPriceChange, type StoredDelta } from '../catalog/delta';
 import { forgetShards, itemDetails, keyOfText, readShards, rowsText, type ItemDetails } from '../catalog/shards';
 import { ApiError } from '../http/errors';
-import { artifactLength, artifactSpans, verifyArtifact } from '../model/artifact';
+import { artifactLength, artifactSpans, decodeArtifact, storedArtifactLength, verifyArtifact } from '../model/artifact';
+import { cutShard, joinShards, placeShard, shardsOf } from '../model/shards';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
@@ -137,33 +138,89 @@ export function modelPartKey(version: string, part: number): string {
   return `model-part:${version}:${part}`;
 }
 
+/** KV key of shard `shard` (from 0) of a model artifact's rows (see `ModelShards` in artifact.ts). */
+export function modelShardKey(version: string, shard: number): string {
+  return `model-shard:${version}:${shard}`;
+}
+
 /**
- * The entries that publish a model artifact under the version in its header,
- * in parts read back in parallel (`parts.ts`): the later parts, the first under
- * the version's key, then the pointer. The parts are cut between sections where
- * a part size allows it (`partBytesFor`), so a Worker views every section
- * inside the part that holds it instead of joining the parts;
- * throws for bytes that are not a servable artifact (its format, its
+ * The entries that publish a model artifact under the version in its header:
+ * its rows in shards by item range, each its own value, read as decisions need
+ * them; then its core (every byte before the rows) in parts read back in
+ * parallel (`parts.ts`): the later parts, the first under the version's key,
+ * then the pointer. The parts are cut between sections where a part size
+ * allows it (`partBytesFor`), so a Worker views every section inside the part
+ * that holds it instead of joining the parts. An artifact that cannot be cut
+ * into shards (written before its rows were stored last) is stored whole in
+ * parts. Throws for bytes that are not a servable artifact (its format, its
  * sections, every id and offset the Worker then reads in place unchecked,
  * and the feature set it was trained with).
  */
 export function publishModel(bytes: Uint8Array, partBytes?: number): Entry[] {
-  const version = verifyArtifact(bytes).modelVersion;
-  partBytes ??= partBytesFor(bytes.byteLength, artifactSpans(bytes));
-  const [first, ...rest] = splitParts(bytes, partBytes);
-  const parts = rest.map((value, i): Entry => ({ key: modelPartKey(version, i + 1), value, pointer: false, kind: 'model', version }));
-  return [...parts, ...publication('model', version, first!, parts.length + 1)];
+  const { modelVersion: version, shards } = verifyArtifact(bytes);
+  const stored = bytes.subarray(0, shards?.rowsStart ?? bytes.byteLength);
+  partBytes ??= partBytesFor(stored.byteLength, artifactSpans(bytes).filter(([, end]) => end <= stored.byteLength));
+  const at = (key: string, value: Uint8Array): Entry => ({ key, value, pointer: false, kind: 'model', version });
+  const rows = shards ? Array.from({ length: shards.count }, (_, k) => at(modelShardKey(version, k), cutShard(bytes, shards, k))) : [];
+  const [first, ...rest] = splitParts(stored, partBytes);
+  const parts = rest.map((value, i) => at(modelPartKey(version, i + 1), value));
+  return [...rows, ...parts, ...publication('model', version, first!, parts.length + 1)];
 }
 
 /**
  * A stored model version's artifact as the parts it is stored in (not joined: `decodeArtifact`
  * views each section inside its part), or null when none is stored under that version: its
- * parts read in parallel, the first `parts` of them (the pointer's hint) in one round trip.
+ * parts read in parallel, the first `parts` of them (the pointer's hint) in one round trip. For
+ * a model stored with its rows in shards, the parts hold its core alone (see {@link servedModel}).
  */
 export async function readStoredModel(kv: PublishedStore, version: string, parts = 1): Promise<Uint8Array[] | null> {
   const keyOf = (part: number) => (part ? modelPartKey(version, part) : versionKey('model', version));
   const read = await readFirstParts(kv, keyOf, parts);
-  return read && readPartList(kv, read.first, artifactLength(read.first), keyOf, read.early);
+  if (!read) return null;
+  // A whole artifact stored as one value (put there by hand, or by a publisher before shards) is read whole.
+  const whole = read.first.byteLength === artifactLength(read.first);
+  return readPartList(kv, read.first, whole ? read.first.byteLength : storedArtifactLength(read.first), keyOf, read.early);
+}
+
+/**
+ * A stored model prepared for decisions, from the parts `readStoredModel` read. Where those hold
+ * the core alone, the rows start as zeros and the model reads a shard of them from KV the first
+ * time a decision asks about an item in it (`readRows`; a failed read is tried again by the next
+ * decision that needs it). Its postings are built after the isolate's first answer (decide.ts).
+ */
+function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[]): LoadedModel {
+  const total = artifactLength(parts[0]!);
+  const stored = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  if (stored === total) return loadModel(parts, { deferPostings: true });
+  const rows = new Uint8Array(total - stored);
+  const model = loadModel([...parts, rows], { deferPostings: true });
+  const { shards } = model.artifact;
+  if (shards?.rowsStart !== stored) throw new Error(`its stored core of ${stored} bytes is not the core its header describes`);
+  const reads = new Map<number, Promise<void>>();
+  const readShard = (k: number): Promise<void> => {
+    let read = reads.get(k);
+    if (!read) {
+      read = kv.get(modelShardKey(version, k), 'arrayBuffer').then((bytes) => {
+        if (bytes === null) throw new Error(`its shard ${k} of ${shards.count} is missing`);
+        placeShard(rows, shards, k, new Uint8Array(bytes));
+      });
+      reads.set(k, read);
+      read.catch(() => reads.delete(k));
+    }
+    return read;
+  };
+  return { ...model, readRows: async (items) => void (await Promise.all(shardsOf(shards, items).map(readShard))) };
+}
+
+/** A stored model version's whole artifact (its core and every shard of its rows), or null when none is stored. */
+async function readWholeModel(kv: PublishedStore, version: string): Promise<Uint8Array | null> {
+  const parts = await readStoredModel(kv, version);
+  if (!parts) return null;
+  const core = joinParts(parts);
+  if (core.byteLength === artifactLength(core)) return core;
+  const shards = decodeArtifact([core, new Uint8Array(artifactLength(core) - core.byteLength)], { lazyRows: true, deferPostings: true }).shards;
+  const values = await Promise.all(Array.from({ length: shards?.count ?? 0 }, (_, k) => kv.get(modelShardKey(version, k), 'arrayBuffer')));
+  return joinShards(core, (k) => (values[k] ? new Uint8Array(values[k]) : null));
 }
 
 /** The entries that publish a slot configuration, versioned by its content; throws a `TypeError` naming what is invalid. */
@@ -360,9 +417,9 @@ function deltaOf(core: CatalogCore, stored: StoredDelta): Delta {
 
 /** The active model, decoded and prepared for requests. */
 export const loadActiveModel = loader<LoadedModel>('model', async (kv, key, parts) => {
-  const bytes = await readStoredModel(kv, key.slice(versionKey('model', '').length), parts);
-  // Its postings are built after the isolate's first answer (decide.ts), not before it.
-  return bytes === null ? null : loadModel(bytes, { deferPostings: true });
+  const version = key.slice(versionKey('model', '').length);
+  const bytes = await readStoredModel(kv, version, parts);
+  return bytes === null ? null : servedModel(kv, version, bytes);
 });
 
 const loadPublishedSlots = loader<SlotConfigs>('slots', async (kv, key) => {
@@ -403,7 +460,7 @@ export function loadModelVersion(kv: PublishedStore, version: string): Promise<L
   let loading = versions.get(version);
   if (!loading) {
     loading = readStoredModel(kv, version)
-      .then((bytes) => (bytes === null ? null : loadModel(bytes, { deferPostings: true })))
+      .then((bytes) => (bytes === null ? null : servedModel(kv, version, bytes)))
       .catch((err: unknown) => {
         console.error(`rapport: the experiment's model ${version} is unusable:`, err);
         return null;
@@ -562,7 +619,7 @@ async function storedParts(kv: PublishingStore, kind: Kind, version: string): Pr
   if (stored === null) return 1;
   const first = new Uint8Array(stored);
   try {
-    return partCount(first.byteLength, kind === 'model' ? artifactLength(first) : isCore(first) ? coreParts(first).totalBytes : first.byteLength);
+    return partCount(first.byteLength, kind === 'model' ? storedArtifactLength(first) : isCore(first) ? coreParts(first).totalBytes : first.byteLength);
   } catch {
     // Checked before activation; should its header not read, readers take the first part, then the rest.
     return 1;
@@ -699,10 +756,7 @@ export async function storedCatalogValue(kv: PublishingStore, version: string): 
  */
 export async function storedValue(kv: PublishingStore, kind: Kind, version: string): Promise<Uint8Array | null> {
   if (kind === 'catalog') return storedCatalogValue(kv, version);
-  if (kind === 'model') {
-    const parts = await readStoredModel(kv, version);
-    return parts && joinParts(parts);
-  }
+  if (kind === 'model') return readWholeModel(kv, version);
   const bytes = await kv.get(versionKey(kind, version), 'arrayBuffer');
   return bytes && new Uint8Array(bytes);
 }

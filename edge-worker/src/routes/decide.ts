@@ -19,9 +19,9 @@ import { ApiError } from '../http/errors';
 import { withSessionViews } from '../engine/session';
 import { readSnapshot } from '../profile/store';
 import { catalogDetails, loadActiveModel, loadCatalog, loadExperiments, loadModelVersion, loadSlots, optionalModel, required } from '../published/published';
-import { detailsNeeded, present } from '../engine/decide';
+import { detailsNeeded, itemsAsked, present } from '../engine/decide';
 import { cachedShardBytes } from '../catalog/shards';
-import { completeModel, type LoadedModel } from '../model/recommend';
+import { completeModel, modelQuery, type LoadedModel } from '../model/recommend';
 import { recordLatency } from '../experiments/timings';
 
 /**
@@ -62,7 +62,7 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   }
   const catalog = required(catalogLoaded, 'catalog');
   const catalogVersion = catalogLoaded.state === 'ok' ? catalogLoaded.version : '';
-  const active = optionalModel(modelLoaded);
+  let active = optionalModel(modelLoaded);
   const now = Math.floor(Date.now() / 1000);
   // The snapshot may lag the shopper: the session's latest views count even before it catches up.
   // After an objection (the snapshot's marker) nothing personal is used, the session's views included.
@@ -74,6 +74,22 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
     const model = active.model && version === active.version ? active.model : await loadModelVersion(c.env.MODELS, version);
     if (model) models.set(version, model);
   }
+
+  // A published model's rows are read shard by shard: those of what this decision asks about first
+  // (once per isolate). Unreadable, the active model gives way to popularity, naming why, and an
+  // arm's model to the active one, as when it cannot be loaded.
+  const asked = itemsAsked(profile, request.context.item);
+  const [activeRows, ...armRows] = await Promise.allSettled([active.model, ...models.values()].map((model) => model?.readRows?.(modelQuery(model, asked))));
+  if (activeRows?.status === 'rejected' && active.model) {
+    console.error(`rapport: model ${active.version} could not read its rows:`, activeRows.reason);
+    active = { problem: `model ${active.version} is unusable: ${(activeRows.reason as Error).message}` };
+  }
+  [...models.keys()].forEach((version, i) => {
+    const rows = armRows[i];
+    if (rows?.status !== 'rejected') return;
+    console.error(`rapport: the experiment's model ${version} could not read its rows:`, rows.reason);
+    models.delete(version);
+  });
 
   const scoreStart = performance.now();
   const decided = decideAssigned({ request, catalog, model: active.model, profile, slots, now }, assignment, experiments.value, models, Math.random);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeArtifact, encodeArtifact } from '../../../edge-worker/src/model/artifact';
 import { knownItems } from '../../../edge-worker/src/model/candidates';
 import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
-import { cutShard, placeShard, shardLength } from '../../../edge-worker/src/model/shards';
+import { cutShard, joinShards, placeShard, shardLength } from '../../../edge-worker/src/model/shards';
 import { coreModel, syntheticArtifact, syntheticSessions } from './fixtures';
 
 describe('model shards', () => {
@@ -48,6 +48,14 @@ describe('model shards', () => {
     const core = coreModel(bytes);
     const query = [11, 12, 13];
     expect(recommend(core.model, query, 20)).not.toEqual(recommend(whole, query, 20));
+  });
+
+  it('join again into the artifact they were cut from, and name one that is missing', () => {
+    const core = bytes.slice(0, shards.rowsStart);
+    expect(joinShards(core, (k) => cutShard(bytes, shards, k))).toEqual(bytes);
+    expect(() => joinShards(core, (k) => (k === 7 ? null : cutShard(bytes, shards, k)))).toThrow(`its shard 7 of ${shards.count} is missing`);
+    // A core that is the whole artifact needs none.
+    expect(joinShards(bytes, () => null)).toBe(bytes);
   });
 
   it('refuse bytes not as long as the shard', () => {
