@@ -4,14 +4,15 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { artifactSpans, decodeArtifact, encodeArtifact } from '../src/model/artifact';
+import { encodeArtifact, readArtifactHeader } from '../src/model/artifact';
 import { type Recommender, createItemKnn, createPop, createSessionPop, createVsknn } from '../src/model/baselines';
 import { type MetricSummary, addCase, createMetrics, summarize } from '../src/model/metrics';
 import { DEFAULT_INDEX_OPTIONS } from '../src/model/model-index';
 import { clickedItemCount } from '../src/model/popularity';
-import { loadModel, recommend } from '../src/model/recommend';
+import { recommend } from '../src/model/recommend';
 import { rowValues } from '../src/model/rows';
-import { partBytesFor, splitParts } from '../src/published/parts';
+import type { PublishedStore } from '../src/published/isolate-cache';
+import { publishModel, readServedModel } from '../src/published/published';
 import { ENGINE_ARGS, TRAINING_ARGS, datasetName, engineOptions, parseCliArgs, required, trainOptions } from './args';
 import { type ClickStore, keepFirstSessions, loadSessionsFile, readSessionRows } from './clicks';
 import { prepareIndexes } from './index-sql';
@@ -92,10 +93,21 @@ async function evaluateAll(args: EvalArgs, store: ClickStore, dataset: string, c
   const trainSeconds = (performance.now() - trainStart) / 1000;
   const savePath = args['save-artifact'];
   if (savePath !== undefined) writeFileSync(savePath, bytes);
-  // Read as the Worker reads it: from the parts publishing cuts it into, each section where it lies.
-  const parts = splitParts(bytes, partBytesFor(bytes.byteLength, artifactSpans(bytes)));
-  const served = loadModel(parts);
-  process.stderr.write(`artifact ${bytes.byteLength} bytes in ${parts.length} KV part(s), model ${served.artifact.modelVersion}\n`);
+  // Read as the Worker reads it: from the values publishing writes (the core in parts, each section
+  // where it lies; the rows in shards), each shard read when a test prefix first asks about its items.
+  const entries = publishModel(bytes);
+  const values = new Map(entries.map((entry) => [entry.key, entry.value]));
+  const kv = {
+    get: async (key: string) => {
+      const value = values.get(key);
+      return value === undefined ? null : typeof value === 'string' ? new TextEncoder().encode(value).buffer : value.slice().buffer;
+    },
+  } as unknown as PublishedStore;
+  const version = readArtifactHeader(bytes).modelVersion;
+  const served = (await readServedModel(kv, version))!;
+  await served.readRows?.(Array.from(cases.prefixes.values));
+  const shardCount = entries.filter((entry) => entry.key.startsWith('model-shard:')).length;
+  process.stderr.write(`artifact ${bytes.byteLength} bytes in ${entries.length - 1 - shardCount} KV part(s) and ${shardCount} shard(s), model ${served.artifact.modelVersion}\n`);
 
   const evalStart = performance.now();
   const results: Record<string, MetricSummary> = {};

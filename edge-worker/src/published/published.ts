@@ -212,6 +212,15 @@ function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[]): 
   return { ...model, readRows: async (items) => void (await Promise.all(shardsOf(shards, items).map(readShard))) };
 }
 
+/**
+ * A stored model version prepared for decisions as a Worker's isolate prepares it (its core read,
+ * its rows read shard by shard as `readRows` asks), or null when none is stored.
+ */
+export async function readServedModel(kv: PublishedStore, version: string, parts = 1): Promise<LoadedModel | null> {
+  const bytes = await readStoredModel(kv, version, parts);
+  return bytes === null ? null : servedModel(kv, version, bytes);
+}
+
 /** A stored model version's whole artifact (its core and every shard of its rows), or null when none is stored. */
 async function readWholeModel(kv: PublishedStore, version: string): Promise<Uint8Array | null> {
   const parts = await readStoredModel(kv, version);
@@ -417,9 +426,7 @@ function deltaOf(core: CatalogCore, stored: StoredDelta): Delta {
 
 /** The active model, decoded and prepared for requests. */
 export const loadActiveModel = loader<LoadedModel>('model', async (kv, key, parts) => {
-  const version = key.slice(versionKey('model', '').length);
-  const bytes = await readStoredModel(kv, version, parts);
-  return bytes === null ? null : servedModel(kv, version, bytes);
+  return readServedModel(kv, key.slice(versionKey('model', '').length), parts);
 });
 
 const loadPublishedSlots = loader<SlotConfigs>('slots', async (kv, key) => {
@@ -459,8 +466,7 @@ const versions = new Map<string, Promise<LoadedModel | null>>();
 export function loadModelVersion(kv: PublishedStore, version: string): Promise<LoadedModel | null> {
   let loading = versions.get(version);
   if (!loading) {
-    loading = readStoredModel(kv, version)
-      .then((bytes) => (bytes === null ? null : servedModel(kv, version, bytes)))
+    loading = readServedModel(kv, version)
       .catch((err: unknown) => {
         console.error(`rapport: the experiment's model ${version} is unusable:`, err);
         return null;
