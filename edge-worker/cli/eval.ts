@@ -9,7 +9,7 @@ import { type Recommender, createItemKnn, createPop, createSessionPop, createVsk
 import { type MetricSummary, addCase, createMetrics, summarize } from '../src/model/metrics';
 import { DEFAULT_INDEX_OPTIONS } from '../src/model/model-index';
 import { clickedItemCount } from '../src/model/popularity';
-import { recommend } from '../src/model/recommend';
+import { completeModel, recommend } from '../src/model/recommend';
 import { rowValues } from '../src/model/rows';
 import type { PublishedStore } from '../src/published/isolate-cache';
 import { publishModel, readServedModel } from '../src/published/published';
@@ -106,6 +106,8 @@ async function evaluateAll(args: EvalArgs, store: ClickStore, dataset: string, c
   const version = readArtifactHeader(bytes).modelVersion;
   const served = (await readServedModel(kv, version))!;
   await served.readRows?.(Array.from(cases.prefixes.values));
+  // As an isolate after its first answer: session-kNN's postings built.
+  completeModel(served);
   const shardCount = entries.filter((entry) => entry.key.startsWith('model-shard:')).length;
   process.stderr.write(`artifact ${bytes.byteLength} bytes in ${entries.length - 1 - shardCount} KV part(s) and ${shardCount} shard(s), model ${served.artifact.modelVersion}\n`);
 
