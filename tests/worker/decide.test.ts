@@ -7,9 +7,10 @@ import type { DecideResponse } from '../../sdk/src/wire';
 import { queryFor } from '../../edge-worker/src/engine/decide';
 import { loadModel, modelQuery, recommend } from '../../edge-worker/src/model/recommend';
 import type { Profile } from '../../edge-worker/src/profile/profile';
-import { forgetPublished, loadActiveModel, modelPartKey, modelShardKey, optionalModel, pointerKey, publishCatalog, publishModel, publishSlots, versionKey } from '../../edge-worker/src/published/published';
+import { forgetPublished, loadActiveModel, modelPartKey, modelShardKey, optionalModel, pointerKey, publishCatalog, publishExperiments, publishModel, publishSlots, versionKey } from '../../edge-worker/src/published/published';
 import { decodeArtifact, encodeArtifact } from '../../edge-worker/src/model/artifact';
 import { shardOf, shardsOf } from '../../edge-worker/src/model/shards';
+import { position } from '../../edge-worker/src/experiments/assign';
 import { collectNow, demoModel, newId, newVisitor, post, publish, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -250,6 +251,15 @@ describe('POST /v1/decide', () => {
     expect(without.model).toBe('popularity');
     expect(without.fallback).toBe(`model sharded-1 is unusable: its shard ${missing} of ${shards!.count} is missing`);
     expect(without.slots.similar!.items.length).toBeGreaterThan(0);
+    // A visitor in the holdout is answered without the model: no shard is read, and no problem named.
+    await publish(publishExperiments({ holdout: { share: 0.5, seed: 'shard-holdout' }, experiments: [] }));
+    let held = await newVisitor();
+    while (position('shard-holdout', held) >= 0.5) held = await newVisitor();
+    const heldAnswer = await decide({ ...page, vid: held });
+    expect(heldAnswer.model).toBe('popularity');
+    expect(heldAnswer.fallback).toBeUndefined();
+    expect(heldAnswer.slots.similar!.items.length).toBeGreaterThan(0);
+    await publish(publishExperiments({ holdout: { share: 0 }, experiments: [] }));
     await env.MODELS.put(modelShardKey('sharded-1', missing), stored.get(missing)!);
     const back = await decide(page);
     expect(back.model).toBe('rapport-rerank@sharded-1');

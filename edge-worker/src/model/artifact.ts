@@ -628,7 +628,18 @@ function shardLayout(
     if (offsets === undefined) return undefined;
     sections.push({ at: payloadStart + entry.byteOffset, offsets, width: entry.name.endsWith('.scores') ? 0 : BYTES[entry.kind] });
   }
-  return { shardItems, count: Math.max(1, Math.ceil(numItems / shardItems)), numItems, rowsStart: Math.min(total, payloadStart + start), sections };
+  return { shardItems, count: shardCount(numItems, shardItems), numItems, rowsStart: Math.min(total, payloadStart + start), sections };
+}
+
+/** How many shards `numItems` items' rows take, `shardItems` items a shard. */
+function shardCount(numItems: number, shardItems: number): number {
+  return Math.max(1, Math.ceil(numItems / shardItems));
+}
+
+/** How many shards publishing cuts an artifact's rows into, from its header alone (in its first bytes); 0 for one it stores whole. */
+export function artifactShardCount(first: Uint8Array): number {
+  const { header } = parsePreamble(first, artifactLength(first));
+  return shardable(header) ? shardCount(header.numItems, header.rows!.shardItems) : 0;
 }
 
 /** Throws unless a CSR table's offsets never decrease. */

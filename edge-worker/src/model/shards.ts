@@ -69,6 +69,12 @@ export function shardsOf(shards: ModelShards, items: Iterable<number>): number[]
   return [...out].sort((a, b) => a - b);
 }
 
+/** The shards of an artifact whose core (its first `coreBytes` bytes) alone is at hand; throws unless its header says its rows begin where that core ends. */
+export function shardsAfter(shards: ModelShards | undefined, coreBytes: number): ModelShards {
+  if (shards?.rowsStart !== coreBytes) throw new Error(`its core of ${coreBytes} bytes is not the core its header describes`);
+  return shards;
+}
+
 /**
  * The whole artifact again from its core (every byte before its rows) and its shards
  * (`shard(k)`, null when one is missing): what publishing cut, joined. A core that is the whole
@@ -84,8 +90,7 @@ export function joinShards(core: Uint8Array, shard: (k: number) => Uint8Array | 
   whole.set(core);
   const rows = whole.subarray(core.byteLength);
   // The structure only: where each shard's bytes go.
-  const { shards } = decodeArtifact([core, rows], { lazyRows: true, deferPostings: true });
-  if (shards?.rowsStart !== core.byteLength) throw new Error(`its core of ${core.byteLength} bytes is not the core its header describes`);
+  const shards = shardsAfter(decodeArtifact([core, rows], { lazyRows: true, deferPostings: true }).shards, core.byteLength);
   for (let k = 0; k < shards.count; k++) {
     const bytes = shard(k);
     if (bytes === null) throw new Error(`its shard ${k} of ${shards.count} is missing`);

@@ -20,8 +20,8 @@ import { CORE_FORMAT, CORE_PART_BYTES, coreParts, isCore, openCore, type Catalog
 import { COMPACT_AT, deltaByIndex, EMPTY_DELTA, foldDelta, mergeDelta, type Delta, type StockPriceChange, type StoredDelta } from '../catalog/delta';
 import { forgetShards, itemDetails, keyOfText, readShards, rowsText, type ItemDetails } from '../catalog/shards';
 import { ApiError } from '../http/errors';
-import { artifactLength, artifactSpans, decodeArtifact, storedArtifactLength, verifyArtifact } from '../model/artifact';
-import { cutShard, joinShards, placeShard, shardsOf } from '../model/shards';
+import { artifactLength, artifactShardCount, artifactSpans, storedArtifactLength, verifyArtifact } from '../model/artifact';
+import { cutShard, joinShards, placeShard, shardsAfter, shardsOf } from '../model/shards';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
@@ -194,8 +194,7 @@ function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[]): 
   if (stored === total) return loadModel(parts, { deferPostings: true });
   const rows = new Uint8Array(total - stored);
   const model = loadModel([...parts, rows], { deferPostings: true });
-  const { shards } = model.artifact;
-  if (shards?.rowsStart !== stored) throw new Error(`its stored core of ${stored} bytes is not the core its header describes`);
+  const shards = shardsAfter(model.artifact.shards, stored);
   const reads = new Map<number, Promise<void>>();
   const readShard = (k: number): Promise<void> => {
     let read = reads.get(k);
@@ -227,8 +226,7 @@ async function readWholeModel(kv: PublishedStore, version: string): Promise<Uint
   if (!parts) return null;
   const core = joinParts(parts);
   if (core.byteLength === artifactLength(core)) return core;
-  const shards = decodeArtifact([core, new Uint8Array(artifactLength(core) - core.byteLength)], { lazyRows: true, deferPostings: true }).shards;
-  const values = await Promise.all(Array.from({ length: shards?.count ?? 0 }, (_, k) => kv.get(modelShardKey(version, k), 'arrayBuffer')));
+  const values = await Promise.all(Array.from({ length: artifactShardCount(core) }, (_, k) => kv.get(modelShardKey(version, k), 'arrayBuffer')));
   return joinShards(core, (k) => (values[k] ? new Uint8Array(values[k]) : null));
 }
 

@@ -77,9 +77,13 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
 
   // A published model's rows are read shard by shard: those of what this decision asks about first
   // (once per isolate). Unreadable, the active model gives way to popularity, naming why, and an
-  // arm's model to the active one, as when it cannot be loaded.
+  // arm's model to the active one, as when it cannot be loaded. The holdout, answered without the
+  // model, reads none.
   const asked = itemsAsked(profile, request.context.item);
-  const [activeRows, ...armRows] = await Promise.allSettled([active.model, ...models.values()].map((model) => model?.readRows?.(modelQuery(model, asked))));
+  const held = assignment.holdout?.arm === HOLDOUT;
+  const [activeRows, ...armRows] = await Promise.allSettled(
+    [held ? undefined : active.model, ...models.values()].map((model) => model?.readRows?.(modelQuery(model, asked))),
+  );
   if (activeRows?.status === 'rejected' && active.model) {
     console.error(`rapport: model ${active.version} could not read its rows:`, activeRows.reason);
     active = { problem: `model ${active.version} is unusable: ${(activeRows.reason as Error).message}` };
@@ -119,7 +123,7 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   return c.json<DecideResponse>({
     decisionId,
     // The holdout is answered without the model: the answer says so.
-    model: active.model && assignment.holdout?.arm !== HOLDOUT ? `rapport-rerank@${active.version}` : 'popularity',
+    model: active.model && !held ? `rapport-rerank@${active.version}` : 'popularity',
     ...(active.problem ? { fallback: active.problem } : {}),
     slots: present(decided.slots, catalog, details),
   });

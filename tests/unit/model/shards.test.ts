@@ -1,6 +1,6 @@
 /** A model's rows in shards by item range: cut at publishing, placed as decisions need them. */
 import { describe, expect, it } from 'vitest';
-import { decodeArtifact, encodeArtifact } from '../../../edge-worker/src/model/artifact';
+import { artifactShardCount, decodeArtifact, encodeArtifact } from '../../../edge-worker/src/model/artifact';
 import { knownItems } from '../../../edge-worker/src/model/candidates';
 import { loadModel, recommend } from '../../../edge-worker/src/model/recommend';
 import { cutShard, joinShards, placeShard, shardLength } from '../../../edge-worker/src/model/shards';
@@ -52,6 +52,10 @@ describe('model shards', () => {
 
   it('join again into the artifact they were cut from, and name one that is missing', () => {
     const core = bytes.slice(0, shards.rowsStart);
+    // Counted from the header alone, as a reader that fetches every shard counts them.
+    expect(artifactShardCount(core)).toBe(shards.count);
+    // A core cut anywhere else is not the one the header describes.
+    expect(() => joinShards(core.subarray(0, core.byteLength - 8), () => null)).toThrow(`its core of ${core.byteLength - 8} bytes is not the core its header describes`);
     expect(joinShards(core, (k) => cutShard(bytes, shards, k))).toEqual(bytes);
     expect(() => joinShards(core, (k) => (k === 7 ? null : cutShard(bytes, shards, k)))).toThrow(`its shard 7 of ${shards.count} is missing`);
     // A core that is the whole artifact needs none.
