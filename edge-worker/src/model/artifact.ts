@@ -20,6 +20,7 @@ import { type ItemIdTable, findItemId, itemIdAt } from './item-ids';
 import { SCORE_LEVELS, packedCodeBytes, positionInRow, rowCount, rowEnd, rowLength, rowStart, scoreCode } from './rows';
 import { buildPostings, lengthsFromOffsets, offsetsFromLengths } from './postings';
 import { FILL_DEPTH, popularOrder } from './popularity';
+import { zeroedBuffer } from './zeroed';
 
 /** Everything the edge needs to recommend, as stored in one KV value. */
 export interface ModelArtifact {
@@ -189,7 +190,9 @@ function fillRow(name: string, item: number, offsets: Uint32Array, positions: Ui
  * match the escapes, so a damaged artifact is not read as other items.
  */
 function relativeRows(name: string, offsets: Uint32Array, positions: Uint8Array, extra: Ids, base: NeighbourTable, escapes: Uint32Array | undefined, lazy: boolean): Pick<NeighbourTable, 'items' | 'fill'> {
-  const items = base.items instanceof Uint16Array && extra instanceof Uint16Array ? new Uint16Array(positions.length) : new Uint32Array(positions.length);
+  const kind = base.items instanceof Uint16Array && extra instanceof Uint16Array ? Uint16Array : Uint32Array;
+  // Filled lazily, most rows never are: zeros whose pages cost nothing until written.
+  const items = new kind(zeroedBuffer(kind.BYTES_PER_ELEMENT * positions.length), 0, positions.length);
   const rows = offsets.length - 1;
   if (escapes && (escapes[rows] ?? 0) !== extra.length) throw new Error(`artifact section ${name}.extra holds ${extra.length} ids for ${escapes[rows]} escapes`);
   if (lazy && escapes) {

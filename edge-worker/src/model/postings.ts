@@ -5,10 +5,12 @@
  * loads the model; offsets are stored as row lengths and summed back.
  */
 import type { IdRows, RowTable } from './types';
+import { zeroedBuffer } from './zeroed';
 
 /** Row offsets from row lengths: offsets[r] is where row r starts, offsets[n] the total. */
 export function offsetsFromLengths(lengths: ArrayLike<number>): Uint32Array {
-  const offsets = new Uint32Array(lengths.length + 1);
+  // Every value is written: a zeroed buffer's pages spare only the zeroing, not the writes.
+  const offsets = new Uint32Array(zeroedBuffer(4 * (lengths.length + 1)), 0, lengths.length + 1);
   let total = 0;
   for (let r = 0; r < lengths.length; r++) {
     total += lengths[r] ?? 0;

@@ -5,6 +5,7 @@
  */
 import type { ModelIndex } from './types';
 import { rowCount } from './rows';
+import { zeroedArrays } from './zeroed';
 
 /**
  * A per-id running sum that is all zeros between uses; `touched` lists the ids holding a sum, in
@@ -76,19 +77,24 @@ export interface KnnScratch {
   held?: { item: number; limit: number; sessions: Uint32Array };
 }
 
-/** Allocates scratch buffers sized to an index. */
+/**
+ * Allocates scratch buffers sized to an index, in one zeroed buffer whose pages cost nothing
+ * until written (`zeroedArrays`): a query writes the entries of the few items and sessions it
+ * touches, which epoch stamps tell apart, so most of them never are.
+ */
 export function createKnnScratch(index: ModelIndex): KnnScratch {
-  return {
-    sim: new Float32Array(rowCount(index.sessions)),
-    itemScore: new Float32Array(index.numItems),
-    itemVotes: new Uint32Array(index.numItems),
-    itemEpoch: new Uint32Array(index.numItems),
-    queryWeight: new Float32Array(index.numItems),
-    queryEpoch: new Uint32Array(index.numItems),
-    epoch: 0,
-    poolSlot: new Int32Array(index.numItems).fill(-1),
-    rowSum: createSparseSum(index.numItems),
-  };
+  const n = index.numItems;
+  const [sums, sim, itemScore, itemVotes, itemEpoch, queryWeight, queryEpoch, poolSlot] = zeroedArrays(
+    [Float64Array, n],
+    [Float32Array, rowCount(index.sessions)],
+    [Float32Array, n],
+    [Uint32Array, n],
+    [Uint32Array, n],
+    [Float32Array, n],
+    [Uint32Array, n],
+    [Int32Array, n],
+  );
+  return { sim, itemScore, itemVotes, itemEpoch, queryWeight, queryEpoch, epoch: 0, poolSlot: poolSlot.fill(-1), rowSum: { values: sums, touched: [] } };
 }
 
 /**

@@ -22,6 +22,7 @@ import { forgetShards, itemDetails, keyOfText, readShards, rowsText, type ItemDe
 import { ApiError } from '../http/errors';
 import { artifactLength, artifactShardCount, artifactSpans, storedArtifactLength, verifyArtifact } from '../model/artifact';
 import { cutShard, joinShards, placeShard, shardsAfter, shardsOf } from '../model/shards';
+import { zeroedBuffer } from '../model/zeroed';
 import { loadModel, type LoadedModel } from '../model/recommend';
 import { buildSlots, DEFAULT_SLOTS, type SlotConfigs } from '../slots/config';
 import { buildExperiments, defaultExperiments, type ExperimentsConfig } from '../experiments/config';
@@ -192,7 +193,8 @@ function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[]): 
   const total = artifactLength(parts[0]!);
   const stored = parts.reduce((sum, part) => sum + part.byteLength, 0);
   if (stored === total) return loadModel(parts, { deferPostings: true });
-  const rows = new Uint8Array(total - stored);
+  // Zeros whose pages cost nothing until a shard is placed in them (zeroed.ts): most never are.
+  const rows = new Uint8Array(zeroedBuffer(total - stored), 0, total - stored);
   const model = loadModel([...parts, rows], { deferPostings: true });
   const shards = shardsAfter(model.artifact.shards, stored);
   const reads = new Map<number, Promise<void>>();
