@@ -16,6 +16,7 @@
  * memory before its first decision.
  */
 import type { PublishedStore } from './isolate-cache';
+import { zeroedBuffer } from '../model/zeroed';
 
 /** The size of every part but the last. */
 export const PART_BYTES = 2 * 1024 * 1024;
@@ -67,7 +68,9 @@ export async function readPartList(
 /** Parts joined in one 8-byte-aligned buffer (the first part itself when it is the whole). */
 export function joinParts(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
-  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  const length = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  // Every byte is copied in: a zeroed buffer's pages spare the zeroing before the copy (zeroed.ts).
+  const whole = new Uint8Array(zeroedBuffer(length), 0, length);
   let at = 0;
   for (const part of parts) {
     whole.set(part, at);
