@@ -210,12 +210,14 @@ describe('admin API: publishing', () => {
     expect(parts).toBeGreaterThan(2);
     await publishVersion(env.MODELS, entries, false);
     const pointer = async () => (await env.MODELS.getWithMetadata(pointerKey('model'), 'text')).metadata;
-    expect(await pointer()).toBeNull();
+    // The seeded model: one part, and the items a shard of its rows holds (its ids are the shop's integer ids).
+    const seededHints = { parts: 1, shardItems: decodeArtifact(demoModel().bytes).shards!.shardItems };
+    expect(await pointer()).toEqual(seededHints);
     await change(await admin('POST', '/v1/admin/model/activate', json({ version: 'in-parts' })));
-    expect(await pointer()).toEqual({ parts });
+    expect(await pointer()).toEqual({ parts, shardItems: decodeArtifact(modelVariant('in-parts')).shards!.shardItems });
     expect((await decide()).model).toBe('rapport-rerank@in-parts');
     expect(await change(await admin('POST', '/v1/admin/model/rollback'))).toMatchObject({ active: seeded });
-    expect(await pointer()).toBeNull();
+    expect(await pointer()).toEqual(seededHints);
   });
 
   it('gives back a stored version exactly as it was published, and 404 for one that is not stored', async () => {

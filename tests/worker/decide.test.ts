@@ -11,6 +11,7 @@ import { forgetPublished, loadActiveModel, modelPartKey, modelShardKey, optional
 import { decodeArtifact, encodeArtifact } from '../../edge-worker/src/model/artifact';
 import { shardOf, shardsOf } from '../../edge-worker/src/model/shards';
 import { position } from '../../edge-worker/src/experiments/assign';
+import type { PublishedStore } from '../../edge-worker/src/published/isolate-cache';
 import { collectNow, demoModel, newId, newVisitor, post, publish, seedModels, views } from './helpers';
 
 beforeEach(async () => {
@@ -211,7 +212,7 @@ describe('POST /v1/decide', () => {
     const { version, bytes } = demoModel();
     const entries = publishModel(bytes, 16 * 1024);
     const parts = entries.filter((e) => !e.pointer && !e.key.startsWith('model-shard:')).length;
-    expect(entries.find((e) => e.pointer)!.metadata).toEqual({ parts });
+    expect(entries.find((e) => e.pointer)!.metadata).toEqual({ parts, shardItems: decodeArtifact(bytes).shards!.shardItems });
     await publish(entries);
     for (const metadata of [{ parts }, { parts: 2 }, { parts: 16 }, { parts: 1e9 }, { parts: 'all' }, null]) {
       await env.MODELS.put(pointerKey('model'), version, metadata ? { metadata } : {});
@@ -264,6 +265,46 @@ describe('POST /v1/decide', () => {
     const back = await decide(page);
     expect(back.model).toBe('rapport-rerank@sharded-1');
     expect(back.fallback).toBeUndefined();
+  });
+
+  it('reads the shard of a page’s product beside the model’s core in a fresh isolate, where the pointer says how many items a shard holds', async () => {
+    const bytes = encodeArtifact({ ...decodeArtifact(demoModel().bytes), modelVersion: 'sharded-2' }, { shardBytes: 2048 });
+    const { shards } = decodeArtifact(bytes);
+    const entries = publishModel(bytes);
+    const pointer = entries.find((e) => e.pointer)!;
+    expect(pointer.metadata).toEqual({ parts: 1, shardItems: shards!.shardItems });
+    await publish(entries);
+    // Every KV read of the model's values, when asked and when answered, in order.
+    const log: string[] = [];
+    const kv: PublishedStore = {
+      get: ((key: string, type: 'arrayBuffer') => {
+        log.push(`asked ${key}`);
+        return env.MODELS.get(key, type).then((value) => (log.push(`answered ${key}`), value));
+      }) as PublishedStore['get'],
+      getWithMetadata: (key, type) => env.MODELS.getWithMetadata(key, type),
+    };
+    const product = catalog[catalog.length - 1]!.id;
+    const shardKey = modelShardKey('sharded-2', shardOf(shards!, Number(product)));
+    const load = async () => {
+      forgetPublished();
+      log.length = 0;
+      const loaded = await loadActiveModel(kv, [product]);
+      if (loaded.state !== 'ok') throw new Error(`not loaded: ${loaded.state}`);
+      await loaded.value.readRows!(modelQuery(loaded.value, [product]));
+      return loaded.value;
+    };
+
+    const model = await load();
+    // Asked for before the core was answered, and read once.
+    expect(log.indexOf(`asked ${shardKey}`)).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf(`asked ${shardKey}`)).toBeLessThan(log.indexOf(`answered ${versionKey('model', 'sharded-2')}`));
+    expect(log.filter((line) => line === `asked ${shardKey}`)).toHaveLength(1);
+    expect(recommend(model, modelQuery(model, [product]), 8)).toEqual(recommend(loadModel(bytes), modelQuery(model, [product]), 8));
+
+    // Without the hint (a pointer written before it), the shard is read once the core is.
+    await env.MODELS.put(pointerKey('model'), 'sharded-2', { metadata: { parts: 1 } });
+    await load();
+    expect(log.indexOf(`asked ${shardKey}`)).toBeGreaterThan(log.indexOf(`answered ${versionKey('model', 'sharded-2')}`));
   });
 
   it('switches to a newly published model version without a redeploy', async () => {

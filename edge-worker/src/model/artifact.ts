@@ -639,6 +639,16 @@ function shardCount(numItems: number, shardItems: number): number {
   return Math.max(1, Math.ceil(numItems / shardItems));
 }
 
+/**
+ * How many items each shard of an artifact's rows holds, from its header alone (in its first
+ * bytes), where that names a product's shard before the core is read: rows cut into shards, and
+ * the shop's integer ids the model's own (no SKU table, which is in the core). Else undefined.
+ */
+export function artifactShardItems(first: Uint8Array): number | undefined {
+  const { header } = parsePreamble(first, artifactLength(first));
+  return shardable(header) && !header.sections.some((section) => section.name === 'ids.offsets') ? header.rows!.shardItems : undefined;
+}
+
 /** How many shards publishing cuts an artifact's rows into, from its header alone (in its first bytes); 0 for one it stores whole. */
 export function artifactShardCount(first: Uint8Array): number {
   const { header } = parsePreamble(first, artifactLength(first));

@@ -20,7 +20,8 @@ import { CORE_FORMAT, CORE_PART_BYTES, coreParts, isCore, openCore, type Catalog
 import { COMPACT_AT, deltaByIndex, EMPTY_DELTA, foldDelta, mergeDelta, type Delta, type StockPriceChange, type StoredDelta } from '../catalog/delta';
 import { forgetShards, itemDetails, keyOfText, readShards, rowsText, type ItemDetails } from '../catalog/shards';
 import { ApiError } from '../http/errors';
-import { artifactLength, artifactShardCount, artifactSpans, storedArtifactLength, verifyArtifact } from '../model/artifact';
+import { artifactLength, artifactShardCount, artifactShardItems, artifactSpans, storedArtifactLength, verifyArtifact } from '../model/artifact';
+import { isIntegerItemId } from '../model/item-ids';
 import { cutShard, joinShards, placeShard, shardsAfter, shardsOf } from '../model/shards';
 import { zeroedBuffer } from '../model/zeroed';
 import { loadModel, type LoadedModel } from '../model/recommend';
@@ -63,6 +64,18 @@ function historyKey(kind: Kind): string {
  */
 export interface PointerMetadata {
   parts: number;
+  /**
+   * A model's: how many items each shard of its rows holds, where the shop's integer ids are the
+   * model's own (`artifactShardItems`), so a fresh isolate reads the shard of a page's product
+   * beside the core instead of after it.
+   */
+  shardItems?: number;
+}
+
+/** The metadata a pointer carries for these hints: none where there is nothing to hint. */
+function pointerMetadata(hints: PointerMetadata): PointerMetadata | undefined {
+  if (hints.shardItems !== undefined) return hints;
+  return hints.parts > 1 ? { parts: hints.parts } : undefined;
 }
 
 /** Part counts beyond this in a pointer's metadata are not believed (25 MiB values in 2 MiB parts take 13). */
@@ -74,9 +87,17 @@ function partsHint(metadata: unknown): number {
   return Number.isInteger(parts) && parts! >= 1 && parts! <= MAX_PARTS_HINT ? parts! : 1;
 }
 
-/** A kind's pointer as decisions read it: the active version and how many parts it is stored in. */
-function readPointer(kv: PublishedStore, kind: Kind): Promise<{ version: string; parts: number } | null> {
-  return cachedKvWithMetadata(kv, pointerKey(kind), (text, metadata) => ({ version: text.trim(), parts: partsHint(metadata) }));
+/** A kind's pointer as decisions read it: the active version, how many parts it is stored in and, for a model, how many items a shard of its rows holds. */
+function readPointer(kv: PublishedStore, kind: Kind): Promise<Pointer | null> {
+  return cachedKvWithMetadata(kv, pointerKey(kind), (text, metadata) => {
+    const shardItems = (metadata as Partial<PointerMetadata> | null)?.shardItems;
+    return { version: text.trim(), parts: partsHint(metadata), ...(Number.isInteger(shardItems) && shardItems! >= 1 ? { shardItems } : {}) };
+  });
+}
+
+/** What a pointer says: the version, and its metadata's hints (believed only where believable). */
+interface Pointer extends PointerMetadata {
+  version: string;
 }
 
 /** One KV write of a publication. Pointers must be written after every value they may name. */
@@ -94,11 +115,11 @@ export interface Entry {
 /** What a version may be called: short and key-safe, never the name of the pointer or the history. */
 const VERSION = /^(?!(?:active|history)$)[A-Za-z0-9._:-]{1,64}$/;
 
-function publication(kind: Kind, version: string, value: string | Uint8Array, parts = 1): Entry[] {
+function publication(kind: Kind, version: string, value: string | Uint8Array, hints: PointerMetadata = { parts: 1 }): Entry[] {
   if (!VERSION.test(version)) throw new TypeError(`${NAMES[kind]} version ${JSON.stringify(version)} is not 1-64 characters of A-Z a-z 0-9 . _ : - (nor "active" or "history")`);
   return [
     { key: versionKey(kind, version), value, pointer: false, kind, version },
-    { key: pointerKey(kind), value: version, pointer: true, kind, version, ...(parts > 1 ? { metadata: { parts } } : {}) },
+    { key: pointerKey(kind), value: version, pointer: true, kind, version, ...(pointerMetadata(hints) ? { metadata: pointerMetadata(hints) } : {}) },
   ];
 }
 
@@ -130,7 +151,7 @@ function catalogPublication({ core, shards }: EncodedCatalog): Entry[] {
   const version = contentVersion(core);
   const at = (key: string, value: string | Uint8Array): Entry => ({ key, value, pointer: false, kind: 'catalog', version });
   const [first, ...rest] = splitParts(core, CORE_PART_BYTES);
-  const [value, pointer] = publication('catalog', version, first!, rest.length + 1);
+  const [value, pointer] = publication('catalog', version, first!, { parts: rest.length + 1 });
   return [...shards.map((text) => at(keyOfText(text), text)), ...rest.map((part, i) => at(corePartKey(version, i + 1), part)), value!, pointer!];
 }
 
@@ -165,7 +186,7 @@ export function publishModel(bytes: Uint8Array, partBytes?: number): Entry[] {
   const rows = shards ? Array.from({ length: shards.count }, (_, k) => at(modelShardKey(version, k), cutShard(bytes, shards, k))) : [];
   const [first, ...rest] = splitParts(stored, partBytes);
   const parts = rest.map((value, i) => at(modelPartKey(version, i + 1), value));
-  return [...rows, ...parts, ...publication('model', version, first!, parts.length + 1)];
+  return [...rows, ...parts, ...publication('model', version, first!, { parts: parts.length + 1, shardItems: artifactShardItems(bytes) })];
 }
 
 /**
@@ -189,7 +210,7 @@ export async function readStoredModel(kv: PublishedStore, version: string, parts
  * time a decision asks about an item in it (`readRows`; a failed read is tried again by the next
  * decision that needs it). Its postings are built after the isolate's first answer (decide.ts).
  */
-function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[]): LoadedModel {
+function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[], early = new Map<number, Promise<ArrayBuffer | null>>()): LoadedModel {
   const total = artifactLength(parts[0]!);
   const stored = parts.reduce((sum, part) => sum + part.byteLength, 0);
   if (stored === total) return loadModel(parts, { deferPostings: true });
@@ -201,7 +222,10 @@ function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[]): 
   const readShard = (k: number): Promise<void> => {
     let read = reads.get(k);
     if (!read) {
-      read = kv.get(modelShardKey(version, k), 'arrayBuffer').then((bytes) => {
+      // A read started beside the core's serves its shard once; any later one is a new read.
+      const started = early.get(k);
+      early.delete(k);
+      read = (started ?? kv.get(modelShardKey(version, k), 'arrayBuffer')).then((bytes) => {
         if (bytes === null) throw new Error(`its shard ${k} of ${shards.count} is missing`);
         placeShard(rows, shards, k, new Uint8Array(bytes));
       });
@@ -215,11 +239,12 @@ function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[]): 
 
 /**
  * A stored model version prepared for decisions as a Worker's isolate prepares it (its core read,
- * its rows read shard by shard as `readRows` asks), or null when none is stored.
+ * its rows read shard by shard as `readRows` asks, `early` ones already started), or null when
+ * none is stored.
  */
-export async function readServedModel(kv: PublishedStore, version: string, parts = 1): Promise<LoadedModel | null> {
+export async function readServedModel(kv: PublishedStore, version: string, parts = 1, early?: Map<number, Promise<ArrayBuffer | null>>): Promise<LoadedModel | null> {
   const bytes = await readStoredModel(kv, version, parts);
-  return bytes === null ? null : servedModel(kv, version, bytes);
+  return bytes === null ? null : servedModel(kv, version, bytes, early);
 }
 
 /** A stored model version's whole artifact (its core and every shard of its rows), or null when none is stored. */
@@ -293,7 +318,10 @@ const activatedHere = new Map<Kind, string>();
  * get what is wrong with it (a 503 naming it, or for the model, popularity
  * saying why), retries included: they never switch between the two.
  */
-function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, parts: number) => Promise<T | null>): (kv: PublishedStore) => Promise<Loaded<T>> {
+function loader<T, Hint = undefined>(
+  kind: Kind,
+  fetchValue: (kv: PublishedStore, key: string, pointer: Pointer, hint?: Hint) => Promise<T | null>,
+): (kv: PublishedStore, hint?: Hint) => Promise<Loaded<T>> {
   const decoded = new Map<string, Decoding<T>>();
   const KEEP_VERSIONS = 2;
   let serving: { version: string; value: T } | undefined;
@@ -310,13 +338,13 @@ function loader<T>(kind: Kind, fetchValue: (kv: PublishedStore, key: string, par
     if (!serving || serving.version === version || activatedHere.get(kind) === version) return undefined;
     return entry.failingSince > 0 && Date.now() - entry.failingSince >= STAND_IN_FOR_FAILED_MS ? undefined : serving;
   };
-  return async (kv) => {
+  return async (kv, hint) => {
     const pointer = await readPointer(kv, kind);
     const version = pointer?.version;
     if (!version) return { state: 'absent' };
     let entry = decoded.get(version);
     if (!entry || (entry.retryAt && Date.now() >= entry.retryAt)) {
-      const result = fetchValue(kv, versionKey(kind, version), pointer.parts).then((value) => {
+      const result = fetchValue(kv, versionKey(kind, version), pointer, hint).then((value) => {
         if (value === null) throw new Error(`version ${version} is missing`);
         return value;
       });
@@ -392,7 +420,7 @@ async function assembleCore(kv: PublishedStore, version: string, first: Uint8Arr
   return { core: openCore(bytes) };
 }
 
-const loadStoredCatalog = loader<StoredCatalog>('catalog', (kv, key, parts) => readStoredCatalog(kv, key.slice(versionKey('catalog', '').length), parts));
+const loadStoredCatalog = loader<StoredCatalog>('catalog', (kv, key, { parts }) => readStoredCatalog(kv, key.slice(versionKey('catalog', '').length), parts));
 
 /**
  * The active catalog, with the stock and price changes published since laid
@@ -424,10 +452,34 @@ function deltaOf(core: CatalogCore, stored: StoredDelta): Delta {
   return hit.delta;
 }
 
-/** The active model, decoded and prepared for requests. */
-export const loadActiveModel = loader<LoadedModel>('model', async (kv, key, parts) => {
-  return readServedModel(kv, key.slice(versionKey('model', '').length), parts);
+/**
+ * The active model, decoded and prepared for requests. `items` (shop ids: the page's product, the
+ * session's views) are what the first decision will ask about: where the pointer says how many
+ * items a shard holds, a fresh isolate reads their shards beside the core.
+ */
+export const loadActiveModel = loader<LoadedModel, readonly string[]>('model', async (kv, key, { parts, shardItems }, items = []) => {
+  const version = key.slice(versionKey('model', '').length);
+  return readServedModel(kv, version, parts, shardItems === undefined ? undefined : earlyShards(kv, version, shardItems, items));
 });
+
+/**
+ * Reads of the shards holding these shop ids' rows, started now, by shard number: for a model
+ * whose shop ids are its integer ids, `shardItems` to a shard (the pointer's hint). A read the
+ * core then shows was not needed (an id past its items) is dropped unused.
+ */
+function earlyShards(kv: PublishedStore, version: string, shardItems: number, items: readonly string[]): Map<number, Promise<ArrayBuffer | null>> {
+  const reads = new Map<number, Promise<ArrayBuffer | null>>();
+  for (const item of items) {
+    if (!isIntegerItemId(item)) continue;
+    const k = Math.floor(Number(item) / shardItems);
+    if (reads.has(k)) continue;
+    const read = kv.get(modelShardKey(version, k), 'arrayBuffer');
+    // Unused, a failed read must not be an unhandled rejection; used, its failure is the decision's.
+    read.catch(() => undefined);
+    reads.set(k, read);
+  }
+  return reads;
+}
 
 const loadPublishedSlots = loader<SlotConfigs>('slots', async (kv, key) => {
   const config = await kv.get(key, 'json');
@@ -610,25 +662,26 @@ async function activeAndHistory(kv: PublishingStore, kind: Kind): Promise<{ acti
  * {@link activeAndHistory} still counts the pointer as the newest activation.
  */
 async function commit(kv: PublishingStore, kind: Kind, version: string, history: History): Promise<void> {
-  const parts = await storedParts(kv, kind, version);
-  await kv.put(pointerKey(kind), version, parts > 1 ? { metadata: { parts } } : undefined);
+  const metadata = pointerMetadata(await storedHints(kv, kind, version));
+  await kv.put(pointerKey(kind), version, metadata ? { metadata } : undefined);
   await kv.put(historyKey(kind), JSON.stringify({ stack: history.stack.slice(-STACK_DEPTH), log: history.log.slice(-LOG_LENGTH) } satisfies History));
   // This isolate serves the new version from its next request; the others within FRESH_MS (and its loading).
   forgetKv(pointerKey(kind));
   activatedHere.set(kind, version);
 }
 
-/** How many KV values a stored version takes (its first part's header says how long it is): the pointer's hint. */
-async function storedParts(kv: PublishingStore, kind: Kind, version: string): Promise<number> {
-  if (kind !== 'model' && kind !== 'catalog') return 1;
+/** A stored version's hints for its pointer, from its first part's header: how many KV values it takes and, for a model, its shards' size in items. */
+async function storedHints(kv: PublishingStore, kind: Kind, version: string): Promise<PointerMetadata> {
+  if (kind !== 'model' && kind !== 'catalog') return { parts: 1 };
   const stored = await kv.get(versionKey(kind, version), 'arrayBuffer');
-  if (stored === null) return 1;
+  if (stored === null) return { parts: 1 };
   const first = new Uint8Array(stored);
   try {
-    return partCount(first.byteLength, kind === 'model' ? storedArtifactLength(first) : isCore(first) ? coreParts(first).totalBytes : first.byteLength);
+    if (kind === 'model') return { parts: partCount(first.byteLength, storedArtifactLength(first)), shardItems: artifactShardItems(first) };
+    return { parts: partCount(first.byteLength, isCore(first) ? coreParts(first).totalBytes : first.byteLength) };
   } catch {
     // Checked before activation; should its header not read, readers take the first part, then the rest.
-    return 1;
+    return { parts: 1 };
   }
 }
 

@@ -47,7 +47,8 @@ export const decide = new Hono<{ Bindings: Env }>().post('/', async (c) => {
   const [slotsLoaded, catalogLoaded, modelLoaded, stored, , experiments, allocations] = await Promise.all([
     loadSlots(c.env.MODELS),
     loadCatalog(c.env.MODELS),
-    loadActiveModel(c.env.MODELS),
+    // What a first decision asks about, known before the profile: a fresh isolate reads its model shards beside the core.
+    loadActiveModel(c.env.MODELS, [...(request.context.item ? [request.context.item] : []), ...(personal ? (request.context.recent ?? []) : [])]),
     visitor.then((vid) => (vid && personal ? readSnapshot(c.env.PROFILES, vid) : null)),
     visitor.then((vid) => limitVisitor(c.env, vid)),
     loadExperiments(c.env.MODELS, Number(c.env.HOLDOUT_SHARE)),
