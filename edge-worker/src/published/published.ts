@@ -234,7 +234,17 @@ function servedModel(kv: PublishedStore, version: string, parts: Uint8Array[], e
     }
     return read;
   };
-  return { ...model, readRows: async (items) => void (await Promise.all(shardsOf(shards, items).map(readShard))) };
+  return {
+    ...model,
+    readRows: async (items) => {
+      try {
+        await Promise.all(shardsOf(shards, items).map(readShard));
+      } finally {
+        // Early reads the first decision did not use (ids past the model's items) are not kept.
+        early.clear();
+      }
+    },
+  };
 }
 
 /**
