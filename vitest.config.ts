@@ -32,6 +32,36 @@ const NO_HOLDOUT = { HOLDOUT_SHARE: '0' };
 /** A read-only admin token for the Worker's tests (tests/worker/experiments.test.ts). */
 const TEST_READ_TOKEN = 'rapport-test-read-only-token-that-may-only-read';
 
+/**
+ * The packages the Workers' tests import, each bundled into one module before the run. workerd
+ * asks Vitest for every module it cannot resolve itself one request at a time, and only once it
+ * has compiled the module importing it; TF.js alone is hundreds of them. Bundled, a worker file
+ * imports in ~3 s instead of ~6 (the unit, worker and demo projects: 214 s → 184 s on 2 cores).
+ */
+const PREBUNDLED = {
+  optimizer: {
+    ssr: {
+      enabled: true,
+      include: [
+        '@tensorflow/tfjs-core',
+        '@tensorflow/tfjs-backend-cpu/dist/base',
+        '@tensorflow/tfjs-backend-cpu/dist/kernels/_FusedMatMul',
+        '@tensorflow/tfjs-backend-cpu/dist/kernels/Reshape',
+        'hono',
+        'hono/body-limit',
+        'hono/cookie',
+        'hono/cors',
+        'hono/html',
+        'hono/http-exception',
+        'hono/utils/html',
+        'hono/utils/http-status',
+        'zod',
+        'fast-check',
+      ],
+    },
+  },
+};
+
 /** Projects of one group share one worker count (Vitest requires it): unit, worker and demo. */
 const FIRST_GROUP_WORKERS = Math.max(2, availableParallelism() - 1);
 
@@ -44,11 +74,11 @@ export default defineConfig({
       {
         // The product as configured, with one shop origin allowed to call it (tests/worker/origins.test.ts).
         plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' }, miniflare: { bindings: { ALLOWED_ORIGINS: 'https://shop.example', VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN, ADMIN_READ_TOKEN: TEST_READ_TOKEN, ...NO_HOLDOUT }, queueConsumers } })],
-        test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'], maxWorkers: FIRST_GROUP_WORKERS },
+        test: { name: 'worker', include: ['tests/worker/**/*.test.ts'], globalSetup: ['tests/worker/global-setup.ts'], maxWorkers: FIRST_GROUP_WORKERS, deps: PREBUNDLED },
       },
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './demo-shop/wrangler.toml' }, miniflare: { bindings: { VISITOR_ID_KEYS: DEVELOPMENT_VISITOR_ID_KEYS, ADMIN_TOKEN: DEVELOPMENT_ADMIN_TOKEN, ...NO_HOLDOUT } } })],
-        test: { name: 'demo', include: ['tests/demo/**/*.test.ts'], maxWorkers: FIRST_GROUP_WORKERS },
+        test: { name: 'demo', include: ['tests/demo/**/*.test.ts'], maxWorkers: FIRST_GROUP_WORKERS, deps: PREBUNDLED },
       },
       {
         test: {

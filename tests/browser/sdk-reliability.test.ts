@@ -1,17 +1,20 @@
 /**
  * Delivery that loses nothing and counts nothing twice, in real Chromium
- * against the real Worker, for both builds: one beacon per page exit; nothing
+ * against the real Worker: one beacon per page exit; nothing
  * tried while the browser is offline, and everything sent as soon as it is
  * back; the wait a 429's Retry-After asks for (in seconds or as an HTTP date)
  * kept however much is tracked meanwhile; a queue that holds `MAX_QUEUED`
  * events and refuses more, saying so; and the SDK loaded or started twice
  * still sends one page view, asks one decision and counts one click per click.
+ * Both builds are checked for the beacon, the queue in IndexedDB and being
+ * started twice; the rest, one module in both, on the bundled build
+ * (support.ts, BUNDLED).
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
 import { MAX_QUEUED } from '../../sdk/src/queue';
 import { PATTERNS } from '../../sdk/src/wire';
-import { acceptedEventIds, BUILDS, openConsented as openShop, perTestPage, storedProfile, storedVisitorId, workerCors, type ApiCall } from './support';
+import { acceptedEventIds, BUILDS, BUNDLED, openConsented as openShop, perTestPage, storedProfile, storedVisitorId, workerCors, type ApiCall } from './support';
 
 let context: BrowserContext;
 let page: Page;
@@ -95,6 +98,73 @@ describe.each(BUILDS)('the %s build', (build) => {
     await expect.poll(async () => (await storedProfile(vid))?.viewed.map(({ item }) => item), { timeout: 10_000, interval: 500 }).toEqual(['82']);
     expect((await storedProfile(vid))?.counts.views).toBe(1);
   });
+
+  it('started twice, sends one page view, asks one decision and counts one click per click and one impression', async () => {
+    const worker = inject('baseURL');
+    // The items are links: the test clicks without leaving the page.
+    const markup = `${SLOT}<script>document.addEventListener('click', (e) => e.preventDefault())</script>`;
+    // Pasted twice, the script tag: a second copy runs once the first has (its debug build, which says
+    // so); or, for an app, init() called again (the same options, then others).
+    const { vid } = await openConsented(build, markup);
+    if (build === 'script tag') {
+      await page.evaluate((worker) => {
+        const again = Object.assign(document.createElement('script'), { async: true, src: `${worker}/sdk/rapport.debug.js` });
+        again.dataset.endpoint = worker;
+        document.head.append(again);
+      }, worker);
+    }
+    if (build === 'npm') {
+      // A string, so that the test runner leaves the page's own import() alone.
+      const same = await page.evaluate(`import('@rapport/sdk').then((sdk) =>
+        sdk.init({ endpoint: '${worker}', flushMs: 100 }) === sdk.init({ endpoint: '${worker}', trackPageView: true }))`);
+      expect(same).toBe(true);
+    } else {
+      await expect.poll(() => warnings).toContain('[rapport] loaded twice');
+    }
+    await page.locator('[data-rapport-item] a').first().click();
+    const types = () => calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events.map((e: { type: string }) => e.type));
+    // The slot on screen for a second is seen (see sdk-impressions.test.ts).
+    await expect.poll(() => types().includes('impression'), { timeout: 10_000 }).toBe(true);
+    await rapport('flush');
+    await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
+    await page.waitForTimeout(300);
+    await rapport('flush');
+    await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
+
+    expect(calls.filter((c) => c.path === '/v1/decide')).toHaveLength(1);
+    expect(types().sort()).toEqual(['click', 'impression', 'page_view']);
+    await expect.poll(async () => (await storedProfile(vid))?.counts.events, { timeout: 10_000, interval: 500 }).toBe(3);
+  });
+
+  // Each build says a full queue its own way; the queue without IndexedDB is one module in both.
+  const queues: Array<[string, boolean]> = [['in IndexedDB', false]];
+  if (build === BUNDLED) queues.push(['in memory, without IndexedDB', true]);
+  describe.each(queues)('a queue %s', (_, withoutIndexedDb) => {
+    it(`holds ${MAX_QUEUED} events while the Worker cannot be reached and refuses more, saying so; all it held arrive`, async () => {
+      if (withoutIndexedDb) await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
+      await openConsented(build);
+      await context.setOffline(true);
+      const recorded = await page.evaluate(async (n) => {
+        const rapport = (window as unknown as { rapport: Call }).rapport;
+        const results = [];
+        for (let i = 0; i < n; i++) results.push(await rapport('track', 'search', { query: `q${i}` }));
+        return results;
+      }, MAX_QUEUED + 3);
+      expect(recorded.slice(0, MAX_QUEUED).every((ok) => ok === true)).toBe(true);
+      expect(recorded.slice(MAX_QUEUED)).toEqual([false, false, false]);
+      // Said on the console where the build explains itself (the production script tag leaves its warnings out).
+      expect(warnings.filter((w) => w.includes('queue full'))).toEqual(Array(build === 'npm' ? 3 : 0).fill('[rapport] queue full: event not recorded'));
+
+      await context.setOffline(false);
+      const delivered = () => carried(collects.filter((c) => c.status === 200), 'search');
+      await expect.poll(() => delivered().length, { timeout: 20_000 }).toBe(MAX_QUEUED);
+      await expect.poll(allAnswered, { timeout: 5000 }).toBe(true);
+      expect(delivered()).toEqual(Array.from({ length: MAX_QUEUED }, (_, i) => `q${i}`));
+    });
+  });
+
+  // The rest is the transport and queue alone, one module in both builds: against the bundled one (support.ts, BUNDLED).
+  if (build !== BUNDLED) return;
 
   it('beacons once each time the page is hidden, and again after it was shown only for what is unsent', async () => {
     await openConsented(build);
@@ -180,69 +250,5 @@ describe.each(BUILDS)('the %s build', (build) => {
       expect(collects.slice(before).map((c) => c.status)).toEqual([429, 200]);
       expect([...acceptedEventIds(calls).values()].every((n) => n === 1)).toBe(true);
     });
-  });
-
-  describe.each([
-    ['in IndexedDB', false],
-    ['in memory, without IndexedDB', true],
-  ])('a queue %s', (_, withoutIndexedDb) => {
-    it(`holds ${MAX_QUEUED} events while the Worker cannot be reached and refuses more, saying so; all it held arrive`, async () => {
-      if (withoutIndexedDb) await context.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
-      await openConsented(build);
-      await context.setOffline(true);
-      const recorded = await page.evaluate(async (n) => {
-        const rapport = (window as unknown as { rapport: Call }).rapport;
-        const results = [];
-        for (let i = 0; i < n; i++) results.push(await rapport('track', 'search', { query: `q${i}` }));
-        return results;
-      }, MAX_QUEUED + 3);
-      expect(recorded.slice(0, MAX_QUEUED).every((ok) => ok === true)).toBe(true);
-      expect(recorded.slice(MAX_QUEUED)).toEqual([false, false, false]);
-      // Said on the console where the build explains itself (the production script tag leaves its warnings out).
-      expect(warnings.filter((w) => w.includes('queue full'))).toEqual(Array(build === 'npm' ? 3 : 0).fill('[rapport] queue full: event not recorded'));
-
-      await context.setOffline(false);
-      const delivered = () => carried(collects.filter((c) => c.status === 200), 'search');
-      await expect.poll(() => delivered().length, { timeout: 20_000 }).toBe(MAX_QUEUED);
-      await expect.poll(allAnswered, { timeout: 5000 }).toBe(true);
-      expect(delivered()).toEqual(Array.from({ length: MAX_QUEUED }, (_, i) => `q${i}`));
-    });
-  });
-
-  it('started twice, sends one page view, asks one decision and counts one click per click and one impression', async () => {
-    const worker = inject('baseURL');
-    // The items are links: the test clicks without leaving the page.
-    const markup = `${SLOT}<script>document.addEventListener('click', (e) => e.preventDefault())</script>`;
-    // Pasted twice, the script tag: a second copy runs once the first has (its debug build, which says
-    // so); or, for an app, init() called again (the same options, then others).
-    const { vid } = await openConsented(build, markup);
-    if (build === 'script tag') {
-      await page.evaluate((worker) => {
-        const again = Object.assign(document.createElement('script'), { async: true, src: `${worker}/sdk/rapport.debug.js` });
-        again.dataset.endpoint = worker;
-        document.head.append(again);
-      }, worker);
-    }
-    if (build === 'npm') {
-      // A string, so that the test runner leaves the page's own import() alone.
-      const same = await page.evaluate(`import('@rapport/sdk').then((sdk) =>
-        sdk.init({ endpoint: '${worker}', flushMs: 100 }) === sdk.init({ endpoint: '${worker}', trackPageView: true }))`);
-      expect(same).toBe(true);
-    } else {
-      await expect.poll(() => warnings).toContain('[rapport] loaded twice');
-    }
-    await page.locator('[data-rapport-item] a').first().click();
-    const types = () => calls.filter((c) => c.path === '/v1/collect').flatMap((c) => c.body.events.map((e: { type: string }) => e.type));
-    // The slot on screen for a second is seen (see sdk-impressions.test.ts).
-    await expect.poll(() => types().includes('impression'), { timeout: 10_000 }).toBe(true);
-    await rapport('flush');
-    await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
-    await page.waitForTimeout(300);
-    await rapport('flush');
-    await expect.poll(allAnswered, { timeout: 10_000 }).toBe(true);
-
-    expect(calls.filter((c) => c.path === '/v1/decide')).toHaveLength(1);
-    expect(types().sort()).toEqual(['click', 'impression', 'page_view']);
-    await expect.poll(async () => (await storedProfile(vid))?.counts.events, { timeout: 10_000, interval: 500 }).toBe(3);
   });
 });

@@ -103,8 +103,18 @@ export function kvSnapshot(vid: string): { recent: Array<[string, number, number
 /** The SDK's two builds: the script-tag IIFE and the npm package's ESM modules. */
 export type Build = 'script tag' | 'npm';
 
-/** Every build, for suites that run their specs against both. */
+/**
+ * Every build, for suites that run their specs against both. A spec of what a build's own code
+ * decides (how it starts and is configured, the npm app's calls and router, a module the npm build
+ * imports on demand) runs against both. A spec of logic both builds share, one source module
+ * bundled and minified into the script tag's file and compiled as it is into the npm package,
+ * runs against `BUNDLED` alone: each spec costs a fresh browser context and page, and the suites
+ * run one after another on CI's 2 cores.
+ */
 export const BUILDS: readonly Build[] = ['script tag', 'npm'];
+
+/** The build that specs of logic both builds share run against: the one a build step rewrites (bundled, minified). */
+export const BUNDLED: Build = 'script tag';
 
 /** Where the npm build's app gets its framework: the browser ESM builds, runtime only (no template compiler, so no eval under a strict CSP). */
 const VENDOR: Record<string, string> = {
